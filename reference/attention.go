@@ -1,0 +1,188 @@
+package reference
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+)
+
+// Options selects the attention computed by Attend.
+type Options struct {
+	Mask  Mask    // N is taken from the inputs
+	Scale float64 // softmax scale; <= 0 means 1/sqrt(D)
+	Arith Arith   // float64 or a fixed-point arithmetic
+}
+
+// Result is the output of Attend: O in float64 and, for a fixed-point
+// arithmetic, the integer output codes.
+type Result struct {
+	O      *Tensor
+	Codes  []int64 // O's codes (InBits wide, VFrac fraction bits); nil for float64
+	Kernel *Kernel // the fixed-point datapath used; nil for float64
+}
+
+// Attend computes masked softmax attention of q, k and v ([N,D] or
+// [H,N,D]) with the given options. Heads and rows run in parallel; the
+// result does not depend on the parallelism.
+func Attend(q, k, v *Tensor, opt Options) (*Result, error) {
+	if err := CheckQKV(q, k, v); err != nil {
+		return nil, err
+	}
+	m := opt.Mask
+	m.N = q.N
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	o := NewTensor(0, q.N, q.D)
+	o.H, o.Rank = q.H, q.Rank
+	o.Data = make([]float64, len(q.Data))
+	res := &Result{O: o}
+	if opt.Arith.Float {
+		forRows(q.H, q.N, func(h, i int) { floatRow(q, k, v, o, m, opt.Scale, h, i) })
+		return res, nil
+	}
+	kern, err := NewKernel(opt.Arith, q.D, opt.Scale)
+	if err != nil {
+		return nil, err
+	}
+	kern.FitScales(q, k, v)
+	qc, kc, vc := kern.Quantize(q, kern.QFrac), kern.Quantize(k, kern.KFrac), kern.Quantize(v, kern.VFrac)
+	res.Codes = make([]int64, len(q.Data))
+	forRows(q.H, q.N, func(h, i int) {
+		kern.Row(qc, kc, vc, m, h, i, res.Codes)
+	})
+	res.Kernel = kern
+	in := Format{Bits: opt.Arith.InBits, Frac: kern.VFrac}
+	for i, c := range res.Codes {
+		o.Data[i] = in.ToFloat(c)
+	}
+	return res, nil
+}
+
+// Quantize converts a tensor to InBits-wide codes with frac fraction bits
+// (round half to even, saturating).
+func (k *Kernel) Quantize(t *Tensor, frac int) *Codes {
+	c := &Codes{H: t.H, N: t.N, D: t.D, Data: make([]int64, len(t.Data))}
+	f := Format{Bits: k.A.InBits, Frac: frac}
+	for i, x := range t.Data {
+		c.Data[i] = f.Quantize(x, RoundHalfEven)
+	}
+	return c
+}
+
+// Codes is a row-major [H, N, D] array of fixed-point codes.
+type Codes struct {
+	H, N, D int
+	Data    []int64
+}
+
+// Row returns row i of head h.
+func (c *Codes) Row(h, i int) []int64 {
+	o := (h*c.N + i) * c.D
+	return c.Data[o : o+c.D]
+}
+
+// Row computes output row i of head h into out (a [H,N,D] code array):
+// keys in ascending order, online softmax, division at the end.
+func (k *Kernel) Row(q, kc, v *Codes, m Mask, h, i int, out []int64) {
+	var st RowState
+	st.Reset(k.D)
+	qi := q.Row(h, i)
+	for _, j := range m.Keys(i, nil) {
+		k.Update(&st, k.Score(k.Dot(qi, kc.Row(h, j))), v.Row(h, j))
+	}
+	o := (h*q.N + i) * q.D
+	k.Finish(&st, out[o:o+q.D])
+}
+
+func floatRow(q, k, v, o *Tensor, m Mask, scale float64, h, i int) {
+	if scale <= 0 {
+		scale = 1 / math.Sqrt(float64(q.D))
+	}
+	keys := m.Keys(i, nil)
+	s := make([]float64, len(keys))
+	qi := q.Row(h, i)
+	mx := math.Inf(-1)
+	for n, j := range keys {
+		var dot float64
+		for d, x := range k.Row(h, j) {
+			dot += qi[d] * x
+		}
+		s[n] = dot * scale
+		mx = math.Max(mx, s[n])
+	}
+	var sum float64
+	for n := range s {
+		s[n] = math.Exp(s[n] - mx)
+		sum += s[n]
+	}
+	oi := o.Row(h, i)
+	for n, j := range keys {
+		for d, x := range v.Row(h, j) {
+			oi[d] += s[n] * x
+		}
+	}
+	for d := range oi {
+		oi[d] /= sum
+	}
+}
+
+// forRows runs f over every (head, row) pair on all CPUs.
+func forRows(heads, n int, f func(h, i int)) {
+	workers := runtime.GOMAXPROCS(0)
+	total := heads * n
+	var wg sync.WaitGroup
+	chunk := (total + workers - 1) / workers
+	for w := 0; w < workers; w++ {
+		lo, hi := w*chunk, min(total, (w+1)*chunk)
+		if lo >= hi {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := lo; r < hi; r++ {
+				f(r/n, r%n)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// Errors are the error metrics of an output against the float64 reference.
+type Errors struct {
+	MaxAbs float64 `json:"max_abs"`
+	RelL2  float64 `json:"rel_l2"`
+	Cosine float64 `json:"cosine"`
+}
+
+// Compare measures got against want (same length).
+func Compare(got, want []float64) (Errors, error) {
+	if len(got) != len(want) {
+		return Errors{}, fmt.Errorf("compare: %d values against %d", len(got), len(want))
+	}
+	var e Errors
+	var num, den, dot, ng, nw float64
+	for i := range got {
+		d := got[i] - want[i]
+		e.MaxAbs = math.Max(e.MaxAbs, math.Abs(d))
+		num += d * d
+		den += want[i] * want[i]
+		dot += got[i] * want[i]
+		ng += got[i] * got[i]
+		nw += want[i] * want[i]
+	}
+	e.RelL2 = math.Sqrt(num / den)
+	e.Cosine = dot / math.Sqrt(ng*nw)
+	if den == 0 {
+		e.RelL2 = math.Sqrt(num)
+	}
+	if ng == 0 || nw == 0 {
+		e.Cosine = 0
+		if ng == nw {
+			e.Cosine = 1
+		}
+	}
+	return e, nil
+}

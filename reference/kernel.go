@@ -1,0 +1,218 @@
+package reference
+
+import (
+	"fmt"
+	"math"
+)
+
+// Log2E is log2(e), the factor that turns natural logits into base-2 ones.
+var Log2E = 1 / math.Ln2
+
+// Kernel is the fixed-point datapath of one design point: an Arith bound
+// to a head dimension and a softmax scale, with its constants (the score
+// coefficient and the exp LUT) computed once. Its methods are the function
+// units of ARITHMETIC.md.
+type Kernel struct {
+	A      Arith
+	D      int
+	Coef   int64   // c = RNE(scale * log2(e) * 2^CoefFrac)
+	ExpLUT []int64 // E[k] = RNE(2^ProbFrac * 2^(-k / 2^LUTBits)), k = 0..2^LUTBits
+	// QFrac, KFrac and VFrac are the fraction bits of the Q, K and V codes
+	// (InFrac unless AutoScale picked per-tensor scales); O uses VFrac.
+	QFrac, KFrac, VFrac int
+}
+
+// NewKernel builds the datapath for head dimension d and softmax scale
+// (scale <= 0 means 1/sqrt(d)).
+func NewKernel(a Arith, d int, scale float64) (*Kernel, error) {
+	if a.Float {
+		return nil, fmt.Errorf("arith %s: the float64 path has no fixed-point kernel", a.Name)
+	}
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	if err := a.CheckHeadDim(d); err != nil {
+		return nil, err
+	}
+	if scale <= 0 {
+		scale = 1 / math.Sqrt(float64(d))
+	}
+	c := math.RoundToEven(scale * Log2E * math.Ldexp(1, a.CoefFrac))
+	if c >= math.Ldexp(1, a.CoefBits) || c < 1 {
+		return nil, fmt.Errorf("scale = %g: coefficient %g does not fit coef_bits = %d with coef_frac = %d (allowed scale < %g)",
+			scale, c, a.CoefBits, a.CoefFrac, math.Ldexp(1, a.CoefBits-a.CoefFrac)/Log2E)
+	}
+	k := &Kernel{A: a, D: d, Coef: int64(c), QFrac: a.InFrac, KFrac: a.InFrac, VFrac: a.InFrac}
+	k.ExpLUT = ExpTable(a.LUTBits, a.ProbFrac)
+	return k, nil
+}
+
+// ScoreShift is the right shift that takes s*c to the logit format:
+// QFrac + KFrac + CoefFrac - ScoreFrac (>= 0 by Validate).
+func (k *Kernel) ScoreShift() int { return k.QFrac + k.KFrac + k.A.CoefFrac - k.A.ScoreFrac }
+
+// ScaleFor is the per-tensor fraction width AutoScale picks for data whose
+// largest magnitude is maxAbs: the largest f <= InFrac with
+// RNE(maxAbs * 2^f) <= 2^(InBits-1) - 1 (0 at the least).
+func (a Arith) ScaleFor(maxAbs float64) int {
+	if !a.AutoScale {
+		return a.InFrac
+	}
+	lim := float64(int64(1)<<(a.InBits-1) - 1)
+	f := a.InFrac
+	for f > 0 && math.RoundToEven(math.Ldexp(maxAbs, f)) > lim {
+		f--
+	}
+	return f
+}
+
+// FitScales sets QFrac, KFrac and VFrac from the data (AutoScale) or to
+// InFrac.
+func (k *Kernel) FitScales(q, kk, v *Tensor) {
+	k.QFrac, k.KFrac, k.VFrac = k.A.ScaleFor(maxAbs(q.Data)), k.A.ScaleFor(maxAbs(kk.Data)), k.A.ScaleFor(maxAbs(v.Data))
+}
+
+func maxAbs(x []float64) float64 {
+	m := 0.0
+	for _, y := range x {
+		m = math.Max(m, math.Abs(y))
+	}
+	return m
+}
+
+// ExpTable returns the exp LUT: 2^lutBits+1 entries of 2^-(k/2^lutBits) in
+// UQ1.probFrac, rounded half to even.
+func ExpTable(lutBits, probFrac int) []int64 {
+	n := 1 << lutBits
+	t := make([]int64, n+1)
+	for k := range t {
+		t[k] = int64(math.RoundToEven(math.Ldexp(math.Exp2(-float64(k)/float64(n)), probFrac)))
+	}
+	return t
+}
+
+// One is the code of 1.0 in the probability format.
+func (k *Kernel) One() int64 { return int64(1) << k.A.ProbFrac }
+
+// Dot is the exact integer dot product of two rows of input codes.
+func (k *Kernel) Dot(q, kk []int64) int64 {
+	var s int64
+	for i := range q {
+		s += q[i] * kk[i]
+	}
+	return s
+}
+
+// Score turns a dot product into the base-2 logit t: floor(s*c / 2^shift),
+// saturated to ScoreBits.
+func (k *Kernel) Score(dot int64) int64 {
+	return SatSigned(ShiftRound(dot*k.Coef, k.ScoreShift(), Truncate), k.A.ScoreBits)
+}
+
+// Exp2Neg is the exp unit: 2^(-x / 2^ScoreFrac) for x >= 0 in UQ1.ProbFrac.
+func (k *Kernel) Exp2Neg(x int64) int64 {
+	a := k.A
+	xi := x >> uint(a.ScoreFrac)
+	xf := x & (int64(1)<<uint(a.ScoreFrac) - 1)
+	lowBits := uint(a.ScoreFrac - a.LUTBits)
+	idx := xf >> lowBits
+	v := k.ExpLUT[idx]
+	if a.Interp {
+		r := xf & (int64(1)<<lowBits - 1)
+		v -= ((v - k.ExpLUT[idx+1]) * r) >> lowBits
+	}
+	if xi > int64(a.ProbFrac) {
+		return 0
+	}
+	return v >> uint(xi)
+}
+
+// RowState is one processing element's running softmax state for one query
+// row: running max M (a logit code), row sum L and accumulators Acc.
+type RowState struct {
+	Started bool
+	M       int64
+	L       int64
+	Acc     []int64
+}
+
+// Reset empties the state for a new row.
+func (st *RowState) Reset(d int) {
+	st.Started, st.M, st.L = false, 0, 0
+	if cap(st.Acc) < d {
+		st.Acc = make([]int64, d)
+	}
+	st.Acc = st.Acc[:d]
+	clear(st.Acc)
+}
+
+// Update folds one key (its logit t and value row v) into the row state:
+// the online-softmax step of ARITHMETIC.md.
+func (k *Kernel) Update(st *RowState, t int64, v []int64) {
+	a := k.A
+	if !st.Started {
+		st.Started, st.M = true, t
+		p := k.One()
+		st.L = p
+		for d := range st.Acc {
+			st.Acc[d] = p * v[d]
+		}
+		return
+	}
+	mNew := max(st.M, t)
+	alpha := k.Exp2Neg(mNew - st.M)
+	p := k.Exp2Neg(mNew - t)
+	st.M = mNew
+	pf := uint(a.ProbFrac)
+	st.L = SatUnsigned((st.L*alpha)>>pf+p, a.SumBits)
+	for d := range st.Acc {
+		st.Acc[d] = SatSigned((st.Acc[d]*alpha)>>pf+p*v[d], a.AccBits)
+	}
+}
+
+// Recip is the reciprocal unit: for l > 0 it returns r and n with
+// r = floor(2^(SumBits-1+RecipBits) / (l << (SumBits-1-n))), n the position
+// of l's leading one, so that 1/l = r * 2^-(RecipBits+n).
+func (k *Kernel) Recip(l int64) (r uint64, n int) {
+	sb := k.A.SumBits
+	for n = sb - 1; n > 0 && l>>uint(n) == 0; n-- {
+	}
+	ln := uint64(l) << uint(sb-1-n)
+	num := new128(sb - 1 + k.A.RecipBits)
+	return div128(num, ln), n
+}
+
+// Finish is the deferred division at the row's end: o = RNE(acc * r /
+// 2^(RecipBits+n)), saturated to InBits.
+func (k *Kernel) Finish(st *RowState, out []int64) {
+	r, n := k.Recip(st.L)
+	for d, acc := range st.Acc {
+		out[d] = SatSigned(MulShiftRNE(acc, r, k.A.RecipBits+n), k.A.InBits)
+	}
+}
+
+type u128 struct{ hi, lo uint64 }
+
+func new128(pow int) u128 {
+	hi, lo := pow2_128(pow)
+	return u128{hi, lo}
+}
+
+// div128 returns floor(num / d) for a quotient that fits in 64 bits.
+func div128(num u128, d uint64) uint64 {
+	var q, rem uint64
+	for i := 127; i >= 0; i-- {
+		bit := num.lo >> uint(i) & 1
+		if i >= 64 {
+			bit = num.hi >> uint(i-64) & 1
+		}
+		carry := rem >> 63
+		rem = rem<<1 | bit
+		q <<= 1
+		if carry == 1 || rem >= d {
+			rem -= d
+			q |= 1
+		}
+	}
+	return q
+}
