@@ -69,6 +69,19 @@ type BlockTimes struct {
 	Stall      [numStreams]int64 // cycles the block waited on each stream
 }
 
+// Observer follows the engine's actions in order.
+type Observer interface {
+	// Beat reports that beat n of stream s transferred in cycle c.
+	Beat(s Stream, n int64, c int64)
+	// Keys reports that keys lo..hi of segment seg were issued to the PE
+	// array (a stream segment reports one key at a time, after its Beat).
+	Keys(b *Block, seg Segment, lo, hi int)
+	// Norm reports that the block's division phase ran.
+	Norm(b *Block)
+	// BlockDone reports a finished block and its phase times.
+	BlockDone(bt *BlockTimes)
+}
+
 // Engine is the cycle-exact model of the core at its stream ports. It is
 // event-sparse: runs of on-chip keys advance in one step. Run can stop
 // when a beat has not arrived and resume later.
@@ -76,8 +89,9 @@ type Engine struct {
 	S     *Schedule
 	T     Timing
 	Heads int
-	// OnBlock, if set, is called when a block finishes.
-	OnBlock func(*BlockTimes)
+	// Obs, if set, is told of every action (the datapath and the trace
+	// follow the engine through it).
+	Obs Observer
 
 	cycle int64
 	beats [numStreams]int64
@@ -104,6 +118,14 @@ func NewEngine(s *Schedule, t Timing, heads int) *Engine {
 
 // Cycle is the engine's current cycle: every action before it is done.
 func (e *Engine) Cycle() int64 { return e.cycle }
+
+// Next is the cycle of the engine's next action.
+func (e *Engine) Next() int64 {
+	if e.phase == PhSweep && e.last >= 0 {
+		return e.last + int64(e.T.C)
+	}
+	return e.cycle
+}
 
 // Done reports whether all blocks have finished.
 func (e *Engine) Done() bool { return e.phase == PhDone }
@@ -146,7 +168,7 @@ func (e *Engine) enter(p Phase, c int64) {
 // its cycle passes until (until < 0: no limit). It returns false when it
 // stopped on an unknown beat.
 func (e *Engine) Run(p Ports, until int64) bool {
-	for e.phase != PhDone && (until < 0 || e.cycle <= until) {
+	for e.phase != PhDone && (until < 0 || e.Next() <= until) {
 		if !e.step(p) {
 			return false
 		}
@@ -164,6 +186,9 @@ func (e *Engine) step(p Ports) bool {
 	case PhSweep:
 		return e.sweep(p)
 	case PhNorm:
+		if e.Obs != nil {
+			e.Obs.Norm(&e.blk)
+		}
 		e.enter(PhOut, e.cycle+int64(e.T.Lr+e.T.C))
 		return true
 	case PhOut:
@@ -192,6 +217,9 @@ func (e *Engine) beat(p Ports, s Stream, n int, next Phase) bool {
 		return false
 	}
 	e.account(s, c-e.cycle)
+	if e.Obs != nil {
+		e.Obs.Beat(s, e.beats[s], c)
+	}
 	e.beats[s]++
 	e.pos++
 	e.cycle = c + 1
@@ -219,6 +247,9 @@ func (e *Engine) sweep(p Ports) bool {
 	}
 	if sg.Src != SrcStream {
 		e.last = next + int64((sg.Len()-1)*e.T.C)
+		if e.Obs != nil {
+			e.Obs.Keys(&e.blk, sg, sg.Lo, sg.Hi)
+		}
 		e.seg++
 		e.pos = 0
 		return true
@@ -228,6 +259,10 @@ func (e *Engine) sweep(p Ports) bool {
 		return false
 	}
 	e.account(StreamKV, c-next)
+	if e.Obs != nil {
+		e.Obs.Beat(StreamKV, e.beats[StreamKV], c)
+		e.Obs.Keys(&e.blk, sg, sg.Lo+e.pos, sg.Lo+e.pos)
+	}
 	e.beats[StreamKV]++
 	e.last = c
 	if e.pos++; e.pos == sg.Len() {
@@ -239,9 +274,9 @@ func (e *Engine) sweep(p Ports) bool {
 
 func (e *Engine) finishBlock() {
 	e.bt.End[PhOut] = e.cycle
-	if e.OnBlock != nil {
+	if e.Obs != nil {
 		bt := e.bt
-		e.OnBlock(&bt)
+		e.Obs.BlockDone(&bt)
 	}
 	e.bi++
 	e.startBlock(e.cycle)

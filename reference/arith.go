@@ -2,6 +2,7 @@ package reference
 
 import (
 	"fmt"
+	"math/bits"
 	"sort"
 	"strconv"
 	"strings"
@@ -148,8 +149,9 @@ func (a Arith) Validate() error {
 // In is the fixed-point format of Q, K, V and O.
 func (a Arith) In() Format { return Format{Bits: a.InBits, Frac: a.InFrac} }
 
-// DotBits is the exact width of a D-element dot product of input codes.
-func (a Arith) DotBits(d int) int { return 2*a.InBits - 1 + ceilLog2(d) }
+// DotBits is the exact width of a D-element dot product of input codes:
+// the signed width that holds d * (-2^(InBits-1))^2, the largest value.
+func (a Arith) DotBits(d int) int { return 2*a.InBits - 1 + bits.Len(uint(d)) }
 
 // CheckHeadDim checks that a head dimension fits the datapath widths.
 func (a Arith) CheckHeadDim(d int) error {
@@ -159,7 +161,8 @@ func (a Arith) CheckHeadDim(d int) error {
 	if a.Float {
 		return nil
 	}
-	if w := a.DotBits(d) + a.CoefBits; w > 63 {
+	// |dot * c| <= d * 2^(2*InBits-2) * (2^CoefBits - 1) < 2^(w-1).
+	if w := 2*a.InBits - 1 + ceilLog2(d) + a.CoefBits; w > 63 {
 		return fmt.Errorf("head_dim = %d: the score product needs %d bits with arith %s; at most 63 (reduce head_dim, in_bits or coef_bits)", d, w, a.Name)
 	}
 	return nil

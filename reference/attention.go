@@ -29,6 +29,9 @@ func Attend(q, k, v *Tensor, opt Options) (*Result, error) {
 	if err := CheckQKV(q, k, v); err != nil {
 		return nil, err
 	}
+	if math.IsNaN(opt.Scale) || math.IsInf(opt.Scale, 0) {
+		return nil, fmt.Errorf("scale = %v: must be finite (<= 0 selects 1/sqrt(head_dim))", opt.Scale)
+	}
 	m := opt.Mask
 	m.N = q.N
 	if err := m.Validate(); err != nil {

@@ -83,7 +83,9 @@ func ShiftRound(v int64, sh int, r Rounding) int64 {
 	if sh <= 0 {
 		return v << uint(-sh)
 	}
-	if sh >= 63 {
+	if sh >= 64 {
+		// |v| <= 2^63 <= 2^(sh-1): floor is -1 or 0; the nearest is 0
+		// (v = -2^63, sh = 64 is a tie between -1 and 0: 0 is even).
 		if r == Truncate && v < 0 {
 			return -1
 		}
@@ -93,8 +95,8 @@ func ShiftRound(v int64, sh int, r Rounding) int64 {
 	if r == Truncate {
 		return q
 	}
-	rem := v - q<<uint(sh) // in [0, 2^sh)
-	half := int64(1) << uint(sh-1)
+	rem := uint64(v) - uint64(q)<<uint(sh) // v mod 2^sh, in [0, 2^sh)
+	half := uint64(1) << uint(sh-1)
 	if rem > half || (rem == half && q&1 == 1) {
 		q++
 	}
@@ -117,7 +119,7 @@ func MulShiftRNE(a int64, b uint64, sh int) int64 {
 		rhi, rlo := mask128(hi, lo, sh)
 		hhi, hlo := pow2_128(sh - 1)
 		c := cmp128(rhi, rlo, hhi, hlo)
-		if c > 0 || (c == 0 && q&1 == 1) {
+		if (c > 0 || (c == 0 && q&1 == 1)) && q != math.MaxUint64 {
 			q++
 		}
 	}

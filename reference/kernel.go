@@ -38,7 +38,7 @@ func NewKernel(a Arith, d int, scale float64) (*Kernel, error) {
 		scale = 1 / math.Sqrt(float64(d))
 	}
 	c := math.RoundToEven(scale * Log2E * math.Ldexp(1, a.CoefFrac))
-	if c >= math.Ldexp(1, a.CoefBits) || c < 1 {
+	if !(c >= 1 && c < math.Ldexp(1, a.CoefBits)) { // also rejects NaN
 		return nil, fmt.Errorf("scale = %g: coefficient %g does not fit coef_bits = %d with coef_frac = %d (allowed scale < %g)",
 			scale, c, a.CoefBits, a.CoefFrac, math.Ldexp(1, a.CoefBits-a.CoefFrac)/Log2E)
 	}

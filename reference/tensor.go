@@ -62,6 +62,10 @@ func CheckQKV(q, k, v *Tensor) error {
 		if p.t == nil || p.t.N < 1 || p.t.D < 1 {
 			return fmt.Errorf("%s: empty tensor", p.n)
 		}
+		if p.t.H < 1 || len(p.t.Data) != p.t.H*p.t.N*p.t.D {
+			return fmt.Errorf("%s: %d elements for heads %d, tokens %d, head dim %d; want heads >= 1 and heads*tokens*dim elements",
+				p.n, len(p.t.Data), p.t.H, p.t.N, p.t.D)
+		}
 		if err := p.t.CheckFinite(p.n); err != nil {
 			return err
 		}

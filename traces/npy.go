@@ -223,9 +223,9 @@ func decode(r io.Reader, size int64) (*Array, error) {
 		return nil, fmt.Errorf("shape %v: Fortran-order (column-major) arrays are not supported; save a C-order array (numpy.ascontiguousarray)", shape)
 	}
 	avail := size - preLen - hlen
-	count, ok := elements(shape, avail/int64(dt.size))
+	count, ok := elements(shape, math.MaxInt64/int64(dt.size))
 	if !ok {
-		return nil, fmt.Errorf("shape %v of %s: declares more data than the file holds (%d bytes after the header)", shape, dt.name, avail)
+		return nil, fmt.Errorf("shape %v of %s: its size overflows 64 bits (the file has %d bytes after the header)", shape, dt.name, avail)
 	}
 	if need := count * int64(dt.size); need != avail {
 		if need > avail {

@@ -114,7 +114,7 @@ func checkOutput(o Output) (dtype, error) {
 		}
 	case "float16":
 		for i, x := range o.Data {
-			if h := reference.Float16FromFloat64(x); !math.IsInf(x, 0) && h&0x7fff == 0x7c00 {
+			if h := reference.Float16FromFloat64(x); !math.IsInf(x, 0) && h&^reference.Float16Sign == reference.Float16Inf {
 				return dt, fmt.Errorf("element %d = %g: out of float16 range (|x| <= 65504)", i, x)
 			}
 		}

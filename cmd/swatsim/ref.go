@@ -15,13 +15,13 @@ func init() { commands = append(commands, newRefCmd) }
 
 // refFlags are the flags of swatsim ref.
 type refFlags struct {
-	q, k, v, out   string
-	window         int
-	causal, dense  bool
-	global, sinks  int
-	scale          float64
-	arith          string
-	layer          int
+	q, k, v, out  string
+	window        int
+	causal, dense bool
+	global, sinks int
+	scale         float64
+	arith         string
+	layer         int
 }
 
 func newRefCmd() *cobra.Command {

@@ -1,0 +1,132 @@
+package loader
+
+import (
+	"github.com/sarchlab/akita/v3/mem/mem"
+	"github.com/sarchlab/akita/v3/sim"
+
+	"github.com/swatsim/swatsim/accel/stream"
+)
+
+// request is one burst in flight.
+type request struct {
+	r    Range // rows of this request
+	data []byte
+	done bool
+}
+
+// Comp is a DMA loader.
+type Comp struct {
+	*sim.TickingComponent
+	Builder
+
+	// Bottom faces memory.
+	Bottom sim.Port
+	// OnArrival is called when rows become visible to the core.
+	OnArrival func(now sim.VTimeInSec)
+
+	cur     Range
+	curOK   bool
+	started bool
+	pending map[string]*request
+	order   []*request
+	// BytesRead counts the bytes the loader read.
+	BytesRead uint64
+	// Requests counts the read requests sent.
+	Requests uint64
+	// FullCycles counts wake-ups that found the FIFO full.
+	FullCycles uint64
+}
+
+// Tick runs the loader's stages back to front: deliver finished bursts,
+// take responses, issue the next request.
+func (c *Comp) Tick(now sim.VTimeInSec) bool {
+	progress := c.deliver(now)
+	progress = c.receive(now) || progress
+	progress = c.issue(now) || progress
+	return progress
+}
+
+func (c *Comp) cycle(now sim.VTimeInSec) int64 { return int64(c.freq.Cycle(now)) }
+
+// deliver pushes finished requests into the FIFO in issue order.
+func (c *Comp) deliver(now sim.VTimeInSec) bool {
+	n := 0
+	for n < len(c.order) && c.order[n].done {
+		c.push(c.order[n], c.cycle(now))
+		n++
+	}
+	if n == 0 {
+		return false
+	}
+	c.order = c.order[n:]
+	if c.OnArrival != nil {
+		c.OnArrival(now)
+	}
+	return true
+}
+
+func (c *Comp) push(q *request, cyc int64) {
+	d := c.rowBytes / c.elemBytes
+	for row := q.r.Lo; row <= q.r.Hi; row++ {
+		b := stream.Beat{Head: q.r.Head, Row: row, Arrival: cyc}
+		if c.functional {
+			b.K = make([]int64, d)
+			off := (row - q.r.Lo) * c.rowBytes
+			stream.Decode(b.K, q.data[off:off+c.rowBytes], c.elemBytes)
+		}
+		c.fifo.Push(b)
+	}
+}
+
+func (c *Comp) receive(now sim.VTimeInSec) bool {
+	msg := c.Bottom.Retrieve(now)
+	if msg == nil {
+		return false
+	}
+	rsp := msg.(*mem.DataReadyRsp)
+	q := c.pending[rsp.RespondTo]
+	delete(c.pending, rsp.RespondTo)
+	q.data, q.done = rsp.Data, true
+	return true
+}
+
+// issue sends the next burst if the FIFO has room for its rows.
+func (c *Comp) issue(now sim.VTimeInSec) bool {
+	if !c.nextRange() {
+		return false
+	}
+	r := c.cur
+	r.Hi = min(r.Hi, r.Lo+c.rowsPerReq-1)
+	rows := r.Hi - r.Lo + 1
+	cyc := c.cycle(now)
+	c.fifo.Trim(cyc)
+	if !c.fifo.Reserve(rows, cyc) {
+		c.FullCycles++
+		if t := c.fifo.NextFree(cyc); t >= 0 {
+			c.Engine.Schedule(sim.MakeTickEvent(c.freq.NCyclesLater(int(t-cyc), now), c))
+		}
+		return false
+	}
+	addr := c.base + uint64((r.Head*c.seqLen+r.Lo)*c.rowBytes)
+	req := mem.ReadReqBuilder{}.WithSendTime(now).WithSrc(c.Bottom).WithDst(c.route(addr)).
+		WithAddress(addr).WithByteSize(uint64(rows * c.rowBytes)).Build()
+	if err := c.Bottom.Send(req); err != nil {
+		c.fifo.Reserve(-rows, cyc)
+		return false
+	}
+	q := &request{r: r}
+	c.pending[req.ID] = q
+	c.order = append(c.order, q)
+	c.BytesRead += uint64(rows * c.rowBytes)
+	c.Requests++
+	c.cur.Lo = r.Hi + 1
+	return true
+}
+
+func (c *Comp) nextRange() bool {
+	if c.curOK && c.cur.Lo <= c.cur.Hi {
+		return true
+	}
+	c.cur, c.curOK = c.plan.Next()
+	return c.curOK
+}

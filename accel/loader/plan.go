@@ -1,0 +1,51 @@
+package loader
+
+// Range is a run of consecutive rows [Lo, Hi] of one head.
+type Range struct {
+	Head, Lo, Hi int
+}
+
+// Plan yields the row ranges of a stream in order.
+type Plan interface {
+	// Next returns the next range, or ok = false at the end.
+	Next() (r Range, ok bool)
+}
+
+// SlicePlan is a Plan over a fixed list of ranges.
+type SlicePlan struct {
+	Ranges []Range
+	i      int
+}
+
+// Next implements Plan.
+func (p *SlicePlan) Next() (Range, bool) {
+	if p.i >= len(p.Ranges) {
+		return Range{}, false
+	}
+	p.i++
+	return p.Ranges[p.i-1], true
+}
+
+// GenPlan pulls ranges from a generator called with a block index.
+type GenPlan struct {
+	// Gen appends the ranges of step i to buf; ok = false past the end.
+	Gen  func(i int, buf []Range) ([]Range, bool)
+	i    int
+	buf  []Range
+	next int
+}
+
+// Next implements Plan.
+func (p *GenPlan) Next() (Range, bool) {
+	for p.next >= len(p.buf) {
+		var ok bool
+		p.buf, ok = p.Gen(p.i, p.buf[:0])
+		p.i++
+		p.next = 0
+		if !ok {
+			return Range{}, false
+		}
+	}
+	p.next++
+	return p.buf[p.next-1], true
+}

@@ -1,0 +1,97 @@
+package stream
+
+// Beat is one row on a stream: which row it is and, in functional mode,
+// its codes.
+type Beat struct {
+	Head, Row int
+	K, V      []int64 // K (or Q or O) codes; V codes for a K/V beat
+	Arrival   int64   // cycle the beat became visible to the core
+}
+
+// FIFO is a bounded stream buffer. Beats are numbered from 0 in stream
+// order; beat n is at index n - base of the window kept in memory.
+type FIFO struct {
+	Capacity int
+	beats    []Beat
+	consumed []int64 // consumption cycle of each beat, in order
+	base     int64   // number of beats dropped from the front
+	pushed   int64
+	reserved int64 // beats requested but not yet pushed
+}
+
+// NewFIFO returns an empty FIFO of the given capacity in beats.
+func NewFIFO(capacity int) *FIFO { return &FIFO{Capacity: capacity} }
+
+// Reserve claims room for n beats about to be requested; it returns false
+// when the FIFO would exceed its capacity at cycle now.
+func (f *FIFO) Reserve(n int, now int64) bool {
+	if f.occupancy(now)+int64(n) > int64(f.Capacity) {
+		return false
+	}
+	f.reserved += int64(n)
+	return true
+}
+
+// occupancy counts reserved and pushed beats not consumed by cycle now.
+func (f *FIFO) occupancy(now int64) int64 {
+	return f.pushed + f.reserved - f.consumedBy(now)
+}
+
+// consumedBy counts beats consumed in cycles <= now.
+func (f *FIFO) consumedBy(now int64) int64 {
+	n := int64(len(f.consumed))
+	lo, hi := int64(0), n
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if f.consumed[mid] <= now {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return f.base + lo
+}
+
+// NextFree is the first recorded consumption cycle after now, or -1.
+func (f *FIFO) NextFree(now int64) int64 {
+	i := f.consumedBy(now) - f.base
+	if i < int64(len(f.consumed)) {
+		return f.consumed[i]
+	}
+	return -1
+}
+
+// Push appends a reserved beat.
+func (f *FIFO) Push(b Beat) {
+	f.reserved--
+	f.beats = append(f.beats, b)
+	f.pushed++
+}
+
+// Pushed is the number of beats pushed so far.
+func (f *FIFO) Pushed() int64 { return f.pushed }
+
+// Get returns beat n if it has been pushed.
+func (f *FIFO) Get(n int64) (*Beat, bool) {
+	if n >= f.pushed || n < f.base {
+		return nil, false
+	}
+	return &f.beats[n-f.base], true
+}
+
+// Consume records that the next unconsumed beat left the FIFO in cycle c.
+func (f *FIFO) Consume(c int64) {
+	f.consumed = append(f.consumed, c)
+}
+
+// Trim forgets beats consumed in cycles <= now once they are many, to
+// bound memory; nobody asks about cycles before now afterwards.
+func (f *FIFO) Trim(now int64) {
+	k := int(f.consumedBy(now) - f.base)
+	if k < 1024 || k < len(f.consumed)/2 {
+		return
+	}
+	f.consumed = append(f.consumed[:0:0], f.consumed[k:]...)
+	f.beats = append(f.beats[:0:0], f.beats[k:]...)
+	f.base += int64(k)
+}

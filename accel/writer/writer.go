@@ -1,0 +1,169 @@
+package writer
+
+import (
+	"fmt"
+
+	"github.com/sarchlab/akita/v3/mem/mem"
+	"github.com/sarchlab/akita/v3/sim"
+
+	"github.com/swatsim/swatsim/accel/stream"
+)
+
+// Builder builds writers. Defaults are set in MakeBuilder.
+type Builder struct {
+	engine     sim.Engine
+	freq       sim.Freq
+	rowBytes   int
+	elemBytes  int
+	rowsPerReq int
+	seqLen     int
+	base       uint64
+	route      func(addr uint64) sim.Port
+}
+
+// MakeBuilder returns a builder with defaults: 300 MHz, 128-byte rows of
+// 2-byte codes, 16 rows per request.
+func MakeBuilder() Builder {
+	return Builder{freq: 300 * sim.MHz, rowBytes: 128, elemBytes: 2, rowsPerReq: 16}
+}
+
+// WithEngine sets the simulation engine.
+func (b Builder) WithEngine(e sim.Engine) Builder { b.engine = e; return b }
+
+// WithFreq sets the writer's clock.
+func (b Builder) WithFreq(f sim.Freq) Builder { b.freq = f; return b }
+
+// WithRow sets the row size in bytes and the bytes of one code.
+func (b Builder) WithRow(rowBytes, elemBytes int) Builder {
+	b.rowBytes, b.elemBytes = rowBytes, elemBytes
+	return b
+}
+
+// WithBurstBytes sets the request size; a request carries whole rows.
+func (b Builder) WithBurstBytes(n int) Builder {
+	b.rowsPerReq = max(1, n/b.rowBytes)
+	return b
+}
+
+// WithTensor sets where the output lives: base address and rows per head.
+func (b Builder) WithTensor(base uint64, seqLen int) Builder {
+	b.base, b.seqLen = base, seqLen
+	return b
+}
+
+// WithRoute sets the function that picks the memory port of an address.
+func (b Builder) WithRoute(r func(addr uint64) sim.Port) Builder { b.route = r; return b }
+
+// Build creates the writer.
+func (b Builder) Build(name string) *Comp {
+	if b.engine == nil || b.route == nil {
+		panic(fmt.Sprintf("writer %s: engine and route must be set", name))
+	}
+	c := &Comp{Builder: b}
+	c.TickingComponent = sim.NewTickingComponent(name, b.engine, b.freq, c)
+	c.Bottom = sim.NewLimitNumMsgPort(c, 64, name+".Bottom")
+	c.AddPort("Bottom", c.Bottom)
+	return c
+}
+
+// Comp is the output writer.
+type Comp struct {
+	*sim.TickingComponent
+	Builder
+
+	// Bottom faces memory.
+	Bottom sim.Port
+
+	queue       []stream.Beat // rows in output order; Arrival = cycle they left the core
+	outstanding int
+	// BytesWritten counts the bytes written.
+	BytesWritten uint64
+	// Requests counts the write requests sent.
+	Requests uint64
+	// LastDone is the time the last write completed.
+	LastDone sim.VTimeInSec
+}
+
+// Push hands the writer an output row that leaves the core in cycle
+// b.Arrival.
+func (c *Comp) Push(b stream.Beat, now sim.VTimeInSec) {
+	c.queue = append(c.queue, b)
+	if len(c.queue) == 1 {
+		c.wakeAt(b.Arrival, now)
+	}
+}
+
+// Idle reports whether every row has been written and acknowledged.
+func (c *Comp) Idle() bool { return len(c.queue) == 0 && c.outstanding == 0 }
+
+func (c *Comp) wakeAt(cyc int64, now sim.VTimeInSec) {
+	cur := int64(c.freq.Cycle(now))
+	if cyc <= cur {
+		c.TickLater(now)
+		return
+	}
+	c.Engine.Schedule(sim.MakeTickEvent(c.freq.NCyclesLater(int(cyc-cur), now), c))
+}
+
+// Tick runs the stages back to front: take acknowledgements, then send the
+// next burst of rows that have left the core.
+func (c *Comp) Tick(now sim.VTimeInSec) bool {
+	progress := c.receive(now)
+	return c.send(now) || progress
+}
+
+func (c *Comp) receive(now sim.VTimeInSec) bool {
+	msg := c.Bottom.Retrieve(now)
+	if msg == nil {
+		return false
+	}
+	if _, ok := msg.(*mem.WriteDoneRsp); ok {
+		c.outstanding--
+		c.LastDone = now
+	}
+	return true
+}
+
+// send writes the longest run of ready, contiguous rows (up to a burst).
+func (c *Comp) send(now sim.VTimeInSec) bool {
+	if len(c.queue) == 0 {
+		return false
+	}
+	cyc := int64(c.freq.Cycle(now))
+	n := c.run()
+	if last := c.queue[n-1].Arrival; last > cyc {
+		c.wakeAt(last, now)
+		return false
+	}
+	first := c.queue[0]
+	addr := c.base + uint64((first.Head*c.seqLen+first.Row)*c.rowBytes)
+	data := make([]byte, n*c.rowBytes)
+	for i := 0; i < n; i++ {
+		if c.queue[i].K != nil {
+			stream.Encode(data[i*c.rowBytes:], c.queue[i].K, c.elemBytes)
+		}
+	}
+	req := mem.WriteReqBuilder{}.WithSendTime(now).WithSrc(c.Bottom).WithDst(c.route(addr)).
+		WithAddress(addr).WithData(data).Build()
+	if err := c.Bottom.Send(req); err != nil {
+		return false
+	}
+	c.queue = c.queue[n:]
+	c.outstanding++
+	c.Requests++
+	c.BytesWritten += uint64(len(data))
+	return true
+}
+
+// run counts the leading queued rows that are contiguous in memory, up to
+// a burst; they are sent together once the last has left the core.
+func (c *Comp) run() int {
+	n := 0
+	for n < len(c.queue) && n < c.rowsPerReq {
+		if n > 0 && (c.queue[n].Head != c.queue[0].Head || c.queue[n].Row != c.queue[0].Row+n) {
+			break
+		}
+		n++
+	}
+	return n
+}

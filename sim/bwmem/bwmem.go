@@ -1,0 +1,169 @@
+package bwmem
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/sarchlab/akita/v3/mem/mem"
+	"github.com/sarchlab/akita/v3/sim"
+)
+
+// Builder builds bandwidth memory controllers; defaults in MakeBuilder.
+type Builder struct {
+	engine     sim.Engine
+	freq       sim.Freq
+	channels   int
+	bytesPerS  float64 // per channel
+	latency    sim.VTimeInSec
+	interleave uint64
+	storage    *mem.Storage
+}
+
+// MakeBuilder returns a builder for one 14.375 GB/s channel with 120 ns
+// latency and 4 KiB interleaving, ticking at 1 GHz, without storage.
+func MakeBuilder() Builder {
+	return Builder{freq: 1 * sim.GHz, channels: 1, bytesPerS: 14.375e9, latency: 120e-9, interleave: 4096}
+}
+
+// WithEngine sets the engine.
+func (b Builder) WithEngine(e sim.Engine) Builder { b.engine = e; return b }
+
+// WithFreq sets the frequency at which requests are taken.
+func (b Builder) WithFreq(f sim.Freq) Builder { b.freq = f; return b }
+
+// WithChannels sets the channel count and each channel's bandwidth (B/s);
+// math.Inf(1) makes transfers take no time.
+func (b Builder) WithChannels(n int, bytesPerS float64) Builder {
+	b.channels, b.bytesPerS = n, bytesPerS
+	return b
+}
+
+// WithLatency sets the fixed access latency in seconds.
+func (b Builder) WithLatency(t float64) Builder { b.latency = sim.VTimeInSec(t); return b }
+
+// WithInterleave sets the address interleaving granule in bytes.
+func (b Builder) WithInterleave(n uint64) Builder { b.interleave = n; return b }
+
+// WithStorage makes the controller keep data (functional mode).
+func (b Builder) WithStorage(s *mem.Storage) Builder { b.storage = s; return b }
+
+// Build creates the controller.
+func (b Builder) Build(name string) *Comp {
+	if b.engine == nil || b.channels < 1 || b.interleave == 0 {
+		panic(fmt.Sprintf("bwmem %s: engine, channels >= 1 and interleave > 0 must be set", name))
+	}
+	c := &Comp{Builder: b, free: make([]sim.VTimeInSec, b.channels), Busy: make([]float64, b.channels)}
+	c.TickingComponent = sim.NewTickingComponent(name, b.engine, b.freq, c)
+	c.Top = sim.NewLimitNumMsgPort(c, 256, name+".Top")
+	c.AddPort("Top", c.Top)
+	return c
+}
+
+// Comp is the controller.
+type Comp struct {
+	*sim.TickingComponent
+	Builder
+
+	// Top faces the loaders and the writer.
+	Top  sim.Port
+	free []sim.VTimeInSec
+	// Busy is the seconds each channel spent transferring.
+	Busy []float64
+	// BytesRead and BytesWritten count the traffic.
+	BytesRead, BytesWritten uint64
+}
+
+type respondEvent struct {
+	*sim.EventBase
+	msg sim.Msg
+}
+
+// Handle handles the respond events and ticks.
+func (c *Comp) Handle(e sim.Event) error {
+	if r, ok := e.(*respondEvent); ok {
+		return c.respond(r)
+	}
+	return c.TickingComponent.Handle(e)
+}
+
+// Tick takes every request that has arrived and schedules its response.
+func (c *Comp) Tick(now sim.VTimeInSec) bool {
+	progress := false
+	for msg := c.Top.Retrieve(now); msg != nil; msg = c.Top.Retrieve(now) {
+		c.accept(now, msg)
+		progress = true
+	}
+	return progress
+}
+
+func (c *Comp) accept(now sim.VTimeInSec, msg sim.Msg) {
+	var addr, size uint64
+	switch m := msg.(type) {
+	case *mem.ReadReq:
+		addr, size = m.Address, m.AccessByteSize
+		c.BytesRead += size
+	case *mem.WriteReq:
+		addr, size = m.Address, uint64(len(m.Data))
+		c.BytesWritten += size
+	default:
+		panic(fmt.Sprintf("bwmem %s: cannot handle %T", c.Name(), msg))
+	}
+	done := c.occupy(now, addr, size)
+	c.Engine.Schedule(&respondEvent{sim.NewEventBase(done+c.latency, c), msg})
+}
+
+// occupy books the channels the access touches and returns when the last
+// byte has moved.
+func (c *Comp) occupy(now sim.VTimeInSec, addr, size uint64) sim.VTimeInSec {
+	done := now
+	for size > 0 {
+		chunk := min(size, c.interleave-addr%c.interleave)
+		ch := int(addr / c.interleave % uint64(c.channels))
+		start := max(now, c.free[ch])
+		dur := 0.0
+		if !math.IsInf(c.bytesPerS, 1) {
+			dur = float64(chunk) / c.bytesPerS
+		}
+		c.free[ch] = start + sim.VTimeInSec(dur)
+		c.Busy[ch] += dur
+		done = max(done, c.free[ch])
+		addr += chunk
+		size -= chunk
+	}
+	return done
+}
+
+func (c *Comp) respond(e *respondEvent) error {
+	now := e.Time()
+	rsp, err := c.response(now, e.msg)
+	if err != nil {
+		return err
+	}
+	if c.Top.Send(rsp) != nil {
+		c.Engine.Schedule(&respondEvent{sim.NewEventBase(c.freq.NextTick(now), c), e.msg})
+	}
+	return nil
+}
+
+func (c *Comp) response(now sim.VTimeInSec, msg sim.Msg) (sim.Msg, error) {
+	switch m := msg.(type) {
+	case *mem.ReadReq:
+		var data []byte
+		if c.storage != nil {
+			var err error
+			if data, err = c.storage.Read(m.Address, m.AccessByteSize); err != nil {
+				return nil, err
+			}
+		}
+		return mem.DataReadyRspBuilder{}.WithSendTime(now).WithSrc(c.Top).WithDst(m.Src).
+			WithRspTo(m.ID).WithData(data).Build(), nil
+	default:
+		w := msg.(*mem.WriteReq)
+		if c.storage != nil {
+			if err := c.storage.Write(w.Address, w.Data); err != nil {
+				return nil, err
+			}
+		}
+		return mem.WriteDoneRspBuilder{}.WithSendTime(now).WithSrc(c.Top).WithDst(w.Src).WithRspTo(w.ID).Build(), nil
+	}
+}

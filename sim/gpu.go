@@ -1,0 +1,50 @@
+package sim
+
+import (
+	_ "embed"
+	"encoding/json"
+
+	"github.com/swatsim/swatsim/dataflow"
+)
+
+//go:embed gpu_anchor.json
+var gpuAnchorJSON []byte
+
+// GPUComparison sets the run beside the measured H200 FlexAttention
+// sliding-window kernel of the same shape (gpu_anchor.json).
+type GPUComparison struct {
+	GPU       string  `json:"gpu"`
+	GPUMs     float64 `json:"gpu_ms"`
+	GPUEnergy float64 `json:"gpu_energy_j"`
+	Speedup   float64 `json:"speedup"`      // GPU latency / accelerator latency
+	EnergyGap float64 `json:"energy_ratio"` // GPU energy / accelerator energy
+}
+
+type anchorRow struct {
+	H, D, W, N int
+	Causal     bool    `json:"causal"`
+	FlexMs     float64 `json:"flex_window_ms"`
+	FlexMJ     float64 `json:"flex_energy_mj"`
+}
+
+// compareGPU finds the anchor row with the design's heads, head_dim,
+// window, causality and seq_len, if any.
+func compareGPU(d *dataflow.Design, r *Report) *GPUComparison {
+	var a struct {
+		GPU  string      `json:"gpu"`
+		Rows []anchorRow `json:"rows"`
+	}
+	if json.Unmarshal(gpuAnchorJSON, &a) != nil {
+		return nil
+	}
+	m := d.Model
+	for _, row := range a.Rows {
+		if row.H == m.Heads && row.D == m.HeadDim && row.W == m.Window && row.N == m.SeqLen && row.Causal == m.Causal {
+			g := &GPUComparison{GPU: a.GPU, GPUMs: row.FlexMs, GPUEnergy: row.FlexMJ / 1000}
+			g.Speedup = row.FlexMs / 1000 / r.LatencyS
+			g.EnergyGap = g.GPUEnergy / r.EnergyJ
+			return g
+		}
+	}
+	return nil
+}

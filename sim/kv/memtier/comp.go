@@ -1,0 +1,105 @@
+package memtier
+
+import (
+	"fmt"
+	"log"
+	"reflect"
+
+	"github.com/sarchlab/akita/v3/sim"
+)
+
+// Comp is a memory tier: channels of equal bandwidth behind a latency.
+type Comp struct {
+	*sim.TickingComponent
+
+	topPort   sim.Port
+	chanBW    float64 // bytes per second per channel
+	latency   sim.VTimeInSec
+	busyUntil []sim.VTimeInSec
+	busy      []sim.VTimeInSec
+
+	// Bytes is the total number of bytes moved.
+	Bytes int64
+	// Transfers is the number of transfers served.
+	Transfers int
+}
+
+// respondEvent fires when a transfer's last byte has arrived.
+type respondEvent struct {
+	*sim.EventBase
+	req   *TransferReq
+	done  sim.VTimeInSec
+	bytes int64
+}
+
+// Tick accepts every waiting request.
+func (c *Comp) Tick(now sim.VTimeInSec) bool {
+	progress := false
+	for {
+		msg := c.topPort.Retrieve(now)
+		if msg == nil {
+			return progress
+		}
+		req, ok := msg.(*TransferReq)
+		if !ok {
+			log.Panicf("memtier %s: cannot handle %s", c.Name(), reflect.TypeOf(msg))
+		}
+		c.accept(now, req)
+		progress = true
+	}
+}
+
+// accept queues the request's bytes on its channels and schedules the
+// response for when the last byte arrives.
+func (c *Comp) accept(now sim.VTimeInSec, req *TransferReq) {
+	if len(req.PerChannel) != len(c.busyUntil) {
+		log.Panicf("memtier %s: request for %d channels, tier has %d", c.Name(), len(req.PerChannel), len(c.busyUntil))
+	}
+	last := now
+	var bytes int64
+	for ch, b := range req.PerChannel {
+		if b <= 0 {
+			continue
+		}
+		start := max(now, c.busyUntil[ch])
+		d := sim.VTimeInSec(float64(b) / c.chanBW)
+		c.busyUntil[ch] = start + d
+		c.busy[ch] += d
+		last = max(last, c.busyUntil[ch])
+		bytes += b
+	}
+	done := last + c.latency
+	c.Engine.Schedule(&respondEvent{EventBase: sim.NewEventBase(done, c), req: req, done: done, bytes: bytes})
+}
+
+// Handle handles the tier's events.
+func (c *Comp) Handle(e sim.Event) error {
+	switch e := e.(type) {
+	case *respondEvent:
+		return c.respond(e)
+	case sim.TickEvent:
+		return c.TickingComponent.Handle(e)
+	default:
+		return fmt.Errorf("memtier %s: cannot handle event %s", c.Name(), reflect.TypeOf(e))
+	}
+}
+
+func (c *Comp) respond(e *respondEvent) error {
+	now := e.Time()
+	rsp := &TransferRsp{RspTo: e.req.ID, Tag: e.req.Tag, Bytes: e.bytes, Done: e.done}
+	rsp.ID = sim.GetIDGenerator().Generate()
+	rsp.Src, rsp.Dst, rsp.SendTime = c.topPort, e.req.Src, now
+	if err := c.topPort.Send(rsp); err != nil {
+		c.Engine.Schedule(&respondEvent{EventBase: sim.NewEventBase(c.Freq.NextTick(now), c), req: e.req, done: e.done, bytes: e.bytes})
+		return nil
+	}
+	c.Bytes += e.bytes
+	c.Transfers++
+	return nil
+}
+
+// BusyTime is the time channel ch has spent moving bytes.
+func (c *Comp) BusyTime(ch int) sim.VTimeInSec { return c.busy[ch] }
+
+// Channels is the number of channels.
+func (c *Comp) Channels() int { return len(c.busyUntil) }

@@ -1,0 +1,60 @@
+package sim
+
+import (
+	"math"
+
+	"github.com/sarchlab/akita/v3/mem/idealmemcontroller"
+	"github.com/sarchlab/akita/v3/mem/mem"
+	akita "github.com/sarchlab/akita/v3/sim"
+
+	"github.com/swatsim/swatsim/dataflow"
+	"github.com/swatsim/swatsim/sim/bwmem"
+)
+
+// memorySystem is the off-chip memory as the loaders see it.
+type memorySystem struct {
+	ports   []akita.Port
+	route   func(addr uint64) akita.Port
+	bw      *bwmem.Comp
+	ideal   *idealmemcontroller.Comp
+	storage *mem.Storage
+}
+
+// buildMemory builds the memory of the design point. Functional runs keep
+// data in storage; kind ideal is Akita's ideal controller (fixed latency,
+// no bandwidth limit) when functional, and the bandwidth controller with
+// unlimited bandwidth when timing only (so no storage is allocated).
+func buildMemory(e akita.Engine, d *dataflow.Design, storage *mem.Storage) *memorySystem {
+	m := d.Memory
+	ms := &memorySystem{storage: storage}
+	if m.Kind == "ideal" && storage != nil {
+		lat := int(math.Round(m.LatencyNs))
+		ms.ideal = idealmemcontroller.MakeBuilder().WithEngine(e).WithFreq(1 * akita.GHz).
+			WithLatency(lat).WithStorage(storage).WithTopBufSize(256).WithWidth(64).Build("Memory")
+		ms.ports = []akita.Port{ms.ideal.GetPortByName("Top")}
+	} else {
+		bw := m.ChannelGBps * 1e9
+		if m.Kind == "ideal" {
+			bw = math.Inf(1)
+		}
+		b := bwmem.MakeBuilder().WithEngine(e).WithFreq(akita.Freq(d.ClockHz())).
+			WithChannels(m.Channels, bw).WithLatency(m.LatencyNs * 1e-9).
+			WithInterleave(uint64(m.InterleaveB))
+		if storage != nil {
+			b = b.WithStorage(storage)
+		}
+		ms.bw = b.Build("Memory")
+		ms.ports = []akita.Port{ms.bw.Top}
+	}
+	ms.route = func(uint64) akita.Port { return ms.ports[0] }
+	return ms
+}
+
+// channelBusy is the busy time of each channel in seconds (bandwidth
+// model only).
+func (ms *memorySystem) channelBusy() []float64 {
+	if ms.bw == nil {
+		return nil
+	}
+	return ms.bw.Busy
+}

@@ -1,0 +1,212 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"sync/atomic"
+
+	"github.com/sarchlab/akita/v3/mem/mem"
+	akita "github.com/sarchlab/akita/v3/sim"
+
+	"github.com/swatsim/swatsim/accel/core"
+	"github.com/swatsim/swatsim/accel/loader"
+	"github.com/swatsim/swatsim/accel/stream"
+	"github.com/swatsim/swatsim/accel/writer"
+	"github.com/swatsim/swatsim/dataflow"
+	"github.com/swatsim/swatsim/reference"
+)
+
+// Inputs are the Q, K and V tensors of a functional run, [heads, seq_len,
+// head_dim] (or [seq_len, head_dim] for one head).
+type Inputs struct {
+	Q, K, V *reference.Tensor
+}
+
+// Options control a run.
+type Options struct {
+	// TimingOnly runs without values (no inputs needed).
+	TimingOnly bool
+	// TraceBlocks caps the blocks recorded for the timeline (0: none).
+	TraceBlocks int
+	// Progress, if set, receives the fraction of output rows done.
+	Progress *atomic.Int64
+}
+
+// Result is a finished run.
+type Result struct {
+	Report Report
+	// O is the output in float64 (functional runs), Codes its codes.
+	O      *reference.Tensor
+	Codes  []int64
+	Kernel *reference.Kernel
+	// Timeline holds the recorded block phase times.
+	Timeline []dataflow.BlockTimes
+}
+
+// platform is an assembled design point.
+type platform struct {
+	d       *dataflow.Design
+	kern    *reference.Kernel
+	lay     layout
+	sched   *dataflow.Schedule
+	eng     akita.Engine
+	mem     *memorySystem
+	loaders [3]*loader.Comp
+	writer  *writer.Comp
+	core    *core.Comp
+	trace   []dataflow.BlockTimes
+	// phaseCycles sums the cycles spent in each phase over all blocks.
+	phaseCycles [dataflow.PhDone]int64
+}
+
+// Run simulates the design point. Functional runs need inputs whose shape
+// matches the design's model; their output equals reference.Attend with
+// the same arithmetic bit for bit.
+func Run(d *dataflow.Design, in *Inputs, opt Options) (*Result, error) {
+	p, err := assemble(d, in, opt)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.eng.Run(); err != nil {
+		return nil, fmt.Errorf("simulation: %v", err)
+	}
+	if !p.core.Finished || !p.writer.Idle() {
+		return nil, fmt.Errorf("simulation stopped early: core finished %v, writer idle %v (internal error)", p.core.Finished, p.writer.Idle())
+	}
+	res := &Result{Kernel: p.kern, Timeline: p.trace}
+	res.Report = p.report()
+	if !opt.TimingOnly {
+		res.Codes, res.O = p.readOutput(in)
+	}
+	return res, nil
+}
+
+func assemble(d *dataflow.Design, in *Inputs, opt Options) (*platform, error) {
+	a, err := d.ArithSpec()
+	if err != nil {
+		return nil, err
+	}
+	kern, err := reference.NewKernel(a, d.Model.HeadDim, d.Model.Scale)
+	if err != nil {
+		return nil, err
+	}
+	p := &platform{d: d, kern: kern, lay: newLayout(d, a.InBits), sched: dataflow.NewSchedule(d)}
+	p.eng = akita.NewSerialEngine()
+	var storage *mem.Storage
+	if !opt.TimingOnly {
+		if storage, err = p.store(in); err != nil {
+			return nil, err
+		}
+	}
+	p.mem = buildMemory(p.eng, d, storage)
+	p.build(opt)
+	return p, nil
+}
+
+// store checks the inputs, quantises them and writes their codes to memory.
+func (p *platform) store(in *Inputs) (*mem.Storage, error) {
+	if in == nil || in.Q == nil {
+		return nil, fmt.Errorf("functional run needs Q, K and V (or use timing-only mode)")
+	}
+	if err := reference.CheckQKV(in.Q, in.K, in.V); err != nil {
+		return nil, err
+	}
+	m := p.d.Model
+	if in.Q.H != m.Heads || in.Q.N != m.SeqLen || in.Q.D != m.HeadDim {
+		return nil, fmt.Errorf("inputs are [%d,%d,%d] (heads, tokens, dim) but the design has model.heads = %d, model.seq_len = %d, model.head_dim = %d",
+			in.Q.H, in.Q.N, in.Q.D, m.Heads, m.SeqLen, m.HeadDim)
+	}
+	p.kern.FitScales(in.Q, in.K, in.V)
+	if p.kern.ScoreShift() < 0 {
+		return nil, fmt.Errorf("arith.score_frac = %d: too large for these inputs' scales (q frac %d, k frac %d)", p.kern.A.ScoreFrac, p.kern.QFrac, p.kern.KFrac)
+	}
+	st := mem.NewStorage(align(p.lay.size, 1<<20))
+	for _, t := range []struct {
+		base uint64
+		c    *reference.Codes
+	}{{p.lay.q, p.kern.Quantize(in.Q, p.kern.QFrac)}, {p.lay.k, p.kern.Quantize(in.K, p.kern.KFrac)}, {p.lay.v, p.kern.Quantize(in.V, p.kern.VFrac)}} {
+		buf := make([]byte, len(t.c.Data)*p.lay.elemBytes)
+		stream.Encode(buf, t.c.Data, p.lay.elemBytes)
+		if err := st.Write(t.base, buf); err != nil {
+			return nil, err
+		}
+	}
+	return st, nil
+}
+
+func (p *platform) build(opt Options) {
+	d, freq := p.d, akita.Freq(p.d.ClockHz())
+	fifos := [3]*stream.FIFO{stream.NewFIFO(d.HW.FIFORows), stream.NewFIFO(d.HW.FIFORows), stream.NewFIFO(d.HW.FIFORows)}
+	plans := [3]loader.Plan{qPlan(d), kvPlan(p.sched, d.Model.Heads), kvPlan(p.sched, d.Model.Heads)}
+	names := [3]string{"Accel.LoaderQ", "Accel.LoaderK", "Accel.LoaderV"}
+	bases := [3]uint64{p.lay.q, p.lay.k, p.lay.v}
+	conn := akita.NewDirectConnection("Accel.Conn", p.eng, freq)
+	for _, port := range p.mem.ports {
+		conn.PlugIn(port, 256)
+	}
+	for i := range p.loaders {
+		p.loaders[i] = loader.MakeBuilder().WithEngine(p.eng).WithFreq(freq).
+			WithRow(p.lay.rowBytes, p.lay.elemBytes).WithBurstBytes(d.HW.BurstBytes).
+			WithTensor(bases[i], d.Model.SeqLen).WithFunctional(!opt.TimingOnly).
+			WithRoute(p.mem.route).WithFIFO(fifos[i]).WithPlan(plans[i]).Build(names[i])
+		conn.PlugIn(p.loaders[i].Bottom, 64)
+	}
+	p.writer = writer.MakeBuilder().WithEngine(p.eng).WithFreq(freq).
+		WithRow(p.lay.rowBytes, p.lay.elemBytes).WithBurstBytes(d.HW.BurstBytes).
+		WithTensor(p.lay.o, d.Model.SeqLen).WithRoute(p.mem.route).Build("Accel.Writer")
+	conn.PlugIn(p.writer.Bottom, 64)
+	p.buildCore(opt, freq, fifos)
+}
+
+func (p *platform) buildCore(opt Options, freq akita.Freq, fifos [3]*stream.FIFO) {
+	d := p.d
+	te := dataflow.NewEngine(p.sched, d.Timing(), d.Model.Heads)
+	b := core.MakeBuilder().WithEngine(p.eng).WithFreq(freq).WithSchedule(te).
+		WithStreams(fifos[0], fifos[1], fifos[2], p.writer)
+	if !opt.TimingOnly {
+		ring, pin := d.KVBufRows(), d.PinnedRows()
+		if d.Arch == dataflow.ArchDense {
+			ring, pin = 0, 0
+		}
+		b = b.WithDatapath(core.NewDatapath(p.kern, d.Mask(), d.HW.PEs, ring, pin))
+	}
+	p.core = b.Build("Accel.Core")
+	total := int64(d.Model.Heads * d.Model.SeqLen)
+	p.core.OnWake = func(now akita.VTimeInSec) {
+		for _, l := range p.loaders {
+			l.TickLater(now)
+		}
+		if opt.Progress != nil {
+			opt.Progress.Store(te.Beats(dataflow.StreamO) * 1000 / total)
+		}
+	}
+	p.core.Blocks = func(bt *dataflow.BlockTimes) {
+		for ph := range p.phaseCycles {
+			p.phaseCycles[ph] += bt.End[ph] - bt.Start[ph]
+		}
+		if len(p.trace) < opt.TraceBlocks {
+			p.trace = append(p.trace, *bt)
+		}
+	}
+	for _, l := range p.loaders {
+		l.OnArrival = p.core.Wake
+		l.TickLater(0)
+	}
+	p.core.Start(0)
+}
+
+// readOutput reads O's codes back from memory.
+func (p *platform) readOutput(in *Inputs) ([]int64, *reference.Tensor) {
+	n := len(in.Q.Data)
+	buf, err := p.mem.storage.Read(p.lay.o, uint64(n*p.lay.elemBytes))
+	if err != nil {
+		panic(err)
+	}
+	codes := make([]int64, n)
+	stream.Decode(codes, buf, p.lay.elemBytes)
+	o := &reference.Tensor{H: in.Q.H, N: in.Q.N, D: in.Q.D, Rank: in.Q.Rank, Data: make([]float64, n)}
+	for i, c := range codes {
+		o.Data[i] = math.Ldexp(float64(c), -p.kern.VFrac)
+	}
+	return codes, o
+}
