@@ -42,7 +42,10 @@ func Attend(q, k, v *Tensor, opt Options) (*Result, error) {
 	o.Data = make([]float64, len(q.Data))
 	res := &Result{O: o}
 	if opt.Arith.Float {
-		forRows(q.H, q.N, func(h, i int) { floatRow(q, k, v, o, m, opt.Scale, h, i) })
+		forRows(q.H, q.N, func() func(h, i int) {
+			var s floatScratch
+			return func(h, i int) { floatRow(&s, q, k, v, o, m, opt.Scale, h, i) }
+		})
 		return res, nil
 	}
 	kern, err := NewKernel(opt.Arith, q.D, opt.Scale)
@@ -52,8 +55,9 @@ func Attend(q, k, v *Tensor, opt Options) (*Result, error) {
 	kern.FitScales(q, k, v)
 	qc, kc, vc := kern.Quantize(q, kern.QFrac), kern.Quantize(k, kern.KFrac), kern.Quantize(v, kern.VFrac)
 	res.Codes = make([]int64, len(q.Data))
-	forRows(q.H, q.N, func(h, i int) {
-		kern.Row(qc, kc, vc, m, h, i, res.Codes)
+	forRows(q.H, q.N, func() func(h, i int) {
+		var s rowScratch
+		return func(h, i int) { kern.row(&s, qc, kc, vc, m, h, i, res.Codes) }
 	})
 	res.Kernel = kern
 	in := Format{Bits: opt.Arith.InBits, Frac: kern.VFrac}
@@ -89,22 +93,43 @@ func (c *Codes) Row(h, i int) []int64 {
 // Row computes output row i of head h into out (a [H,N,D] code array):
 // keys in ascending order, online softmax, division at the end.
 func (k *Kernel) Row(q, kc, v *Codes, m Mask, h, i int, out []int64) {
-	var st RowState
-	st.Reset(k.D)
-	qi := q.Row(h, i)
-	for _, j := range m.Keys(i, nil) {
-		k.Update(&st, k.Score(k.Dot(qi, kc.Row(h, j))), v.Row(h, j))
-	}
-	o := (h*q.N + i) * q.D
-	k.Finish(&st, out[o:o+q.D])
+	var s rowScratch
+	k.row(&s, q, kc, v, m, h, i, out)
 }
 
-func floatRow(q, k, v, o *Tensor, m Mask, scale float64, h, i int) {
+// rowScratch is one worker's reusable key list and row state.
+type rowScratch struct {
+	keys []int
+	st   RowState
+}
+
+func (k *Kernel) row(s *rowScratch, q, kc, v *Codes, m Mask, h, i int, out []int64) {
+	s.st.Reset(k.D)
+	s.keys = m.Keys(i, s.keys)
+	qi := q.Row(h, i)
+	for _, j := range s.keys {
+		k.Update(&s.st, k.Score(k.Dot(qi, kc.Row(h, j))), v.Row(h, j))
+	}
+	o := (h*q.N + i) * q.D
+	k.Finish(&s.st, out[o:o+q.D])
+}
+
+// floatScratch is one worker's reusable key list and score buffer.
+type floatScratch struct {
+	keys []int
+	s    []float64
+}
+
+func floatRow(sc *floatScratch, q, k, v, o *Tensor, m Mask, scale float64, h, i int) {
 	if scale <= 0 {
 		scale = 1 / math.Sqrt(float64(q.D))
 	}
-	keys := m.Keys(i, nil)
-	s := make([]float64, len(keys))
+	sc.keys = m.Keys(i, sc.keys)
+	keys := sc.keys
+	if cap(sc.s) < len(keys) {
+		sc.s = make([]float64, len(keys))
+	}
+	s := sc.s[:len(keys)]
 	qi := q.Row(h, i)
 	mx := math.Inf(-1)
 	for n, j := range keys {
@@ -131,8 +156,9 @@ func floatRow(q, k, v, o *Tensor, m Mask, scale float64, h, i int) {
 	}
 }
 
-// forRows runs f over every (head, row) pair on all CPUs.
-func forRows(heads, n int, f func(h, i int)) {
+// forRows runs a row function over every (head, row) pair on all CPUs;
+// each worker gets its own from newWorker (for its scratch state).
+func forRows(heads, n int, newWorker func() func(h, i int)) {
 	workers := runtime.GOMAXPROCS(0)
 	total := heads * n
 	var wg sync.WaitGroup
@@ -145,6 +171,7 @@ func forRows(heads, n int, f func(h, i int)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			f := newWorker()
 			for r := lo; r < hi; r++ {
 				f(r/n, r%n)
 			}

@@ -97,8 +97,9 @@ func (k *Kernel) One() int64 { return int64(1) << k.A.ProbFrac }
 // Dot is the exact integer dot product of two rows of input codes.
 func (k *Kernel) Dot(q, kk []int64) int64 {
 	var s int64
-	for i := range q {
-		s += q[i] * kk[i]
+	kk = kk[:len(q)]
+	for i, x := range q {
+		s += x * kk[i]
 	}
 	return s
 }
@@ -159,14 +160,26 @@ func (k *Kernel) Update(st *RowState, t int64, v []int64) {
 		}
 		return
 	}
-	mNew := max(st.M, t)
-	alpha := k.Exp2Neg(mNew - st.M)
-	p := k.Exp2Neg(mNew - t)
-	st.M = mNew
+	v = v[:len(st.Acc)]
+	hi := int64(1)<<uint(a.AccBits-1) - 1
+	lo := -hi - 1
+	if t <= st.M {
+		// The max stays: alpha = Exp2Neg(0) = One and (x*One)>>ProbFrac = x,
+		// so the rescaling is the identity and is skipped.
+		p := k.Exp2Neg(st.M - t)
+		st.L = SatUnsigned(st.L+p, a.SumBits)
+		for d, x := range v {
+			st.Acc[d] = min(max(st.Acc[d]+p*x, lo), hi)
+		}
+		return
+	}
+	alpha := k.Exp2Neg(t - st.M)
+	p := k.Exp2Neg(0)
+	st.M = t
 	pf := uint(a.ProbFrac)
 	st.L = SatUnsigned((st.L*alpha)>>pf+p, a.SumBits)
-	for d := range st.Acc {
-		st.Acc[d] = SatSigned((st.Acc[d]*alpha)>>pf+p*v[d], a.AccBits)
+	for d, x := range v {
+		st.Acc[d] = min(max((st.Acc[d]*alpha)>>pf+p*x, lo), hi)
 	}
 }
 

@@ -316,7 +316,11 @@ var float16Table = sync.OnceValue(func() *[1 << 16]float64 {
 	return &t
 })
 
-// parseHeader parses the Python dict literal of a .npy header:
+// parseHeader parses the Python dict literal of a .npy header. It is ours
+// rather than npyio's because npyio v0.14.0's header reader panics on a
+// header without a newline and reads a shape written without the trailing
+// ", " (as some writers do) as a scalar; the tests check that npyio reads
+// our files and the golden files as we do. The form accepted is
 // {'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), } in any key
 // order, with optional trailing comma and padding.
 func parseHeader(h string) (descr string, fortran bool, shape []int, err error) {

@@ -1,6 +1,7 @@
 package traces
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/binary"
 	"fmt"
@@ -112,7 +113,7 @@ func TestNpyioAgrees(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer f.Close()
-		r, err := npy.NewReader(f)
+		r, err := npy.NewReader(bufio.NewReader(f))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -520,6 +521,17 @@ func TestWriteChecks(t *testing.T) {
 	a, err := ReadArray(path)
 	if err != nil || !slices.Equal(a.Data, []float64{0, 2, 2, -2, 127, -128}) {
 		t.Errorf("int8 half-even rounding: read %v, %v", a, err)
+	}
+}
+
+// TestFloat16Threshold: the range check agrees with the conversion.
+func TestFloat16Threshold(t *testing.T) {
+	if h := reference.Float16FromFloat64(float16MaxRound); h != reference.Float16Inf {
+		t.Errorf("%v converts to %#04x, want infinity", float16MaxRound, h)
+	}
+	below := math.Nextafter(float16MaxRound, 0)
+	if h := reference.Float16FromFloat64(-below); h != 0xfbff {
+		t.Errorf("%v converts to %#04x, want -65504", -below, h)
 	}
 }
 

@@ -87,6 +87,10 @@ func WriteAll(outs ...Output) (err error) {
 	return nil
 }
 
+// float16MaxRound is the smallest magnitude that rounds to a binary16
+// infinity: 65504 + half an ulp (32).
+const float16MaxRound = 65520
+
 // checkOutput validates the shape, the dtype and every value.
 func checkOutput(o Output) (dtype, error) {
 	dt, err := dtypeByName(o.DType)
@@ -114,7 +118,8 @@ func checkOutput(o Output) (dtype, error) {
 		}
 	case "float16":
 		for i, x := range o.Data {
-			if h := reference.Float16FromFloat64(x); !math.IsInf(x, 0) && h&^reference.Float16Sign == reference.Float16Inf {
+			// float16MaxRound is where round-to-nearest reaches infinity.
+			if a := math.Abs(x); a >= float16MaxRound && !math.IsInf(a, 0) {
 				return dt, fmt.Errorf("element %d = %g: out of float16 range (|x| <= 65504)", i, x)
 			}
 		}
@@ -187,20 +192,30 @@ func writeData(w io.Writer, dt dtype, data []float64) error {
 	buf := make([]byte, 0, chunk)
 	per := chunk / dt.size
 	for lo := 0; lo < len(data); lo += per {
-		b := buf[:0]
-		for _, x := range data[lo:min(len(data), lo+per)] {
-			switch dt.name {
-			case "float64":
+		b, part := buf[:0], data[lo:min(len(data), lo+per)]
+		switch dt.name {
+		case "float64":
+			for _, x := range part {
 				b = binary.LittleEndian.AppendUint64(b, math.Float64bits(x))
-			case "float32":
+			}
+		case "float32":
+			for _, x := range part {
 				b = binary.LittleEndian.AppendUint32(b, math.Float32bits(float32(x)))
-			case "float16":
+			}
+		case "float16":
+			for _, x := range part {
 				b = binary.LittleEndian.AppendUint16(b, reference.Float16FromFloat64(x))
-			case "int8":
+			}
+		case "int8":
+			for _, x := range part {
 				b = append(b, byte(int8(math.RoundToEven(x))))
-			case "int16":
+			}
+		case "int16":
+			for _, x := range part {
 				b = binary.LittleEndian.AppendUint16(b, uint16(int16(math.RoundToEven(x))))
-			case "int32":
+			}
+		case "int32":
+			for _, x := range part {
 				b = binary.LittleEndian.AppendUint32(b, uint32(int32(math.RoundToEven(x))))
 			}
 		}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/sarchlab/akita/v3/sim"
 
+	"github.com/swatsim/swatsim/accel/alarm"
 	"github.com/swatsim/swatsim/accel/stream"
 	"github.com/swatsim/swatsim/accel/writer"
 	"github.com/swatsim/swatsim/dataflow"
@@ -69,14 +70,16 @@ type Comp struct {
 	// Finished is set when the last output row has left the core.
 	Finished bool
 
-	now sim.VTimeInSec
+	now     sim.VTimeInSec
+	alarm   alarm.Alarm
+	waiting bool // stopped on a beat that has not arrived
 }
 
 // Engine is the core's timing engine.
 func (c *Comp) Engine() *dataflow.Engine { return c.eng }
 
 // Start schedules the core's first wake-up.
-func (c *Comp) Start(at sim.VTimeInSec) { c.TickLater(at) }
+func (c *Comp) Start(at sim.VTimeInSec) { c.alarm.At(c.TickingComponent.Engine, c, at, at) }
 
 // Tick advances the timing engine up to the horizon and sleeps until the
 // next action or until a missing beat arrives.
@@ -91,19 +94,18 @@ func (c *Comp) Tick(now sim.VTimeInSec) bool {
 	case c.eng.Done():
 		c.Finished = true
 	case ok:
-		next := c.eng.Next() - c.horizon
-		if next <= cyc {
-			next = cyc + 1
-		}
-		c.TickingComponent.Engine.Schedule(sim.MakeTickEvent(c.freq.NCyclesLater(int(next-cyc), now), c))
+		next := max(c.eng.Next(), cyc+1)
+		c.alarm.At(c.TickingComponent.Engine, c, c.freq.NCyclesLater(int(next-cyc), now), now)
 	}
 	return false
 }
 
-// Wake is called when a beat arrives on an input stream.
+// Wake is called when a beat arrives on an input stream; it matters only
+// when the core is waiting for one.
 func (c *Comp) Wake(now sim.VTimeInSec) {
-	if !c.Finished {
-		c.TickLater(now)
+	if c.waiting && !c.Finished {
+		c.waiting = false
+		c.alarm.At(c.TickingComponent.Engine, c, c.freq.NextTick(now), now)
 	}
 }
 
@@ -115,6 +117,7 @@ func (c *Comp) Transfer(s dataflow.Stream, n int64, t int64) (int64, bool) {
 	case dataflow.StreamQ:
 		b, ok := c.q.Get(n)
 		if !ok {
+			c.waiting = true
 			return 0, false
 		}
 		return max(t, b.Arrival), true
@@ -122,6 +125,7 @@ func (c *Comp) Transfer(s dataflow.Stream, n int64, t int64) (int64, bool) {
 		kb, ok1 := c.k.Get(n)
 		vb, ok2 := c.v.Get(n)
 		if !ok1 || !ok2 {
+			c.waiting = true
 			return 0, false
 		}
 		return max(t, kb.Arrival, vb.Arrival), true

@@ -4,6 +4,7 @@ import (
 	"github.com/sarchlab/akita/v3/mem/mem"
 	"github.com/sarchlab/akita/v3/sim"
 
+	"github.com/swatsim/swatsim/accel/alarm"
 	"github.com/swatsim/swatsim/accel/stream"
 )
 
@@ -24,6 +25,7 @@ type Comp struct {
 	// OnArrival is called when rows become visible to the core.
 	OnArrival func(now sim.VTimeInSec)
 
+	alarm   alarm.Alarm
 	cur     Range
 	curOK   bool
 	started bool
@@ -102,8 +104,8 @@ func (c *Comp) issue(now sim.VTimeInSec) bool {
 	c.fifo.Trim(cyc)
 	if !c.fifo.Reserve(rows, cyc) {
 		c.FullCycles++
-		if t := c.fifo.NextFree(cyc); t >= 0 {
-			c.Engine.Schedule(sim.MakeTickEvent(c.freq.NCyclesLater(int(t-cyc), now), c))
+		if t := c.fifo.FreeAt(cyc, rows); t >= 0 {
+			c.alarm.At(c.Engine, c, c.freq.NCyclesLater(int(t-cyc), now), now)
 		}
 		return false
 	}

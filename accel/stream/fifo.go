@@ -52,10 +52,12 @@ func (f *FIFO) consumedBy(now int64) int64 {
 	return f.base + lo
 }
 
-// NextFree is the first recorded consumption cycle after now, or -1.
-func (f *FIFO) NextFree(now int64) int64 {
-	i := f.consumedBy(now) - f.base
-	if i < int64(len(f.consumed)) {
+// FreeAt is the first recorded cycle after now by which n beats can be
+// reserved, or -1 when the consumptions recorded so far do not free them.
+func (f *FIFO) FreeAt(now int64, n int) int64 {
+	short := f.occupancy(now) + int64(n) - int64(f.Capacity)
+	i := f.consumedBy(now) - f.base + short - 1
+	if short > 0 && i < int64(len(f.consumed)) {
 		return f.consumed[i]
 	}
 	return -1

@@ -6,6 +6,7 @@ import (
 	"github.com/sarchlab/akita/v3/mem/mem"
 	"github.com/sarchlab/akita/v3/sim"
 
+	"github.com/swatsim/swatsim/accel/alarm"
 	"github.com/swatsim/swatsim/accel/stream"
 )
 
@@ -74,6 +75,7 @@ type Comp struct {
 	// Bottom faces memory.
 	Bottom sim.Port
 
+	alarm       alarm.Alarm
 	queue       []stream.Beat // rows in output order; Arrival = cycle they left the core
 	outstanding int
 	// BytesWritten counts the bytes written.
@@ -102,7 +104,7 @@ func (c *Comp) wakeAt(cyc int64, now sim.VTimeInSec) {
 		c.TickLater(now)
 		return
 	}
-	c.Engine.Schedule(sim.MakeTickEvent(c.freq.NCyclesLater(int(cyc-cur), now), c))
+	c.alarm.At(c.Engine, c, c.freq.NCyclesLater(int(cyc-cur), now), now)
 }
 
 // Tick runs the stages back to front: take acknowledgements, then send the

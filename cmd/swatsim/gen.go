@@ -42,13 +42,13 @@ flags give the same bytes. Every flag is a field of traces.SynthParams
 	fl.IntVar(&p.HeadDim, "head-dim", p.HeadDim, "D head dimension, in [1, 4096] (even with --rope)")
 	fl.Float64Var(&p.QueryMean, "query-mean", p.QueryMean, "norm of the shared query direction relative to the query noise, in [0, 100]")
 	fl.Float64Var(&p.SinkStrength, "sink-strength", p.SinkStrength, "attention sink: token 0's logit boost for the mean query in nats, in [0, 100] (0 = off)")
-	fl.IntVar(&p.OutlierChannels, "outlier-channels", p.OutlierChannels, "number of outlier key channels, in [0, D] (default min(4, D))")
+	fl.IntVar(&p.OutlierChannels, "outlier-channels", p.OutlierChannels, "number of outlier key channels, in [0, D] (the default is capped at D)")
 	fl.Float64Var(&p.OutlierScale, "outlier-scale", p.OutlierScale, "magnitude factor of the outlier key channels, in [1, 10000]")
-	fl.IntVar(&p.KeyRank, "key-rank", p.KeyRank, "rank of the pre-RoPE keys, in [0, D] (0 = full rank; default min(16, D))")
+	fl.IntVar(&p.KeyRank, "key-rank", p.KeyRank, "rank of the pre-RoPE keys, in [0, D], 0 = full rank (the default is capped at D)")
 	fl.Float64Var(&p.KeyNoise, "key-noise", p.KeyNoise, "noise std per channel added to low-rank keys, in [0, 100]")
-	fl.IntVar(&p.HeavyHitters, "heavy-hitters", p.HeavyHitters, "number of heavy-hitter tokens, in [0, N-1] (default min(8, N-1))")
+	fl.IntVar(&p.HeavyHitters, "heavy-hitters", p.HeavyHitters, "number of heavy-hitter tokens, in [0, N-1] (the default is capped at N-1)")
 	fl.Float64Var(&p.HeavyStrength, "heavy-strength", p.HeavyStrength, "heavy hitters' logit boost for the mean query in nats, in [0, 100]")
-	fl.BoolVar(&p.RoPE, "rope", p.RoPE, "rotate q and k by position (RoPE, rotate-half layout)")
+	fl.BoolVar(&p.RoPE, "rope", p.RoPE, "rotate q and k by position (RoPE, rotate-half layout); --rope=false turns it off")
 	fl.Float64Var(&p.RoPEBase, "rope-base", p.RoPEBase, "RoPE base, in (1, 1e12]")
 	return cmd
 }

@@ -56,7 +56,7 @@ datapath (bit for bit), and ref also prints its error against float64.`,
 	fl.IntVar(&f.sinks, "sinks", 0, "S sink tokens, in [0, N]: keys 0..S-1 are always attended")
 	fl.Float64Var(&f.scale, "scale", 0, "softmax scale, > 0 (default 1/sqrt(D))")
 	fl.StringVar(&f.arith, "arith", "float64", "arithmetic: "+strings.Join(reference.PresetNames(), ", ")+", or custom:key=value,... (on top of fixed16)")
-	fl.IntVar(&f.layer, "layer", -1, "layer to take from rank-4 [L,H,N,D] inputs, in [0, L-1]")
+	fl.IntVar(&f.layer, "layer", -1, "layer to take from rank-4 [L,H,N,D] inputs, in [0, L-1]; -1: inputs are [N,D] or [H,N,D]")
 	return cmd
 }
 

@@ -33,11 +33,10 @@ type Controller struct {
 	mergeCycles  int
 	finishCycles int
 
-	steps   []Step
-	cur     int
-	started bool
-	st      stepState
-	phases  []Phases
+	step Step
+	done bool
+	st   stepState
+	last Phases
 }
 
 // stepState is the progress of the current step.
@@ -59,9 +58,8 @@ const (
 	wakeMerge
 )
 
-func (c *Controller) load(steps []Step) {
-	c.steps, c.cur, c.started = steps, 0, false
-	c.phases = make([]Phases, 0, len(steps))
+func (c *Controller) load(s Step) {
+	c.step, c.done = s, false
 }
 
 func (c *Controller) checkStep(s Step) error {
@@ -75,7 +73,7 @@ func (c *Controller) checkStep(s Step) error {
 	return nil
 }
 
-// Tick sends pending requests, takes responses and starts the first step.
+// Tick sends pending requests and takes responses.
 func (c *Controller) Tick(now sim.VTimeInSec) bool {
 	progress := c.flush()
 	for i, p := range c.bottom {
@@ -87,11 +85,6 @@ func (c *Controller) Tick(now sim.VTimeInSec) bool {
 			c.handleRsp(now, rsp)
 			progress = true
 		}
-	}
-	if !c.started && c.cur < len(c.steps) {
-		c.started = true
-		c.startStep(now)
-		progress = true
 	}
 	return progress
 }

@@ -5,7 +5,7 @@ import "github.com/sarchlab/akita/v3/sim"
 // beginGather issues the gathers of every tier at once.
 func (c *Controller) beginGather(now sim.VTimeInSec) {
 	c.st.selDone = now
-	s := &c.steps[c.cur]
+	s := &c.step
 	for i := range NumTiers {
 		c.st.gatherDone[i] = now
 		if c.send(now, i, kindGather, s.Gather[i]) {
@@ -20,7 +20,7 @@ func (c *Controller) beginGather(now sim.VTimeInSec) {
 // finishAttention folds the parts in tier order: part i ends at
 // max(part i-1's end + its MAC cycles, the arrival of its last byte).
 func (c *Controller) finishAttention(now sim.VTimeInSec) {
-	s := &c.steps[c.cur]
+	s := &c.step
 	t := c.st.selDone
 	for i := range NumTiers {
 		t = max(t+c.cycles(ceilDiv(s.AttnMACs[i], int64(c.macsPerCycle))), c.st.gatherDone[i])

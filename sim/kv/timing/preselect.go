@@ -4,7 +4,7 @@ import "github.com/sarchlab/akita/v3/sim"
 
 // startStep issues the step's background writes and pre-selection reads.
 func (c *Controller) startStep(now sim.VTimeInSec) {
-	s := &c.steps[c.cur]
+	s := &c.step
 	c.st = stepState{start: now}
 	for i := range NumTiers {
 		if c.send(now, i, kindBackground, s.Background[i]) {

@@ -21,7 +21,7 @@ func (c *Controller) selectCycles(s *Step) int64 {
 // are in.
 func (c *Controller) beginSelect(now sim.VTimeInSec) {
 	c.st.preDone = now
-	n := c.selectCycles(&c.steps[c.cur])
+	n := c.selectCycles(&c.step)
 	if n == 0 {
 		c.beginGather(now)
 		return

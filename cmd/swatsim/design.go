@@ -1,0 +1,25 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/swatsim/swatsim/dataflow"
+)
+
+// designFlags are the flags every command that takes a design point has.
+type designFlags struct {
+	config string
+	sets   []string
+}
+
+func addDesignFlags(cmd *cobra.Command) *designFlags {
+	f := &designFlags{}
+	cmd.Flags().StringVar(&f.config, "config", "", "design point YAML (default: the embedded default design)")
+	cmd.Flags().StringArrayVar(&f.sets, "set", nil, "override a design field, e.g. --set model.window=256 (repeatable)")
+	return f
+}
+
+// load builds the design point: default, --config, SWATSIM_* env, --set.
+func (f *designFlags) load(extra ...string) (*dataflow.Design, error) {
+	return dataflow.Load(f.config, append(append([]string(nil), f.sets...), extra...))
+}

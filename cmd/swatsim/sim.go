@@ -1,0 +1,236 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"runtime/pprof"
+	"sync/atomic"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/swatsim/swatsim/dataflow"
+	"github.com/swatsim/swatsim/reference"
+	"github.com/swatsim/swatsim/sim"
+	"github.com/swatsim/swatsim/traces"
+)
+
+func init() { commands = append(commands, newSimCmd) }
+
+type simFlags struct {
+	design                 *designFlags
+	q, k, v                string
+	seed                   uint64
+	arith                  string
+	timingOnly             bool
+	out, report, trace     string
+	cpuprofile, memprofile string
+	traceBlocks            int
+}
+
+func newSimCmd() *cobra.Command {
+	f := &simFlags{}
+	cmd := &cobra.Command{
+		Use:   "sim",
+		Short: "Run the cycle-level model of a design point (default: the embedded design)",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runSim(cmd.OutOrStdout(), cmd.ErrOrStderr(), f) },
+	}
+	f.design = addDesignFlags(cmd)
+	fl := cmd.Flags()
+	fl.StringVar(&f.q, "q", "", "query .npy ([N,D] or [H,N,D]); with --k and --v")
+	fl.StringVar(&f.k, "k", "", "key .npy")
+	fl.StringVar(&f.v, "v", "", "value .npy")
+	fl.Uint64Var(&f.seed, "seed", 1, "seed of the synthetic Q/K/V when no tensors are given")
+	fl.StringVar(&f.arith, "arith", "", "arithmetic preset or custom:k=v,... (overrides the design's arith)")
+	fl.BoolVar(&f.timingOnly, "timing-only", false, "no values: timing, traffic and energy only (for long sequences)")
+	fl.StringVar(&f.out, "out", "", "write O as float64 .npy")
+	fl.StringVar(&f.report, "report", "", "write the report as JSON")
+	fl.StringVar(&f.trace, "trace", "", "write a Chrome/Perfetto trace-event timeline (JSON)")
+	fl.IntVar(&f.traceBlocks, "trace-blocks", 4096, "blocks recorded in the timeline")
+	fl.StringVar(&f.cpuprofile, "cpuprofile", "", "write a CPU profile (pprof)")
+	fl.StringVar(&f.memprofile, "memprofile", "", "write a heap profile (pprof)")
+	return cmd
+}
+
+func (f *simFlags) loadDesign() (*dataflow.Design, error) {
+	var extra []string
+	if f.arith != "" {
+		extra = append(extra, "arith="+f.arith)
+	}
+	d, err := f.design.load(extra...)
+	if err != nil {
+		return nil, err
+	}
+	if f.timingOnly && (f.out != "" || f.q != "") {
+		return nil, fmt.Errorf("--timing-only computes no values: drop --out and --q/--k/--v")
+	}
+	if (f.q != "" || f.k != "" || f.v != "") && (f.q == "" || f.k == "" || f.v == "") {
+		return nil, fmt.Errorf("--q, --k and --v go together: give all three or none")
+	}
+	return d, nil
+}
+
+func runSim(stdout, stderr io.Writer, f *simFlags) error {
+	d, err := f.loadDesign()
+	if err != nil {
+		return err
+	}
+	in, err := f.inputs(d)
+	if err != nil {
+		return err
+	}
+	stop, err := startCPUProfile(f.cpuprofile)
+	if err != nil {
+		return err
+	}
+	var progress atomic.Int64
+	done := showProgress(stderr, &progress)
+	start := time.Now()
+	res, err := sim.Run(d, in, sim.Options{TimingOnly: f.timingOnly, TraceBlocks: f.traceBlocks * boolInt(f.trace != ""), Progress: &progress})
+	done()
+	stop()
+	if err != nil {
+		return err
+	}
+	printSummary(stdout, d, res, time.Since(start))
+	if err := f.compareRef(stdout, d, in, res); err != nil {
+		return err
+	}
+	return f.writeOutputs(d, res)
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// inputs reads the tensors, or generates synthetic ones of the design's
+// shape, or nothing in timing-only mode.
+func (f *simFlags) inputs(d *dataflow.Design) (*sim.Inputs, error) {
+	if f.timingOnly {
+		return nil, nil
+	}
+	if f.q != "" {
+		in := &sim.Inputs{}
+		for _, t := range []struct {
+			path string
+			dst  **reference.Tensor
+		}{{f.q, &in.Q}, {f.k, &in.K}, {f.v, &in.V}} {
+			var err error
+			if *t.dst, err = traces.ReadTensor(t.path); err != nil {
+				return nil, err
+			}
+		}
+		return in, nil
+	}
+	p := traces.DefaultSynthParams()
+	p.Seed, p.Heads, p.Tokens, p.HeadDim = f.seed, d.Model.Heads, d.Model.SeqLen, d.Model.HeadDim
+	p.RoPE = p.RoPE && d.Model.HeadDim%2 == 0
+	p.OutlierChannels = min(p.OutlierChannels, d.Model.HeadDim)
+	p.KeyRank = min(p.KeyRank, d.Model.HeadDim)
+	p.HeavyHitters = min(p.HeavyHitters, d.Model.SeqLen-1)
+	q, k, v, err := traces.Generate(p)
+	if err != nil {
+		return nil, fmt.Errorf("synthetic inputs: %v", err)
+	}
+	return &sim.Inputs{Q: q, K: k, V: v}, nil
+}
+
+// compareRef checks the functional output against the reference path (the
+// model must equal it bit for bit) and prints the error against float64.
+func (f *simFlags) compareRef(w io.Writer, d *dataflow.Design, in *sim.Inputs, res *sim.Result) error {
+	if in == nil {
+		return nil
+	}
+	a, _ := d.ArithSpec()
+	ref, err := reference.Attend(in.Q, in.K, in.V, reference.Options{Mask: d.Mask(), Scale: d.Model.Scale, Arith: a})
+	if err != nil {
+		return err
+	}
+	diff := 0
+	for i := range ref.Codes {
+		if ref.Codes[i] != res.Codes[i] {
+			diff++
+		}
+	}
+	if diff > 0 {
+		return fmt.Errorf("internal error: %d of %d output codes differ from the reference hardware path", diff, len(ref.Codes))
+	}
+	f64, _ := reference.Preset("float64")
+	fl, err := reference.Attend(in.Q, in.K, in.V, reference.Options{Mask: d.Mask(), Scale: d.Model.Scale, Arith: f64})
+	if err != nil {
+		return err
+	}
+	e, _ := reference.Compare(res.O.Data, fl.O.Data)
+	fmt.Fprintf(w, "output      bit-exact with `swatsim ref --arith %s`; vs float64: max-abs %.3g, rel-L2 %.3g, cosine %.9f\n", d.Arith, e.MaxAbs, e.RelL2, e.Cosine)
+	return nil
+}
+
+func (f *simFlags) writeOutputs(d *dataflow.Design, res *sim.Result) error {
+	var staged []*pendingFile
+	for _, o := range []struct {
+		path string
+		data func() ([]byte, error)
+	}{
+		{f.report, func() ([]byte, error) { return json.MarshalIndent(res.Report, "", "  ") }},
+		{f.trace, func() ([]byte, error) { return sim.ChromeTrace(d, res.Timeline) }},
+	} {
+		if o.path == "" {
+			continue
+		}
+		b, err := o.data()
+		if err != nil {
+			discard(staged)
+			return err
+		}
+		p, err := stage(o.path, b)
+		if err != nil {
+			discard(staged)
+			return err
+		}
+		staged = append(staged, p)
+	}
+	if f.out != "" {
+		if err := traces.WriteTensor(f.out, res.O); err != nil {
+			discard(staged)
+			return err
+		}
+	}
+	if err := commit(staged); err != nil {
+		os.Remove(f.out)
+		return err
+	}
+	return writeMemProfile(f.memprofile)
+}
+
+func startCPUProfile(path string) (func(), error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	fh, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %v", err)
+	}
+	if err := pprof.StartCPUProfile(fh); err != nil {
+		fh.Close()
+		return nil, fmt.Errorf("--cpuprofile: %v", err)
+	}
+	return func() { pprof.StopCPUProfile(); fh.Close() }, nil
+}
+
+func writeMemProfile(path string) error {
+	if path == "" {
+		return nil
+	}
+	fh, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("--memprofile: %v", err)
+	}
+	defer fh.Close()
+	return pprof.WriteHeapProfile(fh)
+}

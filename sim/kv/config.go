@@ -1,0 +1,191 @@
+package kv
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/sarchlab/akita/v3/sim"
+
+	"github.com/swatsim/swatsim/reference"
+	"github.com/swatsim/swatsim/sim/kv/paged"
+	"github.com/swatsim/swatsim/sim/kv/policy"
+	"github.com/swatsim/swatsim/sim/kv/timing"
+)
+
+// Config is the memory hierarchy, the hardware and the policy
+// hyperparameters of the decode model (the kv. keys of the YAML config).
+type Config struct {
+	ElemBytes int           `mapstructure:"elem_bytes" json:"elem_bytes"`
+	ClockMHz  float64       `mapstructure:"clock_mhz" json:"clock_mhz"`
+	Scale     float64       `mapstructure:"scale" json:"scale"`
+	Layout    LayoutConfig  `mapstructure:"layout" json:"layout"`
+	OnChip    OnChipConfig  `mapstructure:"onchip" json:"onchip"`
+	HBM       TierConfig    `mapstructure:"hbm" json:"hbm"`
+	Host      TierConfig    `mapstructure:"host" json:"host"`
+	Compute   ComputeConfig `mapstructure:"compute" json:"compute"`
+	Policy    PolicyConfig  `mapstructure:"policy" json:"policy"`
+	Metrics   MetricsConfig `mapstructure:"metrics" json:"metrics"`
+}
+
+// LayoutConfig is the paged layout of the off-chip tiers.
+type LayoutConfig struct {
+	BlockTokens int    `mapstructure:"block_tokens" json:"block_tokens"`
+	Gather      string `mapstructure:"gather" json:"gather"` // burst or block
+}
+
+// OnChipConfig is the on-chip KV buffer.
+type OnChipConfig struct {
+	CapacityTokens int   `mapstructure:"capacity_tokens" json:"capacity_tokens"`
+	CapacityBytes  int64 `mapstructure:"capacity_bytes" json:"capacity_bytes"`
+	BytesPerCycle  int   `mapstructure:"bytes_per_cycle" json:"bytes_per_cycle"`
+	LatencyCycles  int   `mapstructure:"latency_cycles" json:"latency_cycles"`
+}
+
+// TierConfig is an off-chip tier: HBM/DDR or host memory over a link.
+type TierConfig struct {
+	Name            string  `mapstructure:"name" json:"name"`
+	BandwidthGBps   float64 `mapstructure:"bandwidth_gbps" json:"bandwidth_gbps"`
+	LatencyNs       float64 `mapstructure:"latency_ns" json:"latency_ns"`
+	Channels        int     `mapstructure:"channels" json:"channels"`
+	BurstBytes      int     `mapstructure:"burst_bytes" json:"burst_bytes"`
+	InterleaveBytes int     `mapstructure:"interleave_bytes" json:"interleave_bytes"`
+	CapacityBytes   int64   `mapstructure:"capacity_bytes" json:"capacity_bytes"`
+}
+
+// ComputeConfig is the accelerator's compute.
+type ComputeConfig struct {
+	MACsPerCycle int    `mapstructure:"macs_per_cycle" json:"macs_per_cycle"`
+	TopKLanes    int    `mapstructure:"topk_lanes" json:"topk_lanes"`
+	MergeCycles  int    `mapstructure:"merge_cycles" json:"merge_cycles"`
+	FinishCycles int    `mapstructure:"finish_cycles" json:"finish_cycles"`
+	Arith        string `mapstructure:"arith" json:"arith"`
+}
+
+// PolicyConfig holds the policies' hyperparameters.
+type PolicyConfig struct {
+	Sinks         int     `mapstructure:"sinks" json:"sinks"`
+	H2ORecent     float64 `mapstructure:"h2o_recent" json:"h2o_recent"`
+	SnapKVWindow  int     `mapstructure:"snapkv_window" json:"snapkv_window"`
+	SnapKVKernel  int     `mapstructure:"snapkv_kernel" json:"snapkv_kernel"`
+	QuestPage     int     `mapstructure:"quest_page" json:"quest_page"`
+	QuestMetadata string  `mapstructure:"quest_metadata" json:"quest_metadata"`
+	CAOTEBufferV  bool    `mapstructure:"caote_buffer_v" json:"caote_buffer_v"`
+}
+
+// MetricsConfig holds the metrics' parameters.
+type MetricsConfig struct {
+	RecallK int `mapstructure:"recall_k" json:"recall_k"`
+}
+
+// Validate checks the configuration and names the first key out of range.
+func (c Config) Validate() error {
+	checks := []struct {
+		ok  bool
+		msg string
+	}{
+		{c.ElemBytes >= 1 && c.ElemBytes <= 8, fmt.Sprintf("kv.elem_bytes = %d: must be in [1, 8]", c.ElemBytes)},
+		{c.ClockMHz > 0 && !math.IsInf(c.ClockMHz, 0), fmt.Sprintf("kv.clock_mhz = %g: must be > 0", c.ClockMHz)},
+		{c.Scale >= 0, fmt.Sprintf("kv.scale = %g: must be >= 0 (0 = 1/sqrt(head_dim))", c.Scale)},
+		{c.Layout.BlockTokens >= 1, fmt.Sprintf("kv.layout.block_tokens = %d: must be >= 1", c.Layout.BlockTokens)},
+		{c.Layout.Gather == "burst" || c.Layout.Gather == "block", fmt.Sprintf("kv.layout.gather = %q: allowed: burst, block", c.Layout.Gather)},
+		{c.OnChip.CapacityTokens >= 0 && c.OnChip.CapacityBytes >= 0, fmt.Sprintf("kv.onchip capacity (%d tokens, %d bytes): must be >= 0", c.OnChip.CapacityTokens, c.OnChip.CapacityBytes)},
+		{c.OnChip.BytesPerCycle >= 1, fmt.Sprintf("kv.onchip.bytes_per_cycle = %d: must be >= 1", c.OnChip.BytesPerCycle)},
+		{c.OnChip.LatencyCycles >= 0, fmt.Sprintf("kv.onchip.latency_cycles = %d: must be >= 0", c.OnChip.LatencyCycles)},
+		{c.HBM.Name == "hbm" || c.HBM.Name == "dram", fmt.Sprintf("kv.hbm.name = %q: allowed: hbm, dram", c.HBM.Name)},
+		{c.Host.Name == "host", fmt.Sprintf("kv.host.name = %q: allowed: host", c.Host.Name)},
+		{c.Compute.MACsPerCycle >= 1, fmt.Sprintf("kv.compute.macs_per_cycle = %d: must be >= 1", c.Compute.MACsPerCycle)},
+		{c.Compute.TopKLanes >= 1, fmt.Sprintf("kv.compute.topk_lanes = %d: must be >= 1", c.Compute.TopKLanes)},
+		{c.Compute.MergeCycles >= 0 && c.Compute.FinishCycles >= 0, "kv.compute.merge_cycles and finish_cycles: must be >= 0"},
+		{c.Policy.QuestMetadata == "onchip" || c.Policy.QuestMetadata == "hbm", fmt.Sprintf("kv.policy.quest_metadata = %q: allowed: onchip, hbm", c.Policy.QuestMetadata)},
+		{c.Policy.Sinks >= 0, fmt.Sprintf("kv.policy.sinks = %d: must be >= 0", c.Policy.Sinks)},
+		{c.Metrics.RecallK >= 1, fmt.Sprintf("kv.metrics.recall_k = %d: must be >= 1", c.Metrics.RecallK)},
+	}
+	for _, ck := range checks {
+		if !ck.ok {
+			return fmt.Errorf("%s", ck.msg)
+		}
+	}
+	for _, t := range []struct {
+		key string
+		c   TierConfig
+	}{{"kv.hbm", c.HBM}, {"kv.host", c.Host}} {
+		if err := t.c.validate(t.key); err != nil {
+			return err
+		}
+	}
+	if c.Compute.Arith != "float64" {
+		if _, err := reference.Preset(c.Compute.Arith); err != nil {
+			return fmt.Errorf("kv.compute.arith: %w", err)
+		}
+	}
+	return nil
+}
+
+func (t TierConfig) validate(key string) error {
+	switch {
+	case !(t.BandwidthGBps > 0) || math.IsInf(t.BandwidthGBps, 0):
+		return fmt.Errorf("%s.bandwidth_gbps = %g: must be > 0", key, t.BandwidthGBps)
+	case !(t.LatencyNs >= 0):
+		return fmt.Errorf("%s.latency_ns = %g: must be >= 0", key, t.LatencyNs)
+	case t.CapacityBytes < 0:
+		return fmt.Errorf("%s.capacity_bytes = %d: must be >= 0", key, t.CapacityBytes)
+	}
+	return nil
+}
+
+// policyParams returns the policies' parameters for a budget.
+func (c Config) policyParams(budget int) policy.Params {
+	return policy.Params{
+		Budget: budget, Sinks: c.Policy.Sinks, H2ORecent: c.Policy.H2ORecent,
+		SnapWindow: c.Policy.SnapKVWindow, SnapKernel: c.Policy.SnapKVKernel, QuestPage: c.Policy.QuestPage,
+	}
+}
+
+// freq is the accelerator clock.
+func (c Config) freq() sim.Freq { return sim.Freq(c.ClockMHz * 1e6) }
+
+// tokenBytes is the K+V footprint of one token over all heads.
+func (c Config) tokenBytes(heads, d int) int64 { return int64(heads) * 2 * int64(d) * int64(c.ElemBytes) }
+
+// onChipTokens is the on-chip capacity in tokens per head.
+func (c Config) onChipTokens(heads, d int) int {
+	if c.OnChip.CapacityBytes > 0 {
+		return int(c.OnChip.CapacityBytes / c.tokenBytes(heads, d))
+	}
+	return c.OnChip.CapacityTokens
+}
+
+// tierTokens is an off-chip tier's capacity in tokens per head.
+func (c Config) tierTokens(t TierConfig, heads, d int) int64 {
+	return t.CapacityBytes / c.tokenBytes(heads, d)
+}
+
+// geometry is the paged layout of an off-chip tier for head dimension d.
+func (c Config) geometry(t TierConfig, d int) paged.Geometry {
+	return paged.Geometry{
+		RowBytes: d * c.ElemBytes, BlockTokens: c.Layout.BlockTokens, BurstBytes: t.BurstBytes,
+		InterleaveBytes: t.InterleaveBytes, Channels: t.Channels, WholeBlocks: c.Layout.Gather == "block",
+	}
+}
+
+// timingBuilder is the cycle model of the configuration.
+func (c Config) timingBuilder() timing.Builder {
+	f := c.freq()
+	tier := func(t TierConfig) timing.TierSpec {
+		return timing.TierSpec{Bandwidth: t.BandwidthGBps * 1e9, Latency: sim.VTimeInSec(t.LatencyNs * 1e-9), Channels: t.Channels}
+	}
+	return timing.MakeBuilder().WithFreq(f).WithMACsPerCycle(c.Compute.MACsPerCycle).
+		WithTopKLanes(c.Compute.TopKLanes).WithMergeCycles(c.Compute.MergeCycles).
+		WithFinishCycles(c.Compute.FinishCycles).
+		WithTier(timing.OnChip, timing.TierSpec{
+			Bandwidth: float64(c.OnChip.BytesPerCycle) * float64(f),
+			Latency:   sim.VTimeInSec(float64(c.OnChip.LatencyCycles) / float64(f)), Channels: 1,
+		}).
+		WithTier(timing.OffChip, tier(c.HBM)).
+		WithTier(timing.Host, tier(c.Host))
+}
+
+// TierNames are the report names of the tiers, in timing's order.
+func (c Config) TierNames() [timing.NumTiers]string {
+	return [timing.NumTiers]string{"onchip", c.HBM.Name, c.Host.Name}
+}

@@ -1,0 +1,101 @@
+package policy
+
+import "sort"
+
+// base holds a per-head cache of ascending token lists.
+type base struct {
+	name  string
+	data  Data
+	p     Params
+	heads int
+	cache [][]int
+}
+
+func newBase(name string, data Data, p Params) base {
+	return base{name: name, data: data, p: p, heads: data.Q.H, cache: make([][]int, data.Q.H)}
+}
+
+func (b *base) Name() string      { return b.name }
+func (b *base) Cache(h int) []int { return b.cache[h] }
+func (b *base) Observe(*Obs)      {}
+
+// startAll caches the whole prompt for every head.
+func (b *base) startAll(p int) {
+	for h := range b.cache {
+		b.cache[h] = make([]int, p, b.data.Q.N)
+		for j := range p {
+			b.cache[h][j] = j
+		}
+	}
+}
+
+func (b *base) Append(t int, _ *Cost) {
+	for h := range b.cache {
+		b.cache[h] = append(b.cache[h], t)
+	}
+}
+
+func (b *base) Attended(_, h int, _ *Cost) []int { return b.cache[h] }
+
+// keep is the cache size allowed before a token is appended.
+func (b *base) keep() int { return b.p.Budget - 1 }
+
+// dropLowest removes from head h's cache the n candidates with the lowest
+// scores s (aligned with cand; ties: the oldest first) and returns them,
+// ascending.
+func (b *base) dropLowest(h int, cand []int, s []float64, n int) []int {
+	if n <= 0 {
+		return nil
+	}
+	idx := make([]int, len(cand))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, c int) bool { return s[idx[a]] < s[idx[c]] })
+	drop := make([]int, 0, n)
+	for _, i := range idx[:n] {
+		drop = append(drop, cand[i])
+	}
+	sort.Ints(drop)
+	b.remove(h, drop)
+	return drop
+}
+
+// remove deletes the ascending tokens drop from head h's cache.
+func (b *base) remove(h int, drop []int) {
+	c := b.cache[h]
+	out, k := c[:0], 0
+	for _, j := range c {
+		if k < len(drop) && drop[k] == j {
+			k++
+			continue
+		}
+		out = append(out, j)
+	}
+	b.cache[h] = out
+}
+
+// aligned writes into out[i] the probability of cand[i] under the
+// attended tokens att with probabilities p (0 when not attended); both
+// lists are ascending.
+func aligned(att []int, p []float64, cand []int, out []float64) []float64 {
+	out = out[:0]
+	k := 0
+	for _, j := range cand {
+		for k < len(att) && att[k] < j {
+			k++
+		}
+		a := 0.0
+		if k < len(att) && att[k] == j {
+			a = p[k]
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// full keeps every token.
+type full struct{ base }
+
+func (f *full) Start(pf *Prefill)              { f.startAll(pf.P) }
+func (f *full) Evict(int, *Obs, *Cost) [][]int { return nil }

@@ -1,0 +1,112 @@
+package policy
+
+import (
+	"math"
+	"sort"
+)
+
+// quest is Quest: every token stays; per page of QuestPage tokens the
+// channel-wise minimum m and maximum M of the keys are kept, and each
+// decode query scores the complete pages by U = sum_i max(q_i m_i, q_i M_i),
+// attending to the top floor(B/page) - 1 of them plus the current
+// (partial) page. While the whole context fits the budget (t+1 <= B) the
+// query attends to everything and no metadata is read. Pages are the
+// gather unit.
+type quest struct {
+	base
+	page     int
+	min, max [][][]float64 // [H][page][D]
+	pages    int           // complete pages with metadata
+}
+
+func newQuest(b base) *quest {
+	q := &quest{base: b, page: b.p.QuestPage}
+	np := b.data.Q.N / q.page
+	q.min = make([][][]float64, b.heads)
+	q.max = make([][][]float64, b.heads)
+	for h := range b.heads {
+		q.min[h] = make([][]float64, np)
+		q.max[h] = make([][]float64, np)
+	}
+	return q
+}
+
+func (q *quest) Start(pf *Prefill) {
+	q.startAll(pf.P)
+	for q.pages < pf.P/q.page {
+		q.summarize(q.pages)
+	}
+}
+
+func (q *quest) Evict(int, *Obs, *Cost) [][]int { return nil }
+
+func (q *quest) Append(t int, c *Cost) {
+	q.base.Append(t, c)
+	if (t+1)%q.page == 0 {
+		q.summarize(t / q.page)
+		if c != nil {
+			c.MetaWrite = t / q.page
+		}
+	}
+}
+
+// summarize computes page p's channel-wise key minimum and maximum.
+func (q *quest) summarize(p int) {
+	k := q.data.K
+	for h := range q.heads {
+		lo, hi := make([]float64, k.D), make([]float64, k.D)
+		for d := range lo {
+			lo[d], hi[d] = math.Inf(1), math.Inf(-1)
+		}
+		for j := p * q.page; j < (p+1)*q.page; j++ {
+			for d, x := range k.Row(h, j) {
+				lo[d], hi[d] = math.Min(lo[d], x), math.Max(hi[d], x)
+			}
+		}
+		q.min[h][p], q.max[h][p] = lo, hi
+	}
+	q.pages = p + 1
+}
+
+// Attended selects the pages of head h for the query of step t.
+func (q *quest) Attended(t, h int, c *Cost) []int {
+	if t+1 <= q.p.Budget {
+		return q.cache[h]
+	}
+	cur := t / q.page
+	score := q.pageScores(h, t, cur)
+	if c != nil {
+		c.MetaPages[h] = cur
+		c.SelectMACs += int64(cur * 2 * q.data.K.D)
+		c.Candidates += int64(cur)
+	}
+	idx := make([]int, cur)
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return score[idx[a]] > score[idx[b]] })
+	pages := append(idx[:min(cur, q.p.Budget/q.page-1)], cur)
+	sort.Ints(pages)
+	out := make([]int, 0, len(pages)*q.page)
+	for _, p := range pages {
+		for j := p * q.page; j < min((p+1)*q.page, t+1); j++ {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
+// pageScores returns U for the complete pages 0..cur-1.
+func (q *quest) pageScores(h, t, cur int) []float64 {
+	qt := q.data.Q.Row(h, t)
+	u := make([]float64, cur)
+	for p := range cur {
+		lo, hi := q.min[h][p], q.max[h][p]
+		var s float64
+		for d, x := range qt {
+			s += math.Max(x*lo[d], x*hi[d])
+		}
+		u[p] = s
+	}
+	return u
+}
