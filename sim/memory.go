@@ -20,23 +20,34 @@ type memorySystem struct {
 	storage *mem.Storage
 }
 
+// scratchBytes is the storage a timing-only run gives Akita's ideal
+// controller: every address folds into it, so no run allocates its tensors.
+const scratchBytes = 16 << 20
+
+// foldConverter folds every address into the scratch storage.
+type foldConverter struct{}
+
+func (foldConverter) ConvertExternalToInternal(a uint64) uint64 { return a % scratchBytes }
+func (foldConverter) ConvertInternalToExternal(a uint64) uint64 { return a }
+
 // buildMemory builds the memory of the design point. Functional runs keep
-// data in storage; kind ideal is Akita's ideal controller (fixed latency,
-// no bandwidth limit) when functional, and the bandwidth controller with
-// unlimited bandwidth when timing only (so no storage is allocated).
+// data in storage. Kind ideal is Akita's ideal controller (fixed latency,
+// no bandwidth limit); hbm2 and ddr4 are the bandwidth controller.
 func buildMemory(e akita.Engine, d *dataflow.Design, storage *mem.Storage) *memorySystem {
 	m := d.Memory
 	ms := &memorySystem{storage: storage}
-	if m.Kind == "ideal" && storage != nil {
-		lat := int(math.Round(m.LatencyNs))
-		ms.ideal = idealmemcontroller.MakeBuilder().WithEngine(e).WithFreq(1 * akita.GHz).
-			WithLatency(lat).WithStorage(storage).WithTopBufSize(256).WithWidth(64).Build("Memory")
+	if m.Kind == "ideal" {
+		b := idealmemcontroller.MakeBuilder().WithEngine(e).WithFreq(1 * akita.GHz).
+			WithLatency(int(math.Round(m.LatencyNs))).WithTopBufSize(256).WithWidth(64)
+		if storage != nil {
+			b = b.WithStorage(storage)
+		} else {
+			b = b.WithNewStorage(scratchBytes).WithAddressConverter(foldConverter{})
+		}
+		ms.ideal = b.Build("Memory")
 		ms.ports = []akita.Port{ms.ideal.GetPortByName("Top")}
 	} else {
 		bw := m.ChannelGBps * 1e9
-		if m.Kind == "ideal" {
-			bw = math.Inf(1)
-		}
 		b := bwmem.MakeBuilder().WithEngine(e).WithFreq(akita.Freq(d.ClockHz())).
 			WithChannels(m.Channels, bw).WithLatency(m.LatencyNs * 1e-9).
 			WithInterleave(uint64(m.InterleaveB))

@@ -14,16 +14,15 @@ type Datapath struct {
 	Mask reference.Mask
 	P    int
 
-	q      [][]int64
-	st     []reference.RowState
-	out    [][]int64
-	ringK  [][]int64
-	ringV  [][]int64
-	pinK   [][]int64
-	pinV   [][]int64
-	curK   []int64
-	curV   []int64
-	loaded int // query rows loaded into the current block
+	q     [][]int64
+	st    []reference.RowState
+	out   [][]int64
+	ringK [][]int64
+	ringV [][]int64
+	pinK  [][]int64
+	pinV  [][]int64
+	curK  []int64
+	curV  []int64
 }
 
 // NewDatapath builds the datapath with the given ring and pinned depths.
@@ -47,13 +46,9 @@ func rows(n, d int) [][]int64 {
 // LoadQ takes the next query row of block b into its PE and clears the
 // PE's state.
 func (dp *Datapath) LoadQ(b *dataflow.Block, beat *stream.Beat) {
-	if dp.loaded >= b.Rows() {
-		dp.loaded = 0
-	}
-	p := dp.loaded
+	p := beat.Row - b.R0
 	copy(dp.q[p], beat.K)
 	dp.st[p].Reset(dp.K.D)
-	dp.loaded++
 }
 
 // TakeKV takes a K/V beat: into the pinned buffer during the preload,

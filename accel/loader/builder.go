@@ -21,12 +21,13 @@ type Builder struct {
 	route      func(addr uint64) sim.Port
 	fifo       *stream.FIFO
 	plan       Plan
+	burstBytes int
 }
 
 // MakeBuilder returns a builder with defaults: 300 MHz, 128-byte rows of
 // 2-byte codes, 16 rows per request, timing only.
 func MakeBuilder() Builder {
-	return Builder{freq: 300 * sim.MHz, rowBytes: 128, elemBytes: 2, rowsPerReq: 16}
+	return Builder{freq: 300 * sim.MHz, rowBytes: 128, elemBytes: 2, burstBytes: 2048}
 }
 
 // WithEngine sets the simulation engine.
@@ -41,9 +42,10 @@ func (b Builder) WithRow(rowBytes, elemBytes int) Builder {
 	return b
 }
 
-// WithBurstBytes sets the request size; a request carries whole rows.
+// WithBurstBytes sets the request size; a request carries whole rows, at
+// most half the FIFO so that the next request can be in flight.
 func (b Builder) WithBurstBytes(n int) Builder {
-	b.rowsPerReq = max(1, n/b.rowBytes)
+	b.burstBytes = n
 	return b
 }
 
@@ -68,6 +70,7 @@ func (b Builder) WithPlan(p Plan) Builder { b.plan = p; return b }
 // Build creates the loader.
 func (b Builder) Build(name string) *Comp {
 	b.mustBeComplete(name)
+	b.rowsPerReq = max(1, min(b.burstBytes/b.rowBytes, b.fifo.Capacity/2))
 	c := &Comp{Builder: b, pending: map[string]*request{}}
 	c.TickingComponent = sim.NewTickingComponent(name, b.engine, b.freq, c)
 	c.Bottom = sim.NewLimitNumMsgPort(c, 64, name+".Bottom")

@@ -145,7 +145,9 @@ func (c Config) policyParams(budget int) policy.Params {
 func (c Config) freq() sim.Freq { return sim.Freq(c.ClockMHz * 1e6) }
 
 // tokenBytes is the K+V footprint of one token over all heads.
-func (c Config) tokenBytes(heads, d int) int64 { return int64(heads) * 2 * int64(d) * int64(c.ElemBytes) }
+func (c Config) tokenBytes(heads, d int) int64 {
+	return int64(heads) * 2 * int64(d) * int64(c.ElemBytes)
+}
 
 // onChipTokens is the on-chip capacity in tokens per head.
 func (c Config) onChipTokens(heads, d int) int {
