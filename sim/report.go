@@ -32,6 +32,17 @@ type Report struct {
 	MemoryBusy       float64            `json:"memory_busy"`
 	Resources        Resources          `json:"resources"`
 	GPU              *GPUComparison     `json:"gpu_anchor,omitempty"`
+	Baseline         *Baseline          `json:"dense_baseline,omitempty"`
+}
+
+// Baseline compares a SWAT run with the dense baseline on the same budget.
+type Baseline struct {
+	DenseCycles       int64   `json:"cycles"`
+	DenseLatencyS     float64 `json:"latency_s"`
+	DenseEnergyJ      float64 `json:"energy_j"`
+	DenseOffchipBytes int64   `json:"offchip_bytes"`
+	Speedup           float64 `json:"swat_speedup"`      // dense latency / SWAT latency
+	EnergyRatio       float64 `json:"swat_energy_ratio"` // dense energy / SWAT energy
 }
 
 // Unit is one component's activity.

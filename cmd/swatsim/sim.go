@@ -28,6 +28,7 @@ type simFlags struct {
 	out, report, trace     string
 	cpuprofile, memprofile string
 	traceBlocks            int
+	baseline               bool
 }
 
 func newSimCmd() *cobra.Command {
@@ -50,6 +51,7 @@ func newSimCmd() *cobra.Command {
 	fl.StringVar(&f.report, "report", "", "write the report as JSON")
 	fl.StringVar(&f.trace, "trace", "", "write a Chrome/Perfetto trace-event timeline (JSON)")
 	fl.IntVar(&f.traceBlocks, "trace-blocks", 4096, "blocks recorded in the timeline")
+	fl.BoolVar(&f.baseline, "baseline", false, "also run the dense baseline on the same budget (timing only) and report the ratios")
 	fl.StringVar(&f.cpuprofile, "cpuprofile", "", "write a CPU profile (pprof)")
 	fl.StringVar(&f.memprofile, "memprofile", "", "write a heap profile (pprof)")
 	return cmd
@@ -99,7 +101,36 @@ func runSim(stdout, stderr io.Writer, f *simFlags) error {
 	if err := f.compareRef(stdout, d, in, res); err != nil {
 		return err
 	}
+	if f.baseline {
+		if err := runBaseline(stdout, d, res); err != nil {
+			return err
+		}
+	}
 	return f.writeOutputs(d, res)
+}
+
+// runBaseline runs the same design point as the dense baseline (timing
+// only) and records the latency and energy ratios in the report.
+func runBaseline(w io.Writer, d *dataflow.Design, res *sim.Result) error {
+	other := *d
+	other.Arch = dataflow.ArchDense
+	if d.Arch == dataflow.ArchDense {
+		other.Arch = dataflow.ArchSWAT
+	}
+	b, err := sim.Run(&other, nil, sim.Options{TimingOnly: true})
+	if err != nil {
+		return fmt.Errorf("baseline: %v", err)
+	}
+	sw, dn := res.Report, b.Report
+	if d.Arch == dataflow.ArchDense {
+		sw, dn = dn, sw
+	}
+	cmp := &sim.Baseline{DenseCycles: dn.Cycles, DenseLatencyS: dn.LatencyS, DenseEnergyJ: dn.EnergyJ, DenseOffchipBytes: dn.OffchipBytes,
+		Speedup: dn.LatencyS / sw.LatencyS, EnergyRatio: dn.EnergyJ / sw.EnergyJ}
+	res.Report.Baseline = cmp
+	fmt.Fprintf(w, "vs dense    dense baseline %d cycles (%.6g s), %d B off-chip: SWAT is %.2fx faster, %.2fx less energy\n",
+		dn.Cycles, dn.LatencyS, dn.OffchipBytes, cmp.Speedup, cmp.EnergyRatio)
+	return nil
 }
 
 func boolInt(b bool) int {

@@ -93,13 +93,19 @@ func (r *Result) RelL2Max() float64 {
 }
 
 // CosineMean is the mean cosine of o and o_full.
-func (r *Result) CosineMean() float64 { return r.mean(func(s *StepMetrics) float64 { return s.Cosine }) }
+func (r *Result) CosineMean() float64 {
+	return r.mean(func(s *StepMetrics) float64 { return s.Cosine })
+}
 
 // KeptMassMean is the mean full-attention mass of the attended keys.
-func (r *Result) KeptMassMean() float64 { return r.mean(func(s *StepMetrics) float64 { return s.KeptMass }) }
+func (r *Result) KeptMassMean() float64 {
+	return r.mean(func(s *StepMetrics) float64 { return s.KeptMass })
+}
 
 // RecallMean is the mean top-k recall.
-func (r *Result) RecallMean() float64 { return r.mean(func(s *StepMetrics) float64 { return s.Recall }) }
+func (r *Result) RecallMean() float64 {
+	return r.mean(func(s *StepMetrics) float64 { return s.Recall })
+}
 
 // CAOTEErrorMean is the mean CAOTE error of a step's evictions per head.
 func (r *Result) CAOTEErrorMean() float64 {
@@ -107,7 +113,9 @@ func (r *Result) CAOTEErrorMean() float64 {
 }
 
 // HWRelL2Mean is the fixed-point merged output's mean relative error.
-func (r *Result) HWRelL2Mean() float64 { return r.mean(func(s *StepMetrics) float64 { return s.HWRelL2 }) }
+func (r *Result) HWRelL2Mean() float64 {
+	return r.mean(func(s *StepMetrics) float64 { return s.HWRelL2 })
+}
 
 // AttendedMean is the mean number of keys a head attends to per step.
 func (r *Result) AttendedMean() float64 {
@@ -134,7 +142,9 @@ func (r *Result) CategoryBytesPerStep(c, i int) float64 {
 }
 
 // CyclesPerStep is the mean cycles of a decode step.
-func (r *Result) CyclesPerStep() float64 { return r.mean(func(s *StepMetrics) float64 { return s.Cycles }) }
+func (r *Result) CyclesPerStep() float64 {
+	return r.mean(func(s *StepMetrics) float64 { return s.Cycles })
+}
 
 // PhasesPerStep is the mean cycles of each phase.
 func (r *Result) PhasesPerStep() timing.Phases {

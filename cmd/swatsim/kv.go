@@ -1,0 +1,290 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/swatsim/swatsim/reference"
+	"github.com/swatsim/swatsim/sim/kv"
+	"github.com/swatsim/swatsim/sim/kv/policy"
+	"github.com/swatsim/swatsim/traces"
+)
+
+func init() { commands = append(commands, newKVCmd) }
+
+// kvFlags are the flags of `swatsim kv`.
+type kvFlags struct {
+	config, policy, policies, budgets, report string
+	q, k, v                                    string
+	budget, sinks, layer, prompt, steps        int
+	recallK, tokens, heads, headDim            int
+	seed                                       int64
+	compare, markdown                          bool
+}
+
+func newKVCmd() *cobra.Command {
+	f := &kvFlags{}
+	c := &cobra.Command{
+		Use:   "kv",
+		Short: "KV-cache memory hierarchy for decode: policies, bytes per tier, cycles",
+		Long: `kv simulates the decode phase of one attention layer: a prompt of P tokens is
+prefilled, then one query per step t = P..N-1 attends to the growing KV cache
+under a policy and a token budget B (keys attended per query, its own
+included). It reports accuracy against full attention, the bytes each memory
+tier moves and the cycles of every step (Akita cycle model).
+
+Inputs are .npy Q/K/V ([H,N,D], or [L,H,N,D] with --layer) or a synthetic
+trace (--seed). The memory hierarchy and hardware come from the embedded
+defaults, a YAML file (--config, keys under kv.) and SWATSIM_KV_... variables.`,
+		Example: `  swatsim kv --policy h2o --budget 256 --seed 1
+  swatsim kv --q q.npy --k k.npy --v v.npy --layer 1 --prompt 2048 --compare --report r.json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runKV(cmd, f) },
+	}
+	fl := c.Flags()
+	fl.StringVar(&f.config, "config", "", "YAML config file (keys under kv.)")
+	fl.StringVar(&f.policy, "policy", "", "policy: "+strings.Join(policy.Names, "|"))
+	fl.IntVar(&f.budget, "budget", 0, "token budget B: keys attended per decode query, its own included")
+	fl.IntVar(&f.sinks, "sinks", 0, "streaming: sink tokens S (default kv.policy.sinks)")
+	fl.StringVar(&f.q, "q", "", "queries .npy ([H,N,D] or [L,H,N,D])")
+	fl.StringVar(&f.k, "k", "", "keys .npy")
+	fl.StringVar(&f.v, "v", "", "values .npy")
+	fl.Int64Var(&f.seed, "seed", 0, "synthetic trace seed (instead of --q/--k/--v)")
+	fl.IntVar(&f.tokens, "tokens", 1024, "synthetic: tokens N")
+	fl.IntVar(&f.heads, "heads", 4, "synthetic: heads H")
+	fl.IntVar(&f.headDim, "head-dim", 64, "synthetic: head dimension D")
+	fl.IntVar(&f.layer, "layer", -1, "layer of a rank-4 [L,H,N,D] input")
+	fl.IntVar(&f.prompt, "prompt", 0, "prompt length P (default N/2)")
+	fl.IntVar(&f.steps, "steps", 0, "decode only the first n steps t = P..P+n-1 (default all)")
+	fl.IntVar(&f.recallK, "recall-k", 0, "k of the top-k recall (default kv.metrics.recall_k)")
+	fl.StringVar(&f.report, "report", "", "write a JSON report to this file")
+	fl.BoolVar(&f.compare, "compare", false, "run every policy x budget and print one table")
+	fl.StringVar(&f.budgets, "budgets", "256,512,1024", "budgets of --compare, comma-separated")
+	fl.StringVar(&f.policies, "policies", strings.Join(policy.Names, ","), "policies of --compare, comma-separated")
+	fl.BoolVar(&f.markdown, "markdown", false, "print the --compare table as Markdown")
+	return c
+}
+
+func runKV(cmd *cobra.Command, f *kvFlags) error {
+	specs, err := kvSpecs(cmd, f)
+	if err != nil {
+		return err
+	}
+	cfg, err := kv.LoadConfig(f.config, true)
+	if err != nil {
+		return err
+	}
+	if cmd.Flags().Changed("sinks") {
+		cfg.Policy.Sinks = f.sinks
+	}
+	if cmd.Flags().Changed("recall-k") {
+		cfg.Metrics.RecallK = f.recallK
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	q, k, v, in, err := kvInputs(cmd, f)
+	if err != nil {
+		return err
+	}
+	sim, err := kv.MakeBuilder().WithConfig(cfg).WithPrompt(f.prompt).WithSteps(f.steps).Build(q, k, v)
+	if err != nil {
+		return err
+	}
+	in.Prompt, in.Steps = sim.Prompt(), sim.Steps()
+	rs, err := sim.Run(specs)
+	if err != nil {
+		return err
+	}
+	out := cmd.OutOrStdout()
+	if f.compare {
+		fmt.Fprintf(out, "kv compare: %s, prompt %d, %d decode steps, %.1f s\n", kvDescribe(in), in.Prompt, in.Steps, sim.Elapsed())
+		if err := kv.WriteTable(out, rs, f.markdown); err != nil {
+			return err
+		}
+	} else {
+		kvPrintSummary(out, rs[0].Summarize(), in, sim.Elapsed())
+	}
+	if f.report == "" {
+		return nil
+	}
+	return kv.WriteJSON(f.report, kvReport(rs, in, cfg, sim.Elapsed(), f.compare))
+}
+
+// kvSpecs returns the runs the flags ask for.
+func kvSpecs(cmd *cobra.Command, f *kvFlags) ([]kv.Spec, error) {
+	fl := cmd.Flags()
+	if f.compare {
+		if fl.Changed("policy") || fl.Changed("budget") {
+			return nil, fmt.Errorf("--compare runs --policies x --budgets; drop --policy/--budget")
+		}
+		budgets, err := kvParseBudgets(f.budgets)
+		if err != nil {
+			return nil, err
+		}
+		var specs []kv.Spec
+		for _, p := range strings.Split(f.policies, ",") {
+			p = strings.TrimSpace(p)
+			if !slices.Contains(policy.Names, p) {
+				return nil, fmt.Errorf("--policies: %q: unknown policy; allowed: %s", p, strings.Join(policy.Names, ", "))
+			}
+			if p == "full" {
+				specs = append(specs, kv.Spec{Policy: p, Budget: slices.Max(budgets)})
+				continue
+			}
+			for _, b := range budgets {
+				specs = append(specs, kv.Spec{Policy: p, Budget: b})
+			}
+		}
+		return specs, nil
+	}
+	if f.policy == "" {
+		return nil, fmt.Errorf("--policy is required (allowed: %s), or use --compare", strings.Join(policy.Names, ", "))
+	}
+	if !slices.Contains(policy.Names, f.policy) {
+		return nil, fmt.Errorf("--policy %q: unknown policy; allowed: %s", f.policy, strings.Join(policy.Names, ", "))
+	}
+	if !fl.Changed("budget") && f.policy != "full" {
+		return nil, fmt.Errorf("--budget is required for policy %s (keys attended per decode query, >= 1)", f.policy)
+	}
+	b := f.budget
+	if !fl.Changed("budget") {
+		b = 1 << 30 // full ignores the budget
+	} else if b < 1 {
+		return nil, fmt.Errorf("--budget = %d: must be >= 1 (keys attended per decode query, its own included)", b)
+	}
+	return []kv.Spec{{Policy: f.policy, Budget: b}}, nil
+}
+
+func kvParseBudgets(s string) ([]int, error) {
+	var out []int
+	for _, x := range strings.Split(s, ",") {
+		b, err := strconv.Atoi(strings.TrimSpace(x))
+		if err != nil || b < 1 {
+			return nil, fmt.Errorf("--budgets: %q: want comma-separated integers >= 1", x)
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
+// kvInputs loads Q, K and V from .npy files or the synthetic generator.
+func kvInputs(cmd *cobra.Command, f *kvFlags) (q, k, v *reference.Tensor, in kv.Input, err error) {
+	files := f.q != "" || f.k != "" || f.v != ""
+	synth := cmd.Flags().Changed("seed")
+	switch {
+	case files && synth:
+		return nil, nil, nil, in, fmt.Errorf("give either --q/--k/--v or --seed, not both")
+	case synth:
+		if cmd.Flags().Changed("layer") {
+			return nil, nil, nil, in, fmt.Errorf("--layer selects a layer of .npy inputs; a synthetic trace (--seed) has one layer")
+		}
+		return kvSynthetic(f)
+	case !files:
+		return nil, nil, nil, in, fmt.Errorf("no input: give --q Q.npy --k K.npy --v V.npy, or --seed N for a synthetic trace")
+	case f.q == "" || f.k == "" || f.v == "":
+		return nil, nil, nil, in, fmt.Errorf("--q, --k and --v must all be given (got q=%q k=%q v=%q)", f.q, f.k, f.v)
+	}
+	in = kv.Input{Source: "npy", Q: f.q, K: f.k, V: f.v}
+	t := make([]*reference.Tensor, 3)
+	for i, path := range []string{f.q, f.k, f.v} {
+		if t[i], err = kvLoadTensor(path, f.layer, cmd.Flags().Changed("layer")); err != nil {
+			return nil, nil, nil, in, err
+		}
+	}
+	if cmd.Flags().Changed("layer") {
+		l := f.layer
+		in.Layer = &l
+	}
+	in.Heads, in.Tokens, in.HeadDim = t[0].H, t[0].N, t[0].D
+	return t[0], t[1], t[2], in, nil
+}
+
+// loadTensor reads one .npy input, selecting a layer of a rank-4 array.
+func kvLoadTensor(path string, layer int, layerGiven bool) (*reference.Tensor, error) {
+	a, err := traces.ReadArray(path)
+	if err != nil {
+		return nil, err
+	}
+	if len(a.Shape) == 4 {
+		if !layerGiven {
+			return nil, fmt.Errorf("%s: shape %v is [L,H,N,D]: choose a layer with --layer 0..%d", path, a.Shape, a.Shape[0]-1)
+		}
+		return a.Layer(layer)
+	}
+	if layerGiven {
+		return nil, fmt.Errorf("%s: shape %v has no layer axis: --layer applies to rank-4 [L,H,N,D] inputs", path, a.Shape)
+	}
+	return a.Tensor()
+}
+
+func kvSynthetic(f *kvFlags) (q, k, v *reference.Tensor, in kv.Input, err error) {
+	if f.seed < 0 {
+		return nil, nil, nil, in, fmt.Errorf("--seed = %d: must be >= 0", f.seed)
+	}
+	p := traces.DefaultSynthParams()
+	p.Seed, p.Tokens, p.Heads, p.HeadDim = uint64(f.seed), f.tokens, f.heads, f.headDim
+	if q, k, v, err = traces.Generate(p); err != nil {
+		return nil, nil, nil, in, fmt.Errorf("synthetic trace: %w", err)
+	}
+	seed := f.seed
+	in = kv.Input{Source: "synthetic", Seed: &seed, Heads: q.H, Tokens: q.N, HeadDim: q.D}
+	return q, k, v, in, nil
+}
+
+func kvDescribe(in kv.Input) string {
+	src := fmt.Sprintf("synthetic seed %d", kvDerefOr(in.Seed, 0))
+	if in.Source == "npy" {
+		src = in.Q
+		if in.Layer != nil {
+			src += fmt.Sprintf(" layer %d", *in.Layer)
+		}
+	}
+	return fmt.Sprintf("%s [H=%d N=%d D=%d]", src, in.Heads, in.Tokens, in.HeadDim)
+}
+
+func kvDerefOr[T any](p *T, d T) T {
+	if p == nil {
+		return d
+	}
+	return *p
+}
+
+func kvPrintSummary(w io.Writer, s kv.Summary, in kv.Input, elapsed float64) {
+	fmt.Fprintf(w, "kv %s budget %d: %s, prompt %d, %d decode steps, %.1f s\n", s.Policy, s.Budget, kvDescribe(in), in.Prompt, in.Steps, elapsed)
+	fmt.Fprintf(w, "  rel_l2_error_mean %.6g  cosine_mean %.6g  kept_mass_mean %.4f  topk_recall@%d %.3f  caote_error_mean %.4g\n",
+		s.RelL2ErrorMean, s.CosineMean, s.KeptMassMean, s.TopKRecallK, s.TopKRecallMean, s.CAOTEErrorMean)
+	if s.HWRelL2ErrorMean != nil {
+		fmt.Fprintf(w, "  hw_rel_l2_error_mean %.6g (fixed-point parts merged by the merge unit)\n", *s.HWRelL2ErrorMean)
+	}
+	var tiers []string
+	for name, b := range s.BytesPerStep {
+		tiers = append(tiers, fmt.Sprintf("%s %.0f", name, b))
+	}
+	slices.Sort(tiers)
+	fmt.Fprintf(w, "  bytes/step: %s\n", strings.Join(tiers, ", "))
+	p := s.CyclesPerStepBy
+	fmt.Fprintf(w, "  cycles/step %.1f (pre-select %.1f, select %.1f, attention %.1f, merge %.1f)  tokens/s %.0f\n",
+		s.CyclesPerStep, p.PreSelect, p.Select, p.Attention, p.Merge, s.TokensPerS)
+	for _, warn := range s.Warnings {
+		fmt.Fprintf(w, "  warning: %s\n", warn)
+	}
+}
+
+func kvReport(rs []*kv.Result, in kv.Input, cfg kv.Config, elapsed float64, compare bool) kv.Report {
+	rep := kv.Report{Input: in, Config: cfg, WallSeconds: elapsed}
+	if compare {
+		for _, r := range rs {
+			rep.Rows = append(rep.Rows, r.Summarize())
+		}
+		return rep
+	}
+	rep.Summary = rs[0].Summarize()
+	rep.PerStep = rs[0].Records()
+	return rep
+}
