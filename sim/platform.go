@@ -5,7 +5,6 @@ import (
 	"math"
 	"sync/atomic"
 
-	"github.com/sarchlab/akita/v3/mem/mem"
 	akita "github.com/sarchlab/akita/v3/sim"
 
 	"github.com/swatsim/swatsim/accel/core"
@@ -92,46 +91,44 @@ func assemble(d *dataflow.Design, in *Inputs, opt Options) (*platform, error) {
 	}
 	p := &platform{d: d, kern: kern, lay: newLayout(d, a.InBits), sched: dataflow.NewSchedule(d)}
 	p.eng = akita.NewSerialEngine()
-	var storage *mem.Storage
+	p.mem = buildMemory(p.eng, d, !opt.TimingOnly)
 	if !opt.TimingOnly {
-		if storage, err = p.store(in); err != nil {
+		if err = p.store(in); err != nil {
 			return nil, err
 		}
 	}
-	p.mem = buildMemory(p.eng, d, storage)
 	p.build(opt)
 	return p, nil
 }
 
 // store checks the inputs, quantises them and writes their codes to memory.
-func (p *platform) store(in *Inputs) (*mem.Storage, error) {
+func (p *platform) store(in *Inputs) error {
 	if in == nil || in.Q == nil {
-		return nil, fmt.Errorf("functional run needs Q, K and V (or use timing-only mode)")
+		return fmt.Errorf("functional run needs Q, K and V (or use timing-only mode)")
 	}
 	if err := reference.CheckQKV(in.Q, in.K, in.V); err != nil {
-		return nil, err
+		return err
 	}
 	m := p.d.Model
 	if in.Q.H != m.Heads || in.Q.N != m.SeqLen || in.Q.D != m.HeadDim {
-		return nil, fmt.Errorf("inputs are [%d,%d,%d] (heads, tokens, dim) but the design has model.heads = %d, model.seq_len = %d, model.head_dim = %d",
+		return fmt.Errorf("inputs are [%d,%d,%d] (heads, tokens, dim) but the design has model.heads = %d, model.seq_len = %d, model.head_dim = %d",
 			in.Q.H, in.Q.N, in.Q.D, m.Heads, m.SeqLen, m.HeadDim)
 	}
 	p.kern.FitScales(in.Q, in.K, in.V)
 	if p.kern.ScoreShift() < 0 {
-		return nil, fmt.Errorf("arith.score_frac = %d: too large for these inputs' scales (q frac %d, k frac %d)", p.kern.A.ScoreFrac, p.kern.QFrac, p.kern.KFrac)
+		return fmt.Errorf("arith.score_frac = %d: too large for these inputs' scales (q frac %d, k frac %d)", p.kern.A.ScoreFrac, p.kern.QFrac, p.kern.KFrac)
 	}
-	st := mem.NewStorage(align(p.lay.size, 1<<20))
 	for _, t := range []struct {
 		base uint64
 		c    *reference.Codes
 	}{{p.lay.q, p.kern.Quantize(in.Q, p.kern.QFrac)}, {p.lay.k, p.kern.Quantize(in.K, p.kern.KFrac)}, {p.lay.v, p.kern.Quantize(in.V, p.kern.VFrac)}} {
 		buf := make([]byte, len(t.c.Data)*p.lay.elemBytes)
 		stream.Encode(buf, t.c.Data, p.lay.elemBytes)
-		if err := st.Write(t.base, buf); err != nil {
-			return nil, err
+		if err := p.mem.store(t.base, buf); err != nil {
+			return err
 		}
 	}
-	return st, nil
+	return nil
 }
 
 func (p *platform) build(opt Options) {
@@ -198,7 +195,7 @@ func (p *platform) buildCore(opt Options, freq akita.Freq, fifos [3]*stream.FIFO
 // readOutput reads O's codes back from memory.
 func (p *platform) readOutput(in *Inputs) ([]int64, *reference.Tensor) {
 	n := len(in.Q.Data)
-	buf, err := p.mem.storage.Read(p.lay.o, uint64(n*p.lay.elemBytes))
+	buf, err := p.mem.load(p.lay.o, uint64(n*p.lay.elemBytes))
 	if err != nil {
 		panic(err)
 	}

@@ -133,3 +133,22 @@ func TestFunctionalBitExactGolden(t *testing.T) {
 		}
 	}
 }
+
+// TestDRAMModel runs Akita's cycle-level DRAM (HBM2 and DDR4 timings)
+// functionally: the output stays bit-exact and the bandwidth is bounded
+// by the device's peak.
+func TestDRAMModel(t *testing.T) {
+	for _, kind := range []string{"ddr4", "hbm2"} {
+		t.Run(kind, func(t *testing.T) {
+			d := design(t, "memory.model=dram", "memory.kind="+kind, "memory.channels=2", "model.seq_len=96",
+				"model.window=16", "hw.pes=4", "model.head_dim=16", "hw.vector_width=16")
+			r := rand.New(rand.NewPCG(3, 4))
+			q, k, v := randTensor(r, 1, 96, 16), randTensor(r, 1, 96, 16), randTensor(r, 1, 96, 16)
+			res := checkBitExact(t, d, q, k, v)
+			peak := map[string]float64{"hbm2": 16e9, "ddr4": 19.2e9}[kind] * 2
+			if bw := float64(res.Report.OffchipBytes) / res.Report.LatencyS; bw > peak {
+				t.Errorf("achieved %.3g B/s above the peak %.3g", bw, peak)
+			}
+		})
+	}
+}

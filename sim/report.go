@@ -58,7 +58,7 @@ func (p *platform) report() Report {
 	hz := d.ClockHz()
 	end := math.Max(float64(p.writer.LastDone), float64(te.Cycle())/hz)
 	r := Report{Design: d.Name, Arch: d.Arch, Mode: "functional", ClockMHz: d.HW.ClockMHz}
-	if p.mem.storage == nil {
+	if !p.mem.functional {
 		r.Mode = "timing-only"
 	}
 	r.CoreCycles = te.Cycle()

@@ -26,7 +26,7 @@ type instance struct {
 	head      []headMetrics
 	mark      []int32 // scratch for recall: mark[j] == stamp when j is attended
 	steps     []StepMetrics
-	warnings  []string
+	probs     bool // the policy reads the probabilities of the attended keys
 }
 
 // headMetrics are one head's metrics in one step.
@@ -47,7 +47,7 @@ func newInstance(s *Simulator, spec Spec) (*instance, error) {
 	in := &instance{
 		spec: spec, pol: p, mem: newMemory(s.cfg, h, n, s.data.Q.D), model: model, data: s.data,
 		last: newObs(h), cur: newObs(h), parts: make([][timing.NumTiers][]int, h),
-		head: make([]headMetrics, h), mark: make([]int32, n*h),
+		head: make([]headMetrics, h), mark: make([]int32, n*h), probs: policy.NeedsProbs(spec.Policy),
 	}
 	if s.hw != nil {
 		in.hw = s.hw.clone(h, s.data.Q.D)
@@ -56,7 +56,10 @@ func newInstance(s *Simulator, spec Spec) (*instance, error) {
 }
 
 func newObs(h int) *policy.Obs {
-	return &policy.Obs{Att: make([][]int, h), P: make([][]float64, h), O: make([][]float64, h)}
+	return &policy.Obs{
+		Att: make([][]int, h), P: make([][]float64, h), S: make([][]float64, h),
+		M: make([]float64, h), L: make([]float64, h), O: make([][]float64, h),
+	}
 }
 
 // start builds the cache at prefill end and places it (no traffic).
@@ -152,11 +155,17 @@ func (in *instance) attend(t, h int, or *oracle) {
 		in.cur.O[h] = o
 	}
 	m, l := split.Merge(parts[:], o)
-	p := in.cur.P[h][:0]
+	in.cur.M[h], in.cur.L[h] = m, l
+	sv, p := in.cur.S[h][:0], in.cur.P[h][:0]
 	for _, j := range in.cur.Att[h] {
-		p = append(p, split.Prob(s[j], m, l))
+		sv = append(sv, s[j])
 	}
-	in.cur.P[h] = p
+	if in.probs {
+		for _, x := range sv {
+			p = append(p, split.Prob(x, m, l))
+		}
+	}
+	in.cur.S[h], in.cur.P[h] = sv, p
 	if in.hw != nil {
 		in.hw.row(t, h, in.parts[h])
 	}

@@ -78,16 +78,34 @@ func prefillHead(q, k, v *reference.Tensor, pf *policy.Prefill, h, first int, sc
 	pf.LastO[h] = o
 }
 
-// logitsInto writes s_j = (q . k_j) * scale for j < n of head h, with the
-// dot product summed in channel order as the reference float64 row does.
+// logitsInto writes s_j = (q . k_j) * scale for j < n of head h. Each dot
+// product is summed in channel order, as the reference float64 row sums
+// it, so the logits are bit-identical to the reference's; four keys are
+// processed per pass for instruction-level parallelism.
 func logitsInto(qi []float64, k *reference.Tensor, h, n int, scale float64, s []float64) {
 	d := k.D
-	base := h * k.N * d
-	for j := range n {
-		row := k.Data[base+j*d : base+j*d+d]
+	qi = qi[:d]
+	rows := k.Data[h*k.N*d : (h*k.N+n)*d]
+	j := 0
+	for ; j+4 <= n; j += 4 {
+		r0 := rows[j*d : j*d+d]
+		r1 := rows[(j+1)*d : (j+1)*d+d]
+		r2 := rows[(j+2)*d : (j+2)*d+d]
+		r3 := rows[(j+3)*d : (j+3)*d+d]
+		var a0, a1, a2, a3 float64
+		for c, x := range qi {
+			a0 += x * r0[c]
+			a1 += x * r1[c]
+			a2 += x * r2[c]
+			a3 += x * r3[c]
+		}
+		s[j], s[j+1], s[j+2], s[j+3] = a0*scale, a1*scale, a2*scale, a3*scale
+	}
+	for ; j < n; j++ {
+		row := rows[j*d : j*d+d]
 		var dot float64
-		for c, x := range row {
-			dot += qi[c] * x
+		for c, x := range qi {
+			dot += x * row[c]
 		}
 		s[j] = dot * scale
 	}

@@ -47,18 +47,34 @@ type Prefill struct {
 type Obs struct {
 	T   int
 	Att [][]int     // attended tokens, ascending
-	P   [][]float64 // their probabilities, aligned with Att
+	P   [][]float64 // their probabilities, aligned with Att (filled when NeedsProbs)
+	S   [][]float64 // their logits, aligned with Att
+	M   []float64   // the merged maximum logit
+	L   []float64   // the merged sum of exponentials
 	O   [][]float64 // the output
 }
 
-// Prob returns head h's probability of token j (0 when j was not attended).
+// Prob returns head h's probability of token j (0 when j was not
+// attended), from P when filled, else from the logits.
 func (o *Obs) Prob(h, j int) float64 {
 	att := o.Att[h]
 	i := sort.SearchInts(att, j)
-	if i < len(att) && att[i] == j {
+	if i >= len(att) || att[i] != j {
+		return 0
+	}
+	if i < len(o.P[h]) {
 		return o.P[h][i]
 	}
-	return 0
+	return math.Exp(o.S[h][i]-o.M[h]) / o.L[h]
+}
+
+// NeedsProbs reports whether the policy reads Obs.P.
+func NeedsProbs(name string) bool {
+	switch name {
+	case "h2o", "caote-h2o", "tova", "caote-tova":
+		return true
+	}
+	return false
 }
 
 // Cost is the work behind a policy's decisions in one decode step.

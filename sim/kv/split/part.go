@@ -30,15 +30,30 @@ func Attend(s []float64, idx []int, v Values, o []float64) Part {
 	for _, j := range idx {
 		p.M = math.Max(p.M, s[j])
 	}
-	for _, j := range idx {
-		e := math.Exp(s[j] - p.M)
-		p.L += e
-		for d, x := range v(j) {
-			o[d] += e * x
+	d := len(o)
+	k := 0
+	// Four keys per pass: o[c] still adds e_j v_j[c] in key order.
+	for ; k+4 <= len(idx); k += 4 {
+		e0, e1, e2, e3 := math.Exp(s[idx[k]]-p.M), math.Exp(s[idx[k+1]]-p.M), math.Exp(s[idx[k+2]]-p.M), math.Exp(s[idx[k+3]]-p.M)
+		p.L += e0
+		p.L += e1
+		p.L += e2
+		p.L += e3
+		r0, r1, r2, r3 := v(idx[k])[:d], v(idx[k+1])[:d], v(idx[k+2])[:d], v(idx[k+3])[:d]
+		for c := range o {
+			o[c] = o[c] + e0*r0[c] + e1*r1[c] + e2*r2[c] + e3*r3[c]
 		}
 	}
-	for d := range o {
-		o[d] /= p.L
+	for ; k < len(idx); k++ {
+		e := math.Exp(s[idx[k]] - p.M)
+		p.L += e
+		r := v(idx[k])[:d]
+		for c := range o {
+			o[c] += e * r[c]
+		}
+	}
+	for c := range o {
+		o[c] /= p.L
 	}
 	return p
 }
