@@ -19,7 +19,24 @@ var funcs = template.FuncMap{
 	"sub":  func(a, b int) int { return a - b },
 	"mul":  func(a, b int) int { return a * b },
 	"seq":  seq,
-	"bit":  func(b bool) int { return map[bool]int{false: 0, true: 1}[b] },
+	"zext": zext,
+	"fit":  fit,
+}
+
+// zext zero-extends the from-bit expression sig to w bits.
+func zext(w, from int, sig string) string {
+	if w <= from {
+		return sig
+	}
+	return fmt.Sprintf("{%d'd0, %s}", w-from, sig)
+}
+
+// fit zero-extends or truncates the from-bit expression sig to w bits.
+func fit(w, from int, sig string) string {
+	if w < from {
+		return fmt.Sprintf("%s[%d:0]", sig, w-1)
+	}
+	return zext(w, from, sig)
 }
 
 // rng is the packed range of a w-bit vector: [w-1:0].

@@ -28,7 +28,7 @@ type dramTiming struct {
 // tRCDWR (10 in DRAMsim3) lets its timing table issue a write into a busy
 // bank and panic; tRCDWR = tRCDRD = 14 keeps it consistent.
 var hbm2Timing = dramTiming{protocol: dram.HBM2, freq: 1 * akita.GHz, busWidth: 64, burstLength: 4,
-	banks: 4, bankGroups: 4, cl: 14, cwl: 14, rcd: 14, rcdrd: 14, rcdwr: 10, rp: 14, ras: 34, ccdl: 4,
+	banks: 4, bankGroups: 4, cl: 14, cwl: 4, rcd: 14, rcdrd: 14, rcdwr: 14, rp: 14, ras: 34, ccdl: 4,
 	ccds: 2, rtp: 5, wr: 16, wtrl: 9, wtrs: 4, rrdl: 6, rrds: 4, refi: 3900, rfc: 260, rfcb: 160}
 
 // ddr4Timing is a DDR4-2400 x64 channel (19.2 GB/s), JEDEC 8 Gb speed bin

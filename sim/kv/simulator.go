@@ -142,7 +142,13 @@ func (s *Simulator) CheckSpec(sp Spec) error {
 
 // Run simulates every spec in lock step over the decode steps and returns
 // one result per spec, in order.
-func (s *Simulator) Run(specs []Spec) ([]*Result, error) {
+func (s *Simulator) Run(specs []Spec) ([]*Result, error) { return s.run(specs, nil) }
+
+// observer sees every instance after each decode step (tests); ref is the
+// reference and insts[i] is nil where specs[i] is policy full.
+type observer func(t int, ref *instance, insts []*instance)
+
+func (s *Simulator) run(specs []Spec, obs observer) ([]*Result, error) {
 	if len(specs) == 0 {
 		return nil, fmt.Errorf("kv: no policy to run")
 	}
@@ -167,6 +173,9 @@ func (s *Simulator) Run(specs []Spec) ([]*Result, error) {
 	for t := s.prompt; t < s.prompt+s.steps; t++ {
 		if err := s.step(t, or, ref, insts); err != nil {
 			return nil, err
+		}
+		if obs != nil {
+			obs(t, ref, insts)
 		}
 	}
 	elapsed := time.Since(begin).Seconds()

@@ -1,0 +1,177 @@
+package hdlgen
+
+const coreTmpl = `{%.Hdr%}
+// swat_core: the attention core at its stream ports (the co-simulation
+// boundary of dataflow/SCHEDULE.md). Every port is valid/ready and carries
+// one row per beat: HEAD_DIM codes of IN_BITS bits, element 0 in bits
+// [IN_BITS-1:0]. k and v transfer together: k_ready = v_ready, raised only
+// in a cycle where both are valid and the core takes a K/V row. Cycle 0 is
+// the first cycle after rst falls; a beat transfers in cycle c when valid
+// and ready are high at the rising edge that ends c.
+// cfg_score_shift = q_frac + k_frac + coef_frac - score_frac (Kernel.ScoreShift).
+module swat_core #(
+  parameter HEAD_DIM       = {%.D%},  // model.head_dim
+  parameter VECTOR_WIDTH   = {%.VW%},  // hw.vector_width
+  parameter PES            = {%.P%},  // hw.pes
+  parameter IN_BITS        = {%.IB%},  // arith in_bits
+  parameter LAT_SCORE      = {%.LatScore%},  // hw.latency.score
+  parameter LAT_EXP        = {%.LatExp%},  // hw.latency.exp{%if .ExtraStage%} (PLANTED BUG: one more than the design point){%end%}
+  parameter KV_BUFFER_ROWS = {%.Depth%},  // ring depth (Design.KVBufRows)
+  parameter PINNED_ROWS    = {%.PinDepth%},  // pinned buffer depth (Design.PinnedRows)
+  parameter SHIFT_BITS     = {%.ShW%}   // cfg_score_shift width
+) (
+  input  wire                        clk,
+  input  wire                        rst,
+  input  wire [SHIFT_BITS-1:0]       cfg_score_shift,
+  input  wire                        q_valid,
+  output wire                        q_ready,
+  input  wire [HEAD_DIM*IN_BITS-1:0] q_data,
+  input  wire                        k_valid,
+  output wire                        k_ready,
+  input  wire [HEAD_DIM*IN_BITS-1:0] k_data,
+  input  wire                        v_valid,
+  output wire                        v_ready,
+  input  wire [HEAD_DIM*IN_BITS-1:0] v_data,
+  output wire                        o_valid,
+  input  wire                        o_ready,
+  output wire [HEAD_DIM*IN_BITS-1:0] o_data,
+  output wire                        done
+);
+  localparam ROW   = HEAD_DIM * IN_BITS;
+  localparam SLICE = VECTOR_WIDTH * IN_BITS;
+  localparam C     = HEAD_DIM / VECTOR_WIDTH;
+  localparam LS    = LAT_SCORE + LAT_EXP;
+  localparam TK    = 2*C + LS - 1;  // a key's last SV cycle, counted from its issue
+  localparam [1:0] SRC_PIN = 2'd0, SRC_RING = 2'd1, SRC_STR = 2'd2;
+
+  // Controller.
+  wire                  glob, o_shift, issue, kv_take, nm_first, rc_step, nm_busy;
+  wire [{%.KW%}-1:0]     r0, key;
+  wire [{%.CntW%}-1:0]      rows;
+  wire [PES-1:0]        q_load;
+  wire [1:0]            src;
+{%- if not .Dense%}
+  wire                  ring_we;
+  wire [{%.AW%}-1:0]      ring_waddr, ring_raddr;
+{%- end%}
+{%- if .HasPin%}
+  wire                  pin_we;
+  wire [{%.PAW%}-1:0]      pin_waddr, pin_raddr;
+{%- end%}
+  swat_ctrl u_ctrl (
+    .clk(clk), .rst(rst), .q_valid(q_valid), .q_ready(q_ready), .k_valid(k_valid), .v_valid(v_valid),
+    .kv_take(kv_take), .o_valid(o_valid), .o_ready(o_ready), .glob(glob), .r0(r0), .rows(rows),
+    .q_load(q_load), .o_shift(o_shift), .issue(issue), .src(src), .key(key),
+{%- if not .Dense%}
+    .ring_we(ring_we), .ring_waddr(ring_waddr), .ring_raddr(ring_raddr),
+{%- end%}
+{%- if .HasPin%}
+    .pin_we(pin_we), .pin_waddr(pin_waddr), .pin_raddr(pin_raddr),
+{%- end%}
+    .nm_first(nm_first), .rc_step(rc_step), .nm_busy(nm_busy), .done(done));
+  assign k_ready = kv_take;
+  assign v_ready = kv_take;
+
+  // Token pipeline: tk[i] is high i cycles after a key issued.
+  reg [TK:1] tk;
+  always @(posedge clk)
+    if (rst) tk <= {TK{1'b0}};
+    else     tk <= {tk[TK-1:1], issue};
+{%- if gt .C 1%}
+  wire                 dot_busy = |tk[C-1:1];
+  wire                 sv_busy  = |tk[TK:C+LS+1];
+{%- end%}
+  wire [LAT_SCORE-1:0] sc_en    = tk[C+LAT_SCORE-1:C];
+  wire [LAT_EXP-1:0]   ex_en    = tk[C+LS-1:C+LAT_SCORE];
+  wire                 sv_first = tk[C+LS];
+
+  // The issued key's K and V rows: from the stream, the ring or the pinned buffer.
+{%- if .Dense%}
+  wire [ROW-1:0] krow = k_data;
+  wire [ROW-1:0] vrow = v_data;
+  wire unused_src = ^src;  // the dense core takes every key from the stream
+{%- else%}
+  wire [ROW-1:0] ring_k, ring_v;
+  swat_ram #(.WIDTH(ROW), .DEPTH(KV_BUFFER_ROWS), .ADDR_BITS({%.AW%})) u_ring_k (
+    .clk(clk), .we(ring_we), .waddr(ring_waddr), .wdata(k_data), .raddr(ring_raddr), .rdata(ring_k));
+  swat_ram #(.WIDTH(ROW), .DEPTH(KV_BUFFER_ROWS), .ADDR_BITS({%.AW%})) u_ring_v (
+    .clk(clk), .we(ring_we), .waddr(ring_waddr), .wdata(v_data), .raddr(ring_raddr), .rdata(ring_v));
+{%- if .HasPin%}
+  wire [ROW-1:0] pin_k, pin_v;
+  swat_ram #(.WIDTH(ROW), .DEPTH(PINNED_ROWS), .ADDR_BITS({%.PAW%})) u_pin_k (
+    .clk(clk), .we(pin_we), .waddr(pin_waddr), .wdata(k_data), .raddr(pin_raddr), .rdata(pin_k));
+  swat_ram #(.WIDTH(ROW), .DEPTH(PINNED_ROWS), .ADDR_BITS({%.PAW%})) u_pin_v (
+    .clk(clk), .we(pin_we), .waddr(pin_waddr), .wdata(v_data), .raddr(pin_raddr), .rdata(pin_v));
+  wire [ROW-1:0] krow = (src == SRC_STR) ? k_data : (src == SRC_PIN) ? pin_k : ring_k;
+  wire [ROW-1:0] vrow = (src == SRC_STR) ? v_data : (src == SRC_PIN) ? pin_v : ring_v;
+{%- else%}
+  wire [ROW-1:0] krow = (src == SRC_STR) ? k_data : ring_k;
+  wire [ROW-1:0] vrow = (src == SRC_STR) ? v_data : ring_v;
+{%- end%}
+{%- end%}
+
+  // K slices to the PEs: slice 0 in the issue cycle, the rest from kreg.
+{%- if gt .C 1%}
+  reg  [ROW-SLICE-1:0] kreg;
+  always @(posedge clk)
+    if (issue)         kreg <= krow[ROW-1:SLICE];
+    else if (dot_busy) kreg <= kreg >> SLICE;
+  wire [SLICE-1:0] k_slice = issue ? krow[SLICE-1:0] : kreg[SLICE-1:0];
+{%- else%}
+  wire [SLICE-1:0] k_slice = krow;
+{%- end%}
+
+  // Mask bits of the issued key, one per PE.
+  wire [PES-1:0] fold_now;
+  swat_mask u_mask (.key(key), .r0(r0), .rows(rows), .glob(glob), .fold(fold_now));
+
+  // In-flight keys: V row and mask bits from issue to the exp and SV stages.
+  reg [ROW-1:0] vf [0:{%sub .FifoDepth 1%}];
+  reg [PES-1:0] ff [0:{%sub .FifoDepth 1%}];
+  reg [{%.FifoPtr%}-1:0] f_w, f_x, f_v;
+  always @(posedge clk)
+    if (issue) begin
+      vf[f_w] <= vrow;
+      ff[f_w] <= fold_now;
+    end
+  always @(posedge clk)
+    if (rst) begin
+      f_w <= {{%.FifoPtr%}{1'b0}};
+      f_x <= {{%.FifoPtr%}{1'b0}};
+      f_v <= {{%.FifoPtr%}{1'b0}};
+    end else begin
+      if (issue)    f_w <= f_w + {%lit .FifoPtr 1%};
+      if (ex_en[0]) f_x <= f_x + {%lit .FifoPtr 1%};
+      if (sv_first) f_v <= f_v + {%lit .FifoPtr 1%};
+    end
+  wire [PES-1:0] fold   = ff[f_x];
+  wire [ROW-1:0] v_head = vf[f_v];
+{%- if gt .C 1%}
+  reg  [ROW-SLICE-1:0] vsv;
+  always @(posedge clk)
+    if (sv_first)     vsv <= v_head[ROW-1:SLICE];
+    else if (sv_busy) vsv <= vsv >> SLICE;
+  wire [SLICE-1:0] v_slice = sv_first ? v_head[SLICE-1:0] : vsv[SLICE-1:0];
+{%- else%}
+  wire [SLICE-1:0] v_slice = v_head;
+{%- end%}
+
+  // Processing elements, chained for the o beats: PE 0 drives o_data.
+  wire [(PES+1)*ROW-1:0] chain;
+  assign chain[PES*ROW +: ROW] = {ROW{1'b0}};
+  assign o_data = chain[ROW-1:0];
+  genvar g;
+  generate
+    for (g = 0; g < PES; g = g + 1) begin : pe
+      swat_pe u_pe (
+        .clk(clk), .cfg_score_shift(cfg_score_shift),
+        .row_load(q_load[g]), .row_in(q_data), .row_shift(o_shift),
+        .chain_in(chain[(g+1)*ROW +: ROW]), .row_out(chain[g*ROW +: ROW]),
+        .dot_first(issue),{%if gt .C 1%} .dot_busy(dot_busy),{%end%} .k_slice(k_slice),
+        .sc_en(sc_en), .ex_en(ex_en), .fold(fold[g]),
+        .sv_first(sv_first),{%if gt .C 1%} .sv_busy(sv_busy),{%end%} .v_slice(v_slice),
+        .nm_first(nm_first), .rc_step(rc_step), .nm_busy(nm_busy));
+    end
+  endgenerate
+endmodule
+`
