@@ -43,7 +43,7 @@ func fit(w, from int, sig string) string {
 func rng(w int) string { return fmt.Sprintf("[%d:0]", w-1) }
 
 // lit is an unsigned w-bit decimal literal.
-func lit(w int, v int64) string { return fmt.Sprintf("%d'd%d", w, v) }
+func lit(w int, v any) string { return fmt.Sprintf("%d'd%d", w, v) }
 
 // slit is a signed w-bit decimal literal (negative values as -w'sdN).
 func slit(w int, v int64) string {
@@ -62,10 +62,11 @@ func seq(n int) []int {
 	return s
 }
 
-// render executes one module template against the parameters and tidies
+// render executes one template (delimiters {% %}, since Verilog and C++
+// use braces) against the parameters and tidies
 // the text: no trailing blanks, at most one empty line in a row.
 func render(name, text string, data any) (string, error) {
-	t, err := template.New(name).Funcs(funcs).Parse(text)
+	t, err := template.New(name).Delims("{%", "%}").Funcs(funcs).Parse(text)
 	if err != nil {
 		return "", fmt.Errorf("hdl: template %s: %w", name, err)
 	}

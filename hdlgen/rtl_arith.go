@@ -189,7 +189,7 @@ module swat_recip #(
   output reg  [RECIP_BITS:0] r,
   output reg  [N_BITS-1:0]   n
 );
-  localparam [N_BITS-1:0]   TOP  = SUM_BITS - 1;
+  localparam [N_BITS-1:0]   TOP  = {%lit .NW (sub .SumB 1)%};  // SUM_BITS - 1
   localparam [SUM_BITS:0]   HALF = {2'b01, {(SUM_BITS-1){1'b0}}};  // 2^(SUM_BITS-1)
   reg [N_BITS-1:0] lead;
   integer i;

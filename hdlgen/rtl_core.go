@@ -16,8 +16,12 @@ module swat_core #(
   parameter IN_BITS        = {%.IB%},  // arith in_bits
   parameter LAT_SCORE      = {%.LatScore%},  // hw.latency.score
   parameter LAT_EXP        = {%.LatExp%},  // hw.latency.exp{%if .ExtraStage%} (PLANTED BUG: one more than the design point){%end%}
+{%- if not .Dense%}
   parameter KV_BUFFER_ROWS = {%.Depth%},  // ring depth (Design.KVBufRows)
+{%- end%}
+{%- if .HasPin%}
   parameter PINNED_ROWS    = {%.PinDepth%},  // pinned buffer depth (Design.PinnedRows)
+{%- end%}
   parameter SHIFT_BITS     = {%.ShW%}   // cfg_score_shift width
 ) (
   input  wire                        clk,
@@ -42,7 +46,11 @@ module swat_core #(
   localparam C     = HEAD_DIM / VECTOR_WIDTH;
   localparam LS    = LAT_SCORE + LAT_EXP;
   localparam TK    = 2*C + LS - 1;  // a key's last SV cycle, counted from its issue
-  localparam [1:0] SRC_PIN = 2'd0, SRC_RING = 2'd1, SRC_STR = 2'd2;
+{%- if .HasPin%}
+  localparam [1:0] SRC_PIN = 2'd0, SRC_STR = 2'd2;
+{%- else if not .Dense%}
+  localparam [1:0] SRC_STR = 2'd2;
+{%- end%}
 
   // Controller.
   wire                  glob, o_shift, issue, kv_take, nm_first, rc_step, nm_busy;

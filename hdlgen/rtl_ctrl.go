@@ -16,20 +16,22 @@ const ctrlTmpl = `{%.Hdr%}
 // apart; a stream key issues in the first such cycle with k and v valid.
 module swat_ctrl #(
   parameter SEQ_LEN        = {%.N%},  // model.seq_len
-  parameter HEADS          = {%.Heads%},  // model.heads
+{%- if not .Dense%}
   parameter WINDOW         = {%.W%},  // model.window
+{%- end%}
+{%- if gt .NGlobal 0%}
   parameter GLOBAL_TOKENS  = {%.G%},  // model.global_tokens
-  parameter SINKS          = {%.S%},  // model.sinks
+{%- end%}
   parameter PES            = {%.P%},  // hw.pes
+{%- if not .Dense%}
   parameter KV_BUFFER_ROWS = {%.Depth%},  // ring depth (Design.KVBufRows)
-  parameter SLICES         = {%.C%},  // C = head_dim / vector_width
-  parameter LS             = {%.Ls%},  // latency.score + latency.exp
+{%- end%}
   parameter LR             = {%.Lr%},  // recip_bits + 2
   parameter KEY_BITS       = {%.KW%},
   parameter CNT_BITS       = {%.CntW%},
-  parameter TMR_BITS       = {%.TmrW%},
-  parameter ADDR_BITS      = {%.AW%},
-  parameter PIN_ADDR_BITS  = {%.PAW%}
+  parameter TMR_BITS       = {%.TmrW%}{%if not .Dense%},
+  parameter ADDR_BITS      = {%.AW%}{%end%}{%if .HasPin%},
+  parameter PIN_ADDR_BITS  = {%.PAW%}{%end%}
 ) (
   input  wire                     clk,
   input  wire                     rst,
@@ -63,18 +65,27 @@ module swat_ctrl #(
   output wire                     nm_busy,
   output wire                     done
 );
-  localparam [2:0] PH_PRE = 3'd0, PH_LDQ = 3'd1, PH_SWP = 3'd2, PH_DRN = 3'd3,
+  localparam [2:0] {%if .HasPin%}PH_PRE = 3'd0, {%end%}PH_LDQ = 3'd1, PH_SWP = 3'd2, PH_DRN = 3'd3,
                    PH_NRM = 3'd4, PH_OUT = 3'd5, PH_DONE = 3'd6;
   localparam [2:0] PH_FIRST = {%if .PreloadFirst%}PH_PRE{%else%}PH_LDQ{%end%};  // a head's first block
+{%- if .Dense%}
+  localparam [1:0] SRC_STR = 2'd2;
+{%- else%}
   localparam [1:0] SRC_PIN = 2'd0, SRC_RING = 2'd1, SRC_STR = 2'd2;
-  localparam [KEY_BITS-1:0] K_ONE = 1, K_N = SEQ_LEN, K_G = GLOBAL_TOKENS, K_P = PES;
+{%- end%}
+  localparam [KEY_BITS-1:0] K_ONE = 1, K_N = SEQ_LEN, K_P = PES{%if gt .NGlobal 0%}, K_G = GLOBAL_TOKENS{%end%};
+{%- if not .Dense%}
 {%- if .Causal%}
   localparam [KEY_BITS-1:0] K_W = WINDOW;
 {%- else%}
-  localparam [KEY_BITS-1:0] K_H = WINDOW / 2;
+  localparam [KEY_BITS-1:0] K_H = {%lit .KW .HalfW%};  // WINDOW / 2
+{%- end%}
 {%- end%}
   localparam [CNT_BITS-1:0] C_ONE = 1;
-  localparam [TMR_BITS-1:0] T_ONE = 1, T_DRN = 2*SLICES + LS - 2, T_NRM = LR + SLICES - 1, T_LR = LR;
+  localparam [TMR_BITS-1:0] T_ONE = 1, T_LR = LR;
+  // drain: 2C + Ls - 1 cycles (C = {%.C%} slices, Ls = {%.Ls%}); norm: LR + C cycles
+  localparam [TMR_BITS-1:0] T_DRN = {%lit .TmrW (sub (add (mul 2 .C) .Ls) 2)%};
+  localparam [TMR_BITS-1:0] T_NRM = {%lit .TmrW (sub (add .Lr .C) 1)%};
 
   reg [2:0]          phase;
   reg [CNT_BITS-1:0] cnt;  // beat counter of preload, loadq and out
@@ -85,9 +96,16 @@ module swat_ctrl #(
 
   // Block geometry: rows r0..r1 of the global (glob) or windowed group.
   wire [KEY_BITS-1:0] r0p  = r0 + K_P;
+{%- if gt .NGlobal 0%}
   wire [KEY_BITS-1:0] rend = glob ? K_G : K_N;
+{%- else%}
+  wire [KEY_BITS-1:0] rend = K_N;
+  wire unused_glob = glob;  // no global tokens: glob stays 0
+{%- end%}
   wire [KEY_BITS-1:0] r1x  = (r0p < rend) ? r0p : rend;  // r1 + 1
+{%- if or (not .Dense) .Causal%}
   wire [KEY_BITS-1:0] r1   = r1x - K_ONE;
+{%- end%}
   assign rows = r1x[CNT_BITS-1:0] - r0[CNT_BITS-1:0];
 {%- if not .Dense%}
   // The window of the block: keys lo..hi (reference.Mask.WindowRange).
@@ -125,8 +143,9 @@ endmodule
   wire [KEY_BITS-1:0] str_hi  = {%if .Causal%}glob ? K_N - K_ONE : r1{%else%}K_N - K_ONE{%end%};
 {%- else%}
   // Segments: pinned 0..pin_hi, ring from..ring_hi, stream recv..str_hi.
-  localparam [KEY_BITS-1:0]  K_PIN = {%.Pin%}, K_WSTART = {%.WStart%};
-  localparam [ADDR_BITS-1:0] A_ONE = 1, A_LAST = KV_BUFFER_ROWS - 1, A_WSTART = {%.WStartAddr%};
+  localparam [KEY_BITS-1:0]  {%if gt .Pin 0%}K_PIN = {%.Pin%}, {%end%}K_WSTART = {%.WStart%};
+  localparam [ADDR_BITS-1:0] A_ONE = 1, A_WSTART = {%.WStartAddr%};
+  localparam [ADDR_BITS-1:0] A_LAST = {%lit .AW (sub .Depth 1)%};  // KV_BUFFER_ROWS - 1
   localparam [ADDR_BITS:0]   A_DEPTH = KV_BUFFER_ROWS;
   reg  [KEY_BITS-1:0]  recv;  // the next key of the window stream
   reg  [ADDR_BITS-1:0] wptr;  // recv mod KV_BUFFER_ROWS
@@ -231,12 +250,18 @@ endmodule
 {%- end%}
 {%define "phases"%}
   // The block after this one.
+{%- if gt .NGlobal 0%}
   wire                glob_more = glob && (r0p < K_G);
-  wire                win_more  = glob ? (K_G < K_N) : (r0p < K_N);
+  wire                win_more  = glob ? {%if lt .G .N%}1'b1{%else%}1'b0{%end%} : (r0p < K_N);
   wire [KEY_BITS-1:0] nx_r0     = glob && !glob_more ? K_G : r0p;
+{%- else%}
+  wire                glob_more = 1'b0;
+  wire                win_more  = r0p < K_N;
+  wire [KEY_BITS-1:0] nx_r0     = r0p;
+{%- end%}
   wire                head_end  = !glob_more && !win_more;
 {%- if .HasPin%}
-  wire [2:0]          nx_phase  = (!glob_more && nx_r0 == K_G) ? PH_PRE : PH_LDQ;
+  wire [2:0]          nx_phase  = {%if gt .NGlobal 0%}(glob && !glob_more) ? PH_PRE : {%end%}PH_LDQ;
 {%- else%}
   wire [2:0]          nx_phase  = PH_LDQ;
 {%- end%}
@@ -325,7 +350,7 @@ endmodule
                 phase <= nx_phase;
               end else begin
 {%- if gt .Heads 1%}
-                if (head == {%lit .HeadW (sub .Heads 1)%})
+                if (head == {%lit .HeadW (sub .Heads 1)%})  // HEADS - 1
                   phase <= PH_DONE;
                 else begin
                   head  <= head + {%lit .HeadW 1%};

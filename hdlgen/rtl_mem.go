@@ -32,8 +32,12 @@ const maskTmpl = `{%.Hdr%}
 module swat_mask #(
   parameter PES           = {%.P%},  // hw.pes
   parameter WINDOW        = {%.W%},  // model.window
+{%- if gt .G 0%}
   parameter GLOBAL_TOKENS = {%.G%},  // model.global_tokens
+{%- end%}
+{%- if gt .S 0%}
   parameter SINKS         = {%.S%},  // model.sinks
+{%- end%}
   parameter KEY_BITS      = {%.KW%},  // key and row indices
   parameter CNT_BITS      = {%.CntW%}   // holds PES
 ) (

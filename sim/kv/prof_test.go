@@ -26,7 +26,16 @@ func TestProfTiny(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Run([]Spec{{os.Getenv("KVPROF"), 512}}); err != nil {
+	specs := []Spec{{os.Getenv("KVPROF"), 512}}
+	if os.Getenv("KVPROF") == "all" {
+		specs = nil
+		for _, n := range []string{"full", "streaming", "h2o", "tova", "snapkv", "caote-h2o", "caote-tova", "quest"} {
+			for _, b := range []int{256, 512, 1024} {
+				specs = append(specs, Spec{n, b})
+			}
+		}
+	}
+	if _, err := s.Run(specs); err != nil {
 		t.Fatal(err)
 	}
 	t.Log(s.Elapsed())

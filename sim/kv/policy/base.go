@@ -41,11 +41,22 @@ func (b *base) Attended(_, h int, _ *Cost) []int { return b.cache[h] }
 func (b *base) keep() int { return b.p.Budget - 1 }
 
 // dropLowest removes from head h's cache the n candidates with the lowest
-// scores s (aligned with cand; ties: the oldest first) and returns them,
-// ascending.
+// scores s (aligned with cand; among ties the oldest goes first, as in
+// every policy here) and returns them, ascending.
 func (b *base) dropLowest(h int, cand []int, s []float64, n int) []int {
 	if n <= 0 {
 		return nil
+	}
+	if n == 1 { // the decode case: one argmin, the oldest among ties
+		best := 0
+		for i, x := range s {
+			if x < s[best] {
+				best = i
+			}
+		}
+		drop := []int{cand[best]}
+		b.remove(h, drop)
+		return drop
 	}
 	idx := make([]int, len(cand))
 	for i := range idx {

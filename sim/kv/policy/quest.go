@@ -82,7 +82,7 @@ func (q *quest) Attended(t, h int, c *Cost) []int {
 	}
 	idx := make([]int, cur)
 	for i := range idx {
-		idx[i] = i
+		idx[i] = cur - 1 - i // ties: the newest page first
 	}
 	sort.SliceStable(idx, func(a, b int) bool { return score[idx[a]] > score[idx[b]] })
 	pages := append(idx[:min(cur, q.p.Budget/q.page-1)], cur)

@@ -35,18 +35,18 @@ func (s *snapKV) Start(pf *Prefill) {
 	s.Evict(pf.P, nil, nil)
 }
 
-// top returns the indices of the n largest scores (ties: the oldest),
+// top returns the indices of the n largest scores (ties: the newest),
 // ascending.
 func (s *snapKV) top(score []float64, n int) []int {
 	idx := make([]int, len(score))
 	for i := range idx {
-		idx[i] = i
+		idx[i] = len(idx) - 1 - i
 	}
 	if n < len(idx) {
 		sort.SliceStable(idx, func(a, b int) bool { return score[idx[a]] > score[idx[b]] })
 		idx = idx[:n]
-		sort.Ints(idx)
 	}
+	sort.Ints(idx)
 	return idx
 }
 

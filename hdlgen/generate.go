@@ -1,0 +1,175 @@
+package hdlgen
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/swatsim/swatsim/dataflow"
+)
+
+// TopModule is the name of the generated core's top module.
+const TopModule = "swat_core"
+
+// File is one generated file: a name relative to the output directory and
+// its contents.
+type File struct {
+	Name string
+	Text string
+}
+
+// RTL is the generated Verilog of one design point with its testbench and
+// scripts.
+type RTL struct {
+	Design  *dataflow.Design
+	Verilog []File // one module per file, leaves first
+	Bench   []File // the Verilator C++ testbench
+	Scripts []File // Makefile and Yosys scripts
+	p       *params
+}
+
+// Option configures Generate (and Cosim, which generates).
+type Option func(*config)
+
+// config is what the options set.
+type config struct {
+	lutFault   *lutFault // planted bug: one exp ROM entry changed (tests)
+	extraStage bool      // planted bug: one pipeline register too many (tests)
+	workDir    string    // Cosim: where to write stimulus and outputs
+	cacheDir   string    // Cosim: built simulators
+	vcd        string    // Cosim: waveform file
+	vcdFrom    int64     // Cosim: first cycle dumped
+	vcdTo      int64     // Cosim: last cycle dumped (< 0: to the end)
+	keep       bool      // Cosim: keep the work directory
+}
+
+// lutFault adds Delta to exp ROM entry Index.
+type lutFault struct {
+	Index int
+	Delta int64
+}
+
+// withLUTFault plants a wrong exp ROM entry; only tests use it, to prove
+// that co-simulation fails.
+func withLUTFault(index int, delta int64) Option {
+	return func(c *config) { c.lutFault = &lutFault{index, delta} }
+}
+
+// withExtraStage plants one pipeline register more than the design point's
+// latency.exp; only tests use it, to prove that co-simulation fails.
+func withExtraStage() Option {
+	return func(c *config) { c.extraStage = true }
+}
+
+func newConfig(opts []Option) *config {
+	c := &config{vcdTo: -1}
+	for _, o := range opts {
+		o(c)
+	}
+	return c
+}
+
+// tpl is what a module template sees: the parameters and the file header.
+type tpl struct {
+	*params
+	Hdr        string
+	ExtraStage bool
+}
+
+// HasPin reports whether the core has a pinned buffer.
+func (p *params) HasPin() bool { return !p.Dense && p.Pin > 0 }
+
+// PreloadFirst reports whether a head starts with the preload phase.
+func (p *params) PreloadFirst() bool { return p.HasPin() && p.NGlobal == 0 }
+
+// XiCanExceed reports whether an exp argument's integer part can exceed
+// PROB_FRAC (and so flush the result to zero).
+func (p *params) XiCanExceed() bool { return p.XiW < 62 && (1<<p.XiW)-1 > p.PF }
+
+// modules lists the generated modules, leaves first, with what each is.
+var modules = []struct{ name, tmpl, what string }{
+	{"swat_exp_rom", expROMTmpl, "exp look-up table ROM"},
+	{"swat_exp", expTmpl, "exp unit"},
+	{"swat_score", scoreTmpl, "score unit"},
+	{"swat_dot", dotTmpl, "dot-product slice"},
+	{"swat_lane", laneTmpl, "SV/normalisation lane"},
+	{"swat_recip", recipTmpl, "reciprocal unit"},
+	{"swat_pe", peTmpl, "processing element"},
+	{"swat_ram", ramTmpl, "simple dual-port RAM (ring and pinned buffers)"},
+	{"swat_mask", maskTmpl, "attention mask of the PEs"},
+	{"swat_ctrl", ctrlTmpl, "controller"},
+	{TopModule, coreTmpl, "SWAT attention core (top)"},
+}
+
+// Generate emits the Verilog of design point d, its testbench and scripts.
+// The arch must be swat or dense; the arithmetic fixed point.
+func Generate(d *dataflow.Design, opts ...Option) (*RTL, error) {
+	c := newConfig(opts)
+	p, err := newParams(d, c)
+	if err != nil {
+		return nil, err
+	}
+	r := &RTL{Design: d, p: p}
+	for _, m := range modules {
+		t := tpl{params: p, Hdr: header(p, m.name+".v: "+m.what), ExtraStage: c.extraStage}
+		text, err := render(m.name, m.tmpl, t)
+		if err != nil {
+			return nil, err
+		}
+		r.Verilog = append(r.Verilog, File{m.name + ".v", text})
+	}
+	if r.Bench, err = benchFiles(p); err != nil {
+		return nil, err
+	}
+	r.Scripts = scriptFiles(r)
+	return r, nil
+}
+
+// Files is every generated file.
+func (r *RTL) Files() []File {
+	var fs []File
+	fs = append(fs, r.Verilog...)
+	fs = append(fs, r.Bench...)
+	return append(fs, r.Scripts...)
+}
+
+// VerilogNames lists the Verilog file names, leaves first.
+func (r *RTL) VerilogNames() []string {
+	var n []string
+	for _, f := range r.Verilog {
+		n = append(n, f.Name)
+	}
+	return n
+}
+
+// WriteDir writes every generated file under dir (created if missing).
+func (r *RTL) WriteDir(dir string) error {
+	for _, f := range r.Files() {
+		path := filepath.Join(dir, f.Name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return fmt.Errorf("hdl: %w", err)
+		}
+		if err := os.WriteFile(path, []byte(f.Text), 0o644); err != nil {
+			return fmt.Errorf("hdl: %w", err)
+		}
+	}
+	return nil
+}
+
+// Hash identifies the generated Verilog and testbench: equal hashes mean
+// the same simulator.
+func (r *RTL) Hash(extra ...string) string {
+	h := sha256.New()
+	fs := append(append([]File(nil), r.Verilog...), r.Bench...)
+	sort.Slice(fs, func(i, j int) bool { return fs[i].Name < fs[j].Name })
+	for _, f := range fs {
+		fmt.Fprintf(h, "%s\x00%d\x00%s", f.Name, len(f.Text), f.Text)
+	}
+	for _, e := range extra {
+		fmt.Fprintf(h, "\x00%s", e)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:20]
+}

@@ -1,0 +1,44 @@
+package sim_test
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/swatsim/swatsim/sim"
+)
+
+func benchRun(b *testing.B, in *sim.Inputs, timingOnly bool, sets ...string) {
+	d := design(b, sets...)
+	var cycles int64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		res, err := sim.Run(d, in, sim.Options{TimingOnly: timingOnly})
+		if err != nil {
+			b.Fatal(err)
+		}
+		cycles = res.Report.Cycles
+	}
+	b.ReportMetric(float64(cycles)*float64(b.N)/b.Elapsed().Seconds(), "sim-cycles/s")
+	b.ReportMetric(float64(cycles), "cycles")
+}
+
+// BenchmarkTimingOnlyLongLayer is the speed target: a 65,536-token,
+// 32-head, head-dim-128, W=4096 causal layer in timing-only mode.
+func BenchmarkTimingOnlyLongLayer(b *testing.B) {
+	benchRun(b, nil, true, "model.seq_len=65536", "model.heads=32", "model.head_dim=128", "model.window=4096")
+}
+
+// BenchmarkTimingOnlyDefault is the embedded default design, timing only.
+func BenchmarkTimingOnlyDefault(b *testing.B) { benchRun(b, nil, true) }
+
+// BenchmarkFunctional4096 is the default design (4,096 tokens) with values.
+func BenchmarkFunctional4096(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	in := &sim.Inputs{Q: randTensor(r, 1, 4096, 64), K: randTensor(r, 1, 4096, 64), V: randTensor(r, 1, 4096, 64)}
+	benchRun(b, in, false)
+}
+
+// BenchmarkDenseBaseline16384 is the dense baseline at 16,384 tokens.
+func BenchmarkDenseBaseline16384(b *testing.B) {
+	benchRun(b, nil, true, "arch=dense", "model.seq_len=16384")
+}
