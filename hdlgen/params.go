@@ -128,18 +128,18 @@ func (p *params) setArith(a reference.Arith, k *reference.Kernel, c *config) {
 
 func (p *params) setWidths() {
 	p.DotW = 2*p.IB + clog2(p.D)
-	p.SPW = p.DotW + p.CB
+	p.SPW = max(p.DotW+p.CB, p.SB+1)
 	p.ShMax = 2*p.InFrac + p.CoefFrac - p.SF
 	p.ShW = max(1, bitsFor(p.ShMax))
 	p.Low = p.SF - p.LB
 	p.XiW = p.SB - p.SF
 	p.MBW = max(p.RB, p.PF) + 1
 	p.NW = max(1, bitsFor(p.SumB-1))
-	p.NshW = bitsFor(p.RB + p.SumB - 1)
+	p.NshW = max(bitsFor(p.RB+p.SumB-1), p.NW+1)
 	p.LaneW = max(p.AB+p.MBW+1, p.IB+p.PF+2, p.RB+p.SumB+1) + 2
-	p.KW = bitsFor(p.N+p.W+2*p.P+p.Pin+2) + 1
 	p.AW = max(1, bitsFor(p.Depth-1))
 	p.PAW = max(1, bitsFor(p.PinDepth-1))
+	p.KW = max(bitsFor(p.N+p.W+2*p.P+p.Pin+2)+1, p.AW+2, p.PAW+1)
 	p.CntW = max(1, bitsFor(max(p.P, p.Pin)))
 	p.TmrW = bitsFor(max(2*p.C+p.Ls, p.Lr+p.C))
 	p.HeadW = max(1, bitsFor(p.Heads-1))
@@ -180,3 +180,6 @@ func bitsFor(v int) int {
 	}
 	return b
 }
+
+// Words is the number of 32-bit words of one row of codes.
+func (p *params) Words() int { return (p.RowW + 31) / 32 }

@@ -78,7 +78,7 @@ module swat_ctrl #(
 {%- if .Causal%}
   localparam [KEY_BITS-1:0] K_W = WINDOW;
 {%- else%}
-  localparam [KEY_BITS-1:0] K_H = {%lit .KW .HalfW%};  // WINDOW / 2
+  localparam [KEY_BITS-1:0] K_H = WINDOW / 2;
 {%- end%}
 {%- end%}
   localparam [CNT_BITS-1:0] C_ONE = 1;
@@ -105,6 +105,8 @@ module swat_ctrl #(
   wire [KEY_BITS-1:0] r1x  = (r0p < rend) ? r0p : rend;  // r1 + 1
 {%- if or (not .Dense) .Causal%}
   wire [KEY_BITS-1:0] r1   = r1x - K_ONE;
+{%- else%}
+  wire unused_r1x = ^r1x[KEY_BITS-1:CNT_BITS];  // only the row count is needed
 {%- end%}
   assign rows = r1x[CNT_BITS-1:0] - r0[CNT_BITS-1:0];
 {%- if not .Dense%}

@@ -1,4 +1,4 @@
 package hdlgen
 
-func benchFiles(p *params) ([]File, error) { return nil, nil }
+
 func scriptFiles(r *RTL) []File            { return nil }

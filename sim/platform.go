@@ -155,6 +155,19 @@ func (p *platform) build(opt Options) {
 	p.buildCore(opt, freq, fifos)
 }
 
+// activity is the busy time of each metered unit.
+func (p *platform) activity() map[string]akita.VTimeInSec {
+	now := p.eng.CurrentTime()
+	a := map[string]akita.VTimeInSec{p.writer.Name(): p.writer.Activity.Busy(now)}
+	for _, l := range p.loaders {
+		a[l.Name()] = l.Activity.Busy(now)
+	}
+	if p.mem.bw != nil {
+		a[p.mem.bw.Name()] = p.mem.bw.Activity.Busy(now)
+	}
+	return a
+}
+
 func (p *platform) buildCore(opt Options, freq akita.Freq, fifos [3]*stream.FIFO) {
 	d := p.d
 	te := dataflow.NewEngine(p.sched, d.Timing(), d.Model.Heads)

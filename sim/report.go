@@ -45,7 +45,10 @@ type Baseline struct {
 	EnergyRatio       float64 `json:"swat_energy_ratio"` // dense energy / SWAT energy
 }
 
-// Unit is one component's activity.
+// Unit is one component's activity: for the PE array the cycles it issued
+// key slices and the cycles it waited on streams; for loaders, the writer
+// and the bandwidth memory the core cycles during which at least one of
+// their requests was in flight.
 type Unit struct {
 	BusyCycles  int64 `json:"busy_cycles"`
 	StallCycles int64 `json:"stall_cycles"`
@@ -130,11 +133,16 @@ func (p *platform) fillUnits(r *Report) {
 	for s := dataflow.StreamQ; s <= dataflow.StreamO; s++ {
 		r.StallCycles[s.String()] = te.Stall[s]
 	}
-	r.Units = map[string]Unit{"core.pe_array": {BusyCycles: te.MACCycles, StallCycles: te.Stall[0] + te.Stall[1] + te.Stall[2]}}
+	r.Units = map[string]Unit{"Accel.Core.PEArray": {BusyCycles: te.MACCycles, StallCycles: te.Stall[0] + te.Stall[1] + te.Stall[2]}}
 	for _, l := range p.loaders {
-		r.Units[l.Name()] = Unit{Bytes: int64(l.BytesRead), Requests: int64(l.Requests), StallCycles: int64(l.FullCycles)}
+		r.Units[l.Name()] = Unit{Bytes: int64(l.BytesRead), Requests: int64(l.Requests)}
 	}
 	r.Units[p.writer.Name()] = Unit{Bytes: int64(p.writer.BytesWritten), Requests: int64(p.writer.Requests)}
+	for name, t := range p.activity() {
+		u := r.Units[name]
+		u.BusyCycles = int64(math.Round(float64(t) * p.d.ClockHz()))
+		r.Units[name] = u
+	}
 	for ph, c := range p.phaseCycles {
 		r.PhaseCycles[dataflow.Phase(ph).String()] = c
 	}

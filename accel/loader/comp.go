@@ -3,7 +3,9 @@ package loader
 import (
 	"github.com/sarchlab/akita/v3/mem/mem"
 	"github.com/sarchlab/akita/v3/sim"
+	"github.com/sarchlab/akita/v3/tracing"
 
+	"github.com/swatsim/swatsim/accel/activity"
 	"github.com/swatsim/swatsim/accel/alarm"
 	"github.com/swatsim/swatsim/accel/stream"
 )
@@ -11,6 +13,7 @@ import (
 // request is one burst in flight.
 type request struct {
 	r    Range // rows of this request
+	req  *mem.ReadReq
 	data []byte
 	done bool
 }
@@ -31,6 +34,8 @@ type Comp struct {
 	started bool
 	pending map[string]*request
 	order   []*request
+	// Activity meters the time a request is in flight.
+	Activity activity.Meter
 	// BytesRead counts the bytes the loader read.
 	BytesRead uint64
 	// Requests counts the read requests sent.
@@ -89,6 +94,10 @@ func (c *Comp) receive(now sim.VTimeInSec) bool {
 	q := c.pending[rsp.RespondTo]
 	delete(c.pending, rsp.RespondTo)
 	q.data, q.done = rsp.Data, true
+	c.Activity.End(now)
+	if c.NumHooks() > 0 {
+		tracing.TraceReqFinalize(q.req, c)
+	}
 	return true
 }
 
@@ -116,7 +125,11 @@ func (c *Comp) issue(now sim.VTimeInSec) bool {
 		c.fifo.Reserve(-rows, cyc)
 		return false
 	}
-	q := &request{r: r}
+	c.Activity.Start(now)
+	if c.NumHooks() > 0 {
+		tracing.TraceReqInitiate(req, c, "")
+	}
+	q := &request{r: r, req: req}
 	c.pending[req.ID] = q
 	c.order = append(c.order, q)
 	c.BytesRead += uint64(rows * c.rowBytes)

@@ -5,7 +5,9 @@ import (
 
 	"github.com/sarchlab/akita/v3/mem/mem"
 	"github.com/sarchlab/akita/v3/sim"
+	"github.com/sarchlab/akita/v3/tracing"
 
+	"github.com/swatsim/swatsim/accel/activity"
 	"github.com/swatsim/swatsim/accel/alarm"
 	"github.com/swatsim/swatsim/accel/stream"
 )
@@ -60,7 +62,7 @@ func (b Builder) Build(name string) *Comp {
 	if b.engine == nil || b.route == nil {
 		panic(fmt.Sprintf("writer %s: engine and route must be set", name))
 	}
-	c := &Comp{Builder: b}
+	c := &Comp{Builder: b, inflight: map[string]*mem.WriteReq{}}
 	c.TickingComponent = sim.NewTickingComponent(name, b.engine, b.freq, c)
 	c.Bottom = sim.NewLimitNumMsgPort(c, 64, name+".Bottom")
 	c.AddPort("Bottom", c.Bottom)
@@ -78,6 +80,9 @@ type Comp struct {
 	alarm       alarm.Alarm
 	queue       []stream.Beat // rows in output order; Arrival = cycle they left the core
 	outstanding int
+	inflight    map[string]*mem.WriteReq
+	// Activity meters the time a write is in flight.
+	Activity activity.Meter
 	// BytesWritten counts the bytes written.
 	BytesWritten uint64
 	// Requests counts the write requests sent.
@@ -119,9 +124,14 @@ func (c *Comp) receive(now sim.VTimeInSec) bool {
 	if msg == nil {
 		return false
 	}
-	if _, ok := msg.(*mem.WriteDoneRsp); ok {
+	if rsp, ok := msg.(*mem.WriteDoneRsp); ok {
 		c.outstanding--
 		c.LastDone = now
+		c.Activity.End(now)
+		if c.NumHooks() > 0 {
+			tracing.TraceReqFinalize(c.inflight[rsp.RespondTo], c)
+		}
+		delete(c.inflight, rsp.RespondTo)
 	}
 	return true
 }
@@ -149,6 +159,11 @@ func (c *Comp) send(now sim.VTimeInSec) bool {
 		WithAddress(addr).WithData(data).Build()
 	if err := c.Bottom.Send(req); err != nil {
 		return false
+	}
+	c.Activity.Start(now)
+	if c.NumHooks() > 0 {
+		tracing.TraceReqInitiate(req, c, "")
+		c.inflight[req.ID] = req
 	}
 	c.queue = c.queue[n:]
 	c.outstanding++

@@ -60,7 +60,7 @@ defaults, a YAML file (--config, keys under kv.) and SWATSIM_KV_... variables.`,
 	fl.IntVar(&f.headDim, "head-dim", 64, "synthetic: head dimension D")
 	fl.IntVar(&f.layer, "layer", -1, "layer of a rank-4 [L,H,N,D] input")
 	fl.IntVar(&f.prompt, "prompt", 0, "prompt length P (default N/2)")
-	fl.IntVar(&f.steps, "steps", 0, "decode only the first n steps t = P..P+n-1 (default all)")
+	fl.IntVar(&f.steps, "steps", 0, "decode only the first n steps t = P..P+n-1 (0: all)")
 	fl.IntVar(&f.recallK, "recall-k", 0, "k of the top-k recall (default kv.metrics.recall_k)")
 	fl.StringVar(&f.report, "report", "", "write a JSON report to this file")
 	fl.BoolVar(&f.compare, "compare", false, "run every policy x budget and print one table")
@@ -92,7 +92,11 @@ func runKV(cmd *cobra.Command, f *kvFlags) error {
 	if err != nil {
 		return err
 	}
-	sim, err := kv.MakeBuilder().WithConfig(cfg).WithPrompt(f.prompt).WithSteps(f.steps).Build(q, k, v)
+	b := kv.MakeBuilder().WithConfig(cfg).WithSteps(f.steps)
+	if cmd.Flags().Changed("prompt") {
+		b = b.WithPrompt(f.prompt)
+	}
+	sim, err := b.Build(q, k, v)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,9 @@ import (
 
 	"github.com/sarchlab/akita/v3/mem/mem"
 	"github.com/sarchlab/akita/v3/sim"
+	"github.com/sarchlab/akita/v3/tracing"
+
+	"github.com/swatsim/swatsim/accel/activity"
 )
 
 // Builder builds bandwidth memory controllers; defaults in MakeBuilder.
@@ -69,6 +72,8 @@ type Comp struct {
 	free []sim.VTimeInSec
 	// Busy is the seconds each channel spent transferring.
 	Busy []float64
+	// Activity meters the time a request is in flight.
+	Activity activity.Meter
 	// BytesRead and BytesWritten count the traffic.
 	BytesRead, BytesWritten uint64
 }
@@ -108,6 +113,10 @@ func (c *Comp) accept(now sim.VTimeInSec, msg sim.Msg) {
 	default:
 		panic(fmt.Sprintf("bwmem %s: cannot handle %T", c.Name(), msg))
 	}
+	c.Activity.Start(now)
+	if c.NumHooks() > 0 {
+		tracing.TraceReqReceive(msg, c)
+	}
 	done := c.occupy(now, addr, size)
 	c.Engine.Schedule(&respondEvent{sim.NewEventBase(done+c.latency, c), msg})
 }
@@ -141,6 +150,11 @@ func (c *Comp) respond(e *respondEvent) error {
 	}
 	if c.Top.Send(rsp) != nil {
 		c.Engine.Schedule(&respondEvent{sim.NewEventBase(c.freq.NextTick(now), c), e.msg})
+		return nil
+	}
+	c.Activity.End(now)
+	if c.NumHooks() > 0 {
+		tracing.TraceReqComplete(e.msg, c)
 	}
 	return nil
 }

@@ -49,6 +49,7 @@ type TierConfig struct {
 	Channels        int     `mapstructure:"channels" json:"channels"`
 	BurstBytes      int     `mapstructure:"burst_bytes" json:"burst_bytes"`
 	InterleaveBytes int     `mapstructure:"interleave_bytes" json:"interleave_bytes"`
+	ChannelHash     bool    `mapstructure:"channel_hash" json:"channel_hash"`
 	CapacityBytes   int64   `mapstructure:"capacity_bytes" json:"capacity_bytes"`
 }
 
@@ -167,6 +168,7 @@ func (c Config) geometry(t TierConfig, d int) paged.Geometry {
 	return paged.Geometry{
 		RowBytes: d * c.ElemBytes, BlockTokens: c.Layout.BlockTokens, BurstBytes: t.BurstBytes,
 		InterleaveBytes: t.InterleaveBytes, Channels: t.Channels, WholeBlocks: c.Layout.Gather == "block",
+		ChannelHash: t.ChannelHash,
 	}
 }
 

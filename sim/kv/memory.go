@@ -180,10 +180,11 @@ func (m *memory) rows(cat, tier, h int, toks []int, withK, count bool) {
 		tr.AddFlat(n)
 		return
 	}
+	read := cat != catBackground // gathers and second passes; background is writes and migrations
 	if withK {
-		tr.AddRows(m.tables[tier], h, paged.K, toks)
+		tr.AddRows(m.tables[tier], h, paged.K, toks, read)
 	}
-	tr.AddRows(m.tables[tier], h, paged.V, toks)
+	tr.AddRows(m.tables[tier], h, paged.V, toks, read)
 }
 
 // gather splits head h's attended tokens by tier into parts (ascending)

@@ -18,9 +18,10 @@ type Spec struct {
 
 // Builder builds decode simulators.
 type Builder struct {
-	cfg    Config
-	prompt int
-	steps  int
+	cfg       Config
+	prompt    int
+	promptSet bool
+	steps     int
 }
 
 // MakeBuilder returns a builder with the embedded default configuration,
@@ -33,9 +34,9 @@ func (b Builder) WithConfig(c Config) Builder {
 	return b
 }
 
-// WithPrompt sets the prompt length P (0: N/2).
+// WithPrompt sets the prompt length P, in [1, N-1] (unset: N/2).
 func (b Builder) WithPrompt(p int) Builder {
-	b.prompt = p
+	b.prompt, b.promptSet = p, true
 	return b
 }
 
@@ -71,7 +72,7 @@ func (b Builder) Build(q, k, v *reference.Tensor) (*Simulator, error) {
 		return nil, fmt.Errorf("tokens = %d: decode needs at least 2 (a prompt and one step)", n)
 	}
 	p := b.prompt
-	if p == 0 {
+	if !b.promptSet {
 		p = n / 2
 	}
 	if p < 1 || p >= n {

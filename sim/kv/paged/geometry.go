@@ -11,6 +11,7 @@ type Geometry struct {
 	InterleaveBytes int  // consecutive addresses change channel every InterleaveBytes
 	Channels        int  // independent channels
 	WholeBlocks     bool // gathers fetch every burst of each touched block
+	ChannelHash     bool // spread interleave units over channels by a digit-sum hash
 }
 
 // BlockBytes is the size of one block.
@@ -36,7 +37,21 @@ func (g Geometry) Validate(tier string) error {
 	return nil
 }
 
-// Channel is the channel serving the burst that starts at addr.
+// Channel is the channel serving the burst that starts at addr: the
+// interleave unit u = addr / InterleaveBytes modulo Channels, or, with
+// ChannelHash, the sum of u's base-Channels digits modulo Channels (a
+// hash that, like a controller's XOR hash, keeps consecutive units on
+// consecutive channels but moves the start of each Channels-unit row, so
+// that partly filled blocks do not all pile onto channel 0).
 func (g Geometry) Channel(addr int64) int {
-	return int(addr / int64(g.InterleaveBytes) % int64(g.Channels))
+	u := addr / int64(g.InterleaveBytes)
+	c := int64(g.Channels)
+	if !g.ChannelHash || c == 1 {
+		return int(u % c)
+	}
+	var sum int64
+	for ; u > 0; u /= c {
+		sum += u % c
+	}
+	return int(sum % c)
 }

@@ -58,7 +58,7 @@ func TestTrafficCountsWholeBursts(t *testing.T) {
 			tb.Insert(0, K, j)
 		}
 		tr := NewTraffic(2)
-		tr.AddRows(tb, 0, K, tc.tokens)
+		tr.AddRows(tb, 0, K, tc.tokens, true)
 		if tr.Bytes != tc.bytes || tr.Useful != tc.useful || tr.PerChannel[0] != tc.channels[0] || tr.PerChannel[1] != tc.channels[1] {
 			t.Errorf("%s: bytes %d useful %d per channel %v; want %d %d %v", tc.name, tr.Bytes, tr.Useful, tr.PerChannel, tc.bytes, tc.useful, tc.channels)
 		}
@@ -73,9 +73,18 @@ func TestTrafficDedupFollowsPhysicalBlocks(t *testing.T) {
 	tb.Insert(0, K, 4) // logical 1 -> physical 0
 	tb.Insert(0, K, 0) // logical 0 -> physical 1
 	tr := NewTraffic(2)
-	tr.AddRows(tb, 0, K, []int{0, 4})
+	tr.AddRows(tb, 0, K, []int{0, 4}, true)
 	if tr.Bytes != 512 {
 		t.Fatalf("bytes %d, want 512 (one burst in each block)", tr.Bytes)
+	}
+	// A write never moves whole blocks.
+	g.WholeBlocks = true
+	tb = NewTable(g, 1, 8)
+	tb.Insert(0, K, 5)
+	w := NewTraffic(2)
+	w.AddRows(tb, 0, K, []int{5}, false)
+	if w.Bytes != 256 {
+		t.Fatalf("write in block mode: %d bytes, want one burst (256)", w.Bytes)
 	}
 }
 
@@ -109,5 +118,31 @@ func TestGeometryValidate(t *testing.T) {
 	}
 	if err := geom().Validate("hbm"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestChannelHash(t *testing.T) {
+	g := Geometry{RowBytes: 128, BlockTokens: 16, BurstBytes: 64, InterleaveBytes: 256, Channels: 4}
+	h := g
+	h.ChannelHash = true
+	// Units 0..3 -> channels 0..3 either way; unit 4 (digits 1,0) -> 1 with
+	// the hash, 0 without; unit 5 (1,1) -> 2; unit 16 (1,0,0) -> 1.
+	for _, c := range []struct {
+		unit        int64
+		plain, hash int
+	}{{0, 0, 0}, {3, 3, 3}, {4, 0, 1}, {5, 1, 2}, {7, 3, 0}, {16, 0, 1}, {21, 1, 3}} {
+		if p, x := g.Channel(c.unit*256), h.Channel(c.unit*256); p != c.plain || x != c.hash {
+			t.Errorf("unit %d: channels %d (plain) %d (hash), want %d %d", c.unit, p, x, c.plain, c.hash)
+		}
+	}
+	// Any 4 consecutive units still cover all 4 channels.
+	for u := int64(0); u < 200; u++ {
+		seen := map[int]bool{}
+		for k := range int64(4) {
+			seen[h.Channel((u+k)*256)] = true
+		}
+		if len(seen) != 4 && u%4 == 0 {
+			t.Fatalf("units %d..%d hit channels %v", u, u+3, seen)
+		}
 	}
 }

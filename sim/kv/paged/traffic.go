@@ -36,9 +36,10 @@ func (tr *Traffic) AddFlat(n int64) {
 }
 
 // AddRows adds the accesses to the rows of tokens (ascending) of one head
-// and kind: every burst touched is moved whole, once per call (or every
-// burst of each touched block when the geometry fetches whole blocks).
-func (tr *Traffic) AddRows(t *Table, h int, kind Kind, tokens []int) {
+// and kind: every burst touched is moved whole, once per call. A gather
+// (read) on a geometry with WholeBlocks moves every burst of each touched
+// block; writes always move bursts.
+func (tr *Traffic) AddRows(t *Table, h int, kind Kind, tokens []int, gather bool) {
 	g := t.g
 	bb := int64(g.BurstBytes)
 	blk := g.BlockBytes() / bb // bursts per block (Validate: a whole number)
@@ -47,7 +48,7 @@ func (tr *Traffic) AddRows(t *Table, h int, kind Kind, tokens []int) {
 		a := t.Addr(h, kind, j)
 		tr.Useful += int64(g.RowBytes)
 		lo, hi := a/bb, (a+int64(g.RowBytes)-1)/bb
-		if g.WholeBlocks {
+		if gather && g.WholeBlocks {
 			lo = lo / blk * blk
 			hi = lo + blk - 1
 		}

@@ -1,0 +1,333 @@
+package hdlgen
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/swatsim/swatsim/dataflow"
+	"github.com/swatsim/swatsim/reference"
+)
+
+// CosimResult is the outcome of one co-simulation: the RTL's output codes
+// against reference.Attend and its transfer cycles against dataflow.Engine.
+type CosimResult struct {
+	Design      string
+	Pass        bool
+	Stalls      dataflow.StallPattern
+	ScoreShift  int
+	ModelCycles int64 // dataflow.Engine's cycle count
+	RTLCycles   int64 // the testbench's: last o transfer + 1
+	OBeats      int   // o beats compared
+	CodeErrors  int   // o codes that differ from reference.Attend
+	CycleErrors int   // q, kv and o transfers in a different cycle from the model
+	Errors      []string
+	Sim         *Simulator
+	SimTime     time.Duration
+	// Codes are the RTL's output codes, [H, N, D] row-major.
+	Codes []int64
+}
+
+// maxErrors bounds the error messages a result keeps.
+const maxErrors = 8
+
+func (r *CosimResult) errorf(format string, a ...any) {
+	if len(r.Errors) < maxErrors {
+		r.Errors = append(r.Errors, fmt.Sprintf(format, a...))
+	}
+}
+
+// Summary is a one-line verdict: PASS or FAIL with both cycle counts.
+func (r *CosimResult) Summary() string {
+	v := "PASS"
+	if !r.Pass {
+		v = "FAIL"
+	}
+	s := fmt.Sprintf("%s %s: model %d cycles, RTL %d cycles, %d o beats, stalls %d%% (seed %d)",
+		v, r.Design, r.ModelCycles, r.RTLCycles, r.OBeats, r.Stalls.Percent, r.Stalls.Seed)
+	if !r.Pass {
+		s += fmt.Sprintf("; %d code errors, %d cycle errors", r.CodeErrors, r.CycleErrors)
+	}
+	return s
+}
+
+// Report is the summary followed by the first errors, one per line.
+func (r *CosimResult) Report() string {
+	return strings.Join(append([]string{r.Summary()}, r.Errors...), "\n  ")
+}
+
+// WithWorkDir keeps the co-simulation's stimulus and output in dir instead
+// of a temporary directory.
+func WithWorkDir(dir string) Option { return func(c *config) { c.workDir, c.keep = dir, true } }
+
+// WithCacheDir sets the directory of built simulators (see CacheDir).
+func WithCacheDir(dir string) Option { return func(c *config) { c.cacheDir = dir } }
+
+// WithVCD dumps a waveform of cycles [from, to] (to < 0: to the end) to
+// file; the simulator is built with --trace.
+func WithVCD(file string, from, to int64) Option {
+	return func(c *config) { c.vcd, c.vcdFrom, c.vcdTo = file, from, to }
+}
+
+// Cosim generates the Verilog of d, builds it with Verilator (cached),
+// runs it on q, k and v ([H,N,D] or [N,D] with the design's shape) under
+// the stall pattern {seed, stallPercent} and compares every output code
+// with reference.Attend and every q, kv and o transfer cycle with
+// dataflow.Engine under the same pattern (IdealPorts when stallPercent is
+// 0). A mismatch is a failed result, not an error; errors are for what
+// kept the comparison from running.
+func Cosim(d *dataflow.Design, q, k, v *reference.Tensor, seed uint64, stallPercent int, opts ...Option) (*CosimResult, error) {
+	c := newConfig(opts)
+	r, err := Generate(d, opts...)
+	if err != nil {
+		return nil, err
+	}
+	ref, err := attend(d, q, k, v)
+	if err != nil {
+		return nil, err
+	}
+	stalls := dataflow.StallPattern{Seed: seed, Percent: stallPercent}
+	res := &CosimResult{Design: d.Name, Stalls: stalls, ScoreShift: ref.Kernel.ScoreShift()}
+	if res.Sim, err = Build(r, c.cacheDir, c.vcd != ""); err != nil {
+		return nil, err
+	}
+	log, err := runBench(res, c, d, ref, q, k, v)
+	if err != nil {
+		return nil, err
+	}
+	compare(res, d, ref, log)
+	return res, nil
+}
+
+// attend is the hardware path of the reference on the design's shape.
+func attend(d *dataflow.Design, q, k, v *reference.Tensor) (*reference.Result, error) {
+	m := d.Model
+	if q.H != m.Heads || q.N != m.SeqLen || q.D != m.HeadDim {
+		return nil, fmt.Errorf("hdl: q has shape %v; the design point wants [%d %d %d] (model.heads, seq_len, head_dim)",
+			q.Shape(), m.Heads, m.SeqLen, m.HeadDim)
+	}
+	a, err := d.ArithSpec()
+	if err != nil {
+		return nil, err
+	}
+	return reference.Attend(q, k, v, reference.Options{Mask: d.Mask(), Scale: m.Scale, Arith: a})
+}
+
+// runBench writes the stimulus, runs the simulator and reads its log.
+func runBench(res *CosimResult, c *config, d *dataflow.Design, ref *reference.Result, q, k, v *reference.Tensor) (*benchLog, error) {
+	dir := c.workDir
+	if dir == "" {
+		var err error
+		if dir, err = os.MkdirTemp("", "swatsim-cosim-"); err != nil {
+			return nil, fmt.Errorf("hdl: %w", err)
+		}
+		defer os.RemoveAll(dir)
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("hdl: %w", err)
+	}
+	stim, out := filepath.Join(dir, "stim.txt"), filepath.Join(dir, "out.txt")
+	if err := writeStimulus(stim, d, ref.Kernel, q, k, v); err != nil {
+		return nil, err
+	}
+	args := []string{stim, out, "--seed", strconv.FormatUint(res.Stalls.Seed, 10),
+		"--stall", strconv.Itoa(res.Stalls.Percent),
+		"+verilator+rand+reset+2", fmt.Sprintf("+verilator+seed+%d", 1+res.Stalls.Seed%1000003)}
+	if c.vcd != "" {
+		args = append(args, "--vcd", c.vcd, "--vcd-from", strconv.FormatInt(c.vcdFrom, 10))
+		if c.vcdTo >= 0 {
+			args = append(args, "--vcd-to", strconv.FormatInt(c.vcdTo, 10))
+		}
+	}
+	start := time.Now()
+	if b, err := run(dir, res.Sim.Path, args...); err != nil {
+		return nil, fmt.Errorf("hdl: simulation failed: %v\n%s", err, tail(b, 20))
+	}
+	res.SimTime = time.Since(start)
+	return readBenchLog(out, d.Model.HeadDim)
+}
+
+// writeStimulus writes the testbench's input: the score shift, the q rows
+// in stream order, the k/v rows in Schedule.KVOrder order and the number
+// of o beats.
+func writeStimulus(path string, d *dataflow.Design, kern *reference.Kernel, q, k, v *reference.Tensor) error {
+	qc, kc, vc := kern.Quantize(q, kern.QFrac), kern.Quantize(k, kern.KFrac), kern.Quantize(v, kern.VFrac)
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("hdl: %w", err)
+	}
+	w := bufio.NewWriter(f)
+	fmt.Fprintf(w, "swatsim-stim 1\nshift %d\nq %d\n", kern.ScoreShift(), q.H*q.N)
+	for h := 0; h < q.H; h++ {
+		for i := 0; i < q.N; i++ {
+			writeRow(w, qc.Row(h, i))
+		}
+	}
+	s := dataflow.NewSchedule(d)
+	var kv [][2][]int64
+	for h := 0; h < q.H; h++ {
+		s.KVOrder(h, func(_ *dataflow.Block, key int) {
+			kv = append(kv, [2][]int64{kc.Row(h, key), vc.Row(h, key)})
+		})
+	}
+	fmt.Fprintf(w, "kv %d\n", len(kv))
+	for _, r := range kv {
+		writeRow(w, r[0])
+		writeRow(w, r[1])
+	}
+	fmt.Fprintf(w, "o %d\n", q.H*q.N)
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return fmt.Errorf("hdl: %w", err)
+	}
+	return f.Close()
+}
+
+func writeRow(w *bufio.Writer, r []int64) {
+	for i, x := range r {
+		if i > 0 {
+			w.WriteByte(' ')
+		}
+		w.WriteString(strconv.FormatInt(x, 10))
+	}
+	w.WriteByte('\n')
+}
+
+// benchLog is what the testbench wrote: transfer cycles per stream, the o
+// codes and the cycle count.
+type benchLog struct {
+	cycles [3][]int64 // by dataflow.Stream
+	codes  []int64
+	total  int64
+}
+
+func readBenchLog(path string, d int) (*benchLog, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("hdl: simulation output: %w", err)
+	}
+	defer f.Close()
+	l := &benchLog{total: -1}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<26)
+	for sc.Scan() {
+		if err := l.parse(strings.Fields(sc.Text()), d); err != nil {
+			return nil, fmt.Errorf("hdl: simulation output %s: %w", path, err)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("hdl: simulation output: %w", err)
+	}
+	if l.total < 0 {
+		return nil, fmt.Errorf("hdl: simulation output %s: no cycle count", path)
+	}
+	return l, nil
+}
+
+func (l *benchLog) parse(f []string, d int) error {
+	if len(f) < 2 {
+		return fmt.Errorf("short line %q", strings.Join(f, " "))
+	}
+	c, err := strconv.ParseInt(f[1], 10, 64)
+	if err != nil {
+		return err
+	}
+	switch f[0] {
+	case "q":
+		l.cycles[dataflow.StreamQ] = append(l.cycles[dataflow.StreamQ], c)
+	case "kv":
+		l.cycles[dataflow.StreamKV] = append(l.cycles[dataflow.StreamKV], c)
+	case "cycles":
+		l.total = c
+	case "o":
+		if len(f) != 2+d {
+			return fmt.Errorf("o beat with %d codes, want %d", len(f)-2, d)
+		}
+		l.cycles[dataflow.StreamO] = append(l.cycles[dataflow.StreamO], c)
+		for _, s := range f[2:] {
+			x, err := strconv.ParseInt(s, 10, 64)
+			if err != nil {
+				return err
+			}
+			l.codes = append(l.codes, x)
+		}
+	default:
+		return fmt.Errorf("unknown line %q", f[0])
+	}
+	return nil
+}
+
+// compare fills the verdict of res from the log, the reference and the
+// model.
+func compare(res *CosimResult, d *dataflow.Design, ref *reference.Result, log *benchLog) {
+	res.RTLCycles, res.Codes = log.total, log.codes
+	res.OBeats = len(log.cycles[dataflow.StreamO])
+	for i, want := range ref.Codes {
+		if i >= len(log.codes) {
+			res.CodeErrors += len(ref.Codes) - i
+			res.errorf("o: %d codes, want %d", len(log.codes), len(ref.Codes))
+			break
+		}
+		if got := log.codes[i]; got != want {
+			res.CodeErrors++
+			dd := d.Model.HeadDim
+			res.errorf("o code (beat %d, element %d): RTL %d, reference %d", i/dd, i%dd, got, want)
+		}
+	}
+	model, cycles := runModel(d, res.Stalls)
+	res.ModelCycles = cycles
+	for s := dataflow.StreamQ; s <= dataflow.StreamO; s++ {
+		compareCycles(res, s, log.cycles[s], model[s])
+	}
+	if res.RTLCycles != res.ModelCycles {
+		res.CycleErrors++
+		res.errorf("cycle count: RTL %d, model %d", res.RTLCycles, res.ModelCycles)
+	}
+	res.Pass = res.CodeErrors == 0 && res.CycleErrors == 0
+}
+
+func compareCycles(res *CosimResult, s dataflow.Stream, got, want []int64) {
+	if len(got) != len(want) {
+		res.CycleErrors++
+		res.errorf("%s: %d transfers, model %d", s, len(got), len(want))
+	}
+	for n := 0; n < min(len(got), len(want)); n++ {
+		if got[n] != want[n] {
+			res.CycleErrors++
+			res.errorf("%s beat %d: RTL cycle %d, model cycle %d", s, n, got[n], want[n])
+		}
+	}
+}
+
+// recorder wraps the model's ports and records each beat's transfer cycle.
+type recorder struct {
+	inner  dataflow.Ports
+	cycles [3][]int64
+}
+
+// Transfer implements dataflow.Ports.
+func (r *recorder) Transfer(s dataflow.Stream, n, t int64) (int64, bool) {
+	c, ok := r.inner.Transfer(s, n, t)
+	if ok {
+		for int64(len(r.cycles[s])) <= n {
+			r.cycles[s] = append(r.cycles[s], -1)
+		}
+		r.cycles[s][n] = c
+	}
+	return c, ok
+}
+
+// runModel runs dataflow.Engine under the stall pattern and returns the
+// transfer cycles of every beat and the cycle count.
+func runModel(d *dataflow.Design, st dataflow.StallPattern) ([3][]int64, int64) {
+	rec := &recorder{inner: dataflow.IdealPorts{}}
+	if st.Percent > 0 {
+		rec.inner = st
+	}
+	e := dataflow.NewEngine(dataflow.NewSchedule(d), d.Timing(), d.Model.Heads)
+	e.Run(rec, -1)
+	return rec.cycles, e.Cycle()
+}

@@ -1,0 +1,198 @@
+package hdlgen
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Simulator is a Verilator build of a generated design and its testbench.
+type Simulator struct {
+	Path      string        // the testbench executable
+	Trace     bool          // built with --trace (supports --vcd)
+	Cached    bool          // found in the cache, not built now
+	BuildTime time.Duration // verilate and compile time (0 when cached)
+}
+
+// ErrToolMissing is wrapped by the errors of functions that need an
+// external tool (verilator, yosys) that is not on PATH.
+var ErrToolMissing = errors.New("tool not found")
+
+// LookTool returns the path of an external tool or an error wrapping
+// ErrToolMissing that says how to install it.
+func LookTool(name string) (string, error) {
+	p, err := exec.LookPath(name)
+	if err != nil {
+		return "", fmt.Errorf("hdl: %s: %w on PATH (scripts/install-hdl-tools.sh installs verilator, yosys and ccache)", name, ErrToolMissing)
+	}
+	return p, nil
+}
+
+// CacheDir is where built simulators are kept: dir if not empty, else
+// $SWATSIM_CACHE_DIR, else the user cache directory ($XDG_CACHE_HOME or
+// ~/.cache) under swatsim/verilator.
+func CacheDir(dir string) (string, error) {
+	if dir != "" {
+		return dir, nil
+	}
+	if d := os.Getenv("SWATSIM_CACHE_DIR"); d != "" {
+		return filepath.Join(d, "verilator"), nil
+	}
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("hdl: no cache directory: %w (set SWATSIM_CACHE_DIR)", err)
+	}
+	return filepath.Join(d, "swatsim", "verilator"), nil
+}
+
+// verilatorFlags are the flags of every build; they are part of the cache
+// key. --x-initial unique lets the run randomise every register without a
+// reset (+verilator+rand+reset+2), so no result can depend on one.
+var verilatorFlags = []string{
+	"--cc", "--exe", "--build", "-j", "2", "-Wall", "-O3",
+	"--x-assign", "fast", "--x-initial", "unique",
+	"-MAKEFLAGS", "OPT_FAST=-O2",
+}
+
+// Build verilates and compiles the design's testbench, or returns the one
+// cached under cacheDir (see CacheDir) for the same sources and flags.
+func Build(r *RTL, cacheDir string, trace bool) (*Simulator, error) {
+	if _, err := LookTool("verilator"); err != nil {
+		return nil, err
+	}
+	root, err := CacheDir(cacheDir)
+	if err != nil {
+		return nil, err
+	}
+	flags := buildFlags(trace)
+	key := r.Hash(append(flags, verilatorVersion())...)
+	dir := filepath.Join(root, key)
+	sim := &Simulator{Path: filepath.Join(dir, "obj", "Vtb"), Trace: trace}
+	if _, err := os.Stat(sim.Path); err == nil {
+		sim.Cached = true
+		return sim, nil
+	}
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return nil, fmt.Errorf("hdl: cache: %w", err)
+	}
+	unlock, err := lockFile(filepath.Join(root, key+".lock"))
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if _, err := os.Stat(sim.Path); err == nil { // built while we waited
+		sim.Cached = true
+		return sim, nil
+	}
+	start := time.Now()
+	if err := buildIn(r, filepath.Join(root, key+".build"), dir, flags); err != nil {
+		return nil, err
+	}
+	sim.BuildTime = time.Since(start)
+	return sim, nil
+}
+
+func buildFlags(trace bool) []string {
+	f := append([]string(nil), verilatorFlags...)
+	if _, err := exec.LookPath("ccache"); err == nil {
+		f = append(f, "-MAKEFLAGS", "OBJCACHE=ccache")
+	}
+	if trace {
+		f = append(f, "--trace")
+	}
+	return f
+}
+
+// buildIn builds in the work directory tmp and renames it to dir.
+func buildIn(r *RTL, tmp, dir string, flags []string) error {
+	_ = os.RemoveAll(tmp)
+	src := filepath.Join(tmp, "src")
+	if err := r.WriteDir(src); err != nil {
+		return err
+	}
+	args := append([]string(nil), flags...)
+	args = append(args, "--top-module", TopModule, "-Mdir", filepath.Join(tmp, "obj"), "-o", "Vtb")
+	for _, n := range r.VerilogNames() {
+		args = append(args, filepath.Join(src, n))
+	}
+	args = append(args, filepath.Join(src, "tb", "tb.cpp"))
+	if out, err := run(tmp, "verilator", args...); err != nil {
+		return fmt.Errorf("hdl: verilator build failed: %v\n%s", err, tail(out, 40))
+	}
+	_ = os.RemoveAll(dir)
+	if err := os.Rename(tmp, dir); err != nil {
+		return fmt.Errorf("hdl: cache: %w", err)
+	}
+	return nil
+}
+
+// Lint runs verilator --lint-only -Wall on the generated Verilog and
+// returns its messages when there are any.
+func Lint(r *RTL) error {
+	if _, err := LookTool("verilator"); err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "swatsim-lint-")
+	if err != nil {
+		return fmt.Errorf("hdl: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	if err := r.WriteDir(dir); err != nil {
+		return err
+	}
+	args := []string{"--lint-only", "-Wall", "--top-module", TopModule}
+	args = append(args, r.VerilogNames()...)
+	if out, err := run(dir, "verilator", args...); err != nil {
+		return fmt.Errorf("hdl: verilator lint: %v\n%s", err, tail(out, 60))
+	}
+	return nil
+}
+
+// run executes a tool in dir and returns its combined output.
+func run(dir, name string, args ...string) ([]byte, error) {
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	var b bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &b, &b
+	err := cmd.Run()
+	return b.Bytes(), err
+}
+
+// tail is the last n lines of out.
+func tail(out []byte, n int) string {
+	l := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
+	if len(l) > n {
+		l = append([]string{"..."}, l[len(l)-n:]...)
+	}
+	return strings.Join(l, "\n")
+}
+
+func verilatorVersion() string {
+	out, err := exec.Command("verilator", "--version").Output()
+	if err != nil {
+		return "unknown"
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// lockFile takes an exclusive lock on path, waiting for other holders.
+func lockFile(path string) (func(), error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("hdl: cache lock: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("hdl: cache lock: %w", err)
+	}
+	return func() {
+		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	}, nil
+}
