@@ -20,11 +20,11 @@ func init() { commands = append(commands, newKVCmd) }
 // kvFlags are the flags of `swatsim kv`.
 type kvFlags struct {
 	config, policy, policies, budgets, report string
-	q, k, v                                    string
-	budget, sinks, layer, prompt, steps        int
-	recallK, tokens, heads, headDim            int
-	seed                                       int64
-	compare, markdown                          bool
+	q, k, v                                   string
+	budget, sinks, layer, prompt, steps       int
+	recallK, tokens, heads, headDim           int
+	seed                                      int64
+	compare, markdown                         bool
 }
 
 func newKVCmd() *cobra.Command {

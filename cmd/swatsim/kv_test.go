@@ -1,0 +1,229 @@
+package main
+
+import (
+	"encoding/json"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/swatsim/swatsim/sim/kv/policy"
+)
+
+var kvSmall = []string{"--seed", "3", "--tokens", "192", "--heads", "2", "--head-dim", "16"}
+
+// kvRun runs `swatsim kv args...` and fails unless it exits 0.
+func kvRun(t *testing.T, args ...string) string {
+	t.Helper()
+	code, stdout, stderr := runCLI(t, append([]string{"kv"}, args...)...)
+	if code != 0 {
+		t.Fatalf("kv %v: exit %d: %s", args, code, stderr)
+	}
+	return stdout
+}
+
+func kvReadReport(t *testing.T, path string) map[string]any {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// kvNpy writes q, k, v of the given shape (random float32) and returns
+// their paths.
+func kvNpy(t *testing.T, dir string, shapes ...[]int) []string {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(1, 2))
+	var paths []string
+	for i, name := range []string{"q", "k", "v"} {
+		shape := shapes[min(i, len(shapes)-1)]
+		n := 1
+		for _, d := range shape {
+			n *= d
+		}
+		data := make([]float64, n)
+		for j := range data {
+			data[j] = rng.NormFloat64()
+		}
+		paths = append(paths, mustWrite(t, filepath.Join(dir, name+".npy"), shape, data, "float32"))
+	}
+	return paths
+}
+
+func TestKVSingleRunReport(t *testing.T) {
+	rep := filepath.Join(t.TempDir(), "r.json")
+	out := kvRun(t, append([]string{"--policy", "h2o", "--budget", "48", "--prompt", "100", "--report", rep}, kvSmall...)...)
+	if !strings.Contains(out, "kv h2o budget 48") || !strings.Contains(out, "rel_l2_error_mean") {
+		t.Fatalf("stdout: %s", out)
+	}
+	m := kvReadReport(t, rep)
+	for _, k := range []string{"rel_l2_error_mean", "cosine_mean", "kept_mass_mean", "topk_recall_mean", "caote_error_mean",
+		"bytes_per_step", "cycles_per_step", "tokens_per_s", "config", "input", "per_step"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("report lacks %q", k)
+		}
+	}
+	bytes := m["bytes_per_step"].(map[string]any)
+	for _, tier := range []string{"onchip", "hbm", "host"} {
+		if _, ok := bytes[tier]; !ok {
+			t.Errorf("bytes_per_step lacks %q: %v", tier, bytes)
+		}
+	}
+	if steps := m["per_step"].([]any); len(steps) != 92 {
+		t.Errorf("per_step has %d entries, want 92 (t = 100..191)", len(steps))
+	}
+	cfg := m["config"].(map[string]any)
+	if cfg["hbm"].(map[string]any)["bandwidth_gbps"].(float64) != 460 {
+		t.Errorf("config in report: %v", cfg["hbm"])
+	}
+	if e := m["rel_l2_error_mean"].(float64); !(e > 0 && e < 2) {
+		t.Errorf("rel_l2_error_mean %v", e)
+	}
+}
+
+func TestKVCompareTableAndReport(t *testing.T) {
+	rep := filepath.Join(t.TempDir(), "c.json")
+	out := kvRun(t, append([]string{"--compare", "--budgets", "32,64", "--steps", "20", "--report", rep}, kvSmall...)...)
+	for _, p := range policy.Names {
+		if !strings.Contains(out, p) {
+			t.Errorf("table lacks %s:\n%s", p, out)
+		}
+	}
+	for _, col := range []string{"rel_l2", "cosine", "kept_mass", "recall@32", "onchip_B/step", "hbm_B/step", "host_B/step", "cycles/step"} {
+		if !strings.Contains(out, col) {
+			t.Errorf("table lacks column %s", col)
+		}
+	}
+	rows := kvReadReport(t, rep)["rows"].([]any)
+	if len(rows) != 1+2*(len(policy.Names)-1) {
+		t.Fatalf("%d rows, want full once + 7 policies x 2 budgets", len(rows))
+	}
+	md := kvRun(t, append([]string{"--compare", "--budgets", "64", "--steps", "4", "--policies", "streaming,quest", "--markdown"}, kvSmall...)...)
+	if !strings.Contains(md, "| streaming | 64 |") || !strings.Contains(md, "| quest | 64 |") {
+		t.Fatalf("markdown table:\n%s", md)
+	}
+}
+
+func TestKVNpyInputsAndLayers(t *testing.T) {
+	dir := t.TempDir()
+	p3 := kvNpy(t, dir, []int{2, 64, 8})
+	kvRun(t, "--q", p3[0], "--k", p3[1], "--v", p3[2], "--policy", "quest", "--budget", "16")
+	d4 := filepath.Join(dir, "four")
+	os.Mkdir(d4, 0o755)
+	p4 := kvNpy(t, d4, []int{3, 2, 64, 8})
+	out := kvRun(t, "--q", p4[0], "--k", p4[1], "--v", p4[2], "--layer", "2", "--policy", "tova", "--budget", "16")
+	if !strings.Contains(out, "layer 2 [H=2 N=64 D=8]") {
+		t.Fatalf("stdout: %s", out)
+	}
+}
+
+func TestKVEnvAndConfigOverrides(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "c.yaml")
+	os.WriteFile(cfg, []byte("kv:\n  hbm:\n    name: dram\n    bandwidth_gbps: 25.6\n    channels: 2\n"), 0o644)
+	t.Setenv("SWATSIM_KV_ONCHIP_CAPACITY_TOKENS", "0")
+	rep := filepath.Join(dir, "r.json")
+	kvRun(t, append([]string{"--config", cfg, "--policy", "full", "--steps", "3", "--report", rep}, kvSmall...)...)
+	m := kvReadReport(t, rep)
+	c := m["config"].(map[string]any)
+	if c["onchip"].(map[string]any)["capacity_tokens"].(float64) != 0 || c["hbm"].(map[string]any)["channels"].(float64) != 2 {
+		t.Fatalf("config: %v", c)
+	}
+	b := m["bytes_per_step"].(map[string]any)
+	if b["onchip"].(float64) != 0 || b["dram"].(float64) == 0 {
+		t.Fatalf("bytes_per_step %v: with nothing on chip every byte is DRAM's", b)
+	}
+}
+
+func TestKVBadInputs(t *testing.T) {
+	dir := t.TempDir()
+	good := kvNpy(t, filepath.Join(dir), []int{2, 64, 8})
+	bad := filepath.Join(dir, "bad")
+	os.Mkdir(bad, 0o755)
+	mism := kvNpy(t, bad, []int{2, 64, 8}, []int{2, 60, 8})
+	four := filepath.Join(dir, "four")
+	os.Mkdir(four, 0o755)
+	p4 := kvNpy(t, four, []int{2, 2, 64, 8})
+	typo := filepath.Join(dir, "typo.yaml")
+	os.WriteFile(typo, []byte("kv:\n  hbm:\n    bandwith_gbps: 1\n"), 0o644)
+	npy := func(p []string) []string { return []string{"--q", p[0], "--k", p[1], "--v", p[2]} }
+	cases := []struct {
+		name string
+		args []string
+		env  []string // name, value, ...
+		want string
+	}{
+		{"budget 0", append([]string{"--policy", "h2o", "--budget", "0"}, kvSmall...), nil, "--budget = 0: must be >= 1"},
+		{"budget missing", append([]string{"--policy", "h2o"}, kvSmall...), nil, "--budget is required"},
+		{"budget no tier holds", append([]string{"--policy", "h2o", "--budget", "2000000000"}, kvSmall...), nil, "but the tiers hold"},
+		{"full too long for tiny tiers", append([]string{"--policy", "full"}, kvSmall...), []string{"SWATSIM_KV_HBM_CAPACITY_BYTES", "1000", "SWATSIM_KV_HOST_CAPACITY_BYTES", "1000"}, "policy full keeps all 192 tokens"},
+		{"mismatched shapes", append(npy(mism), "--policy", "full"), nil, "shape mismatch"},
+		{"unknown policy", append([]string{"--policy", "lru", "--budget", "8"}, kvSmall...), nil, "allowed: full, streaming, h2o, tova, snapkv, caote-h2o, caote-tova, quest"},
+		{"unknown compare policy", append([]string{"--compare", "--policies", "h2o,lru"}, kvSmall...), nil, "allowed: full, streaming"},
+		{"layer out of range", append(npy(p4), "--layer", "2", "--policy", "full"), nil, "layer 2: out of range; allowed 0 to 1"},
+		{"rank-4 without layer", append(npy(p4), "--policy", "full"), nil, "choose a layer with --layer 0..1"},
+		{"layer on rank 3", append(npy(good), "--layer", "0", "--policy", "full"), nil, "--layer applies to rank-4"},
+		{"prompt = N", append([]string{"--policy", "full", "--prompt", "192"}, kvSmall...), nil, "prompt = 192: must be in [1, 191]"},
+		{"prompt 0", append([]string{"--policy", "full", "--prompt", "0"}, kvSmall...), nil, "prompt = 0: must be in [1, 191]"},
+		{"prompt negative", append([]string{"--policy", "full", "--prompt", "-3"}, kvSmall...), nil, "prompt = -3"},
+		{"steps too many", append([]string{"--policy", "full", "--prompt", "100", "--steps", "93"}, kvSmall...), nil, "steps = 93: must be in [0, 92]"},
+		{"no input", []string{"--policy", "full"}, nil, "no input"},
+		{"seed and files", append(npy(good), "--seed", "1", "--policy", "full"), nil, "not both"},
+		{"partial files", []string{"--q", good[0], "--policy", "full"}, nil, "must all be given"},
+		{"config typo", append([]string{"--config", typo, "--policy", "full"}, kvSmall...), nil, `unknown key "kv.hbm.bandwith_gbps"`},
+		{"bad env value", append([]string{"--policy", "full"}, kvSmall...), []string{"SWATSIM_KV_HBM_CHANNELS", "0"}, "kv.hbm.channels = 0"},
+		{"bad gather", append([]string{"--policy", "full"}, kvSmall...), []string{"SWATSIM_KV_LAYOUT_GATHER", "page"}, "allowed: burst, block"},
+		{"streaming sinks", append([]string{"--policy", "streaming", "--budget", "4", "--sinks", "4"}, kvSmall...), nil, "need 0 <= sinks < budget"},
+		{"quest below a page", append([]string{"--policy", "quest", "--budget", "8"}, kvSmall...), nil, "budget >= page"},
+		{"bad budgets", append([]string{"--compare", "--budgets", "64,x"}, kvSmall...), nil, "--budgets"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			for i := 0; i+1 < len(tc.env); i += 2 {
+				t.Setenv(tc.env[i], tc.env[i+1])
+			}
+			rep := filepath.Join(t.TempDir(), "r.json")
+			code, _, stderr := runCLI(t, append(append([]string{"kv"}, tc.args...), "--report", rep)...)
+			if code != 1 || !strings.Contains(stderr, tc.want) {
+				t.Fatalf("exit %d, stderr %q; want exit 1 and %q", code, stderr, tc.want)
+			}
+			if _, err := os.Stat(rep); !os.IsNotExist(err) {
+				t.Fatalf("a failed run left a report (%v)", err)
+			}
+			if left, _ := filepath.Glob(filepath.Join(filepath.Dir(rep), ".*")); len(left) > 0 {
+				t.Fatalf("temporary files left: %v", left)
+			}
+		})
+	}
+}
+
+// TestKVTinyLM runs the real trace briefly when ../shared is present.
+func TestKVTinyLM(t *testing.T) {
+	dir := filepath.Join("..", "..", "..", "shared", "traces")
+	if _, err := os.Stat(filepath.Join(dir, "tinylm_q.npy")); err != nil {
+		t.Skip("tinylm trace not present:", err)
+	}
+	f := func(x string) string { return filepath.Join(dir, "tinylm_"+x+".npy") }
+	rep := filepath.Join(t.TempDir(), "t.json")
+	kvRun(t, "--q", f("q"), "--k", f("k"), "--v", f("v"), "--layer", "1", "--prompt", "2048", "--steps", "4",
+		"--policy", "quest", "--budget", "256", "--report", rep)
+	m := kvReadReport(t, rep)
+	in := m["input"].(map[string]any)
+	if in["tokens"].(float64) != 4096 || in["heads"].(float64) != 8 || in["head_dim"].(float64) != 64 {
+		t.Fatalf("input %v", in)
+	}
+	if e := m["rel_l2_error_mean"].(float64); !(e > 0 && e < 1) {
+		t.Fatalf("quest 256 on layer 4: rel error %v", e)
+	}
+	code, _, stderr := runCLI(t, "kv", "--q", f("q"), "--k", f("k"), "--v", f("v"), "--layer", "2", "--policy", "full")
+	if code != 1 || !strings.Contains(stderr, "layer 2: out of range") {
+		t.Fatalf("layer 2: exit %d %s", code, stderr)
+	}
+}
