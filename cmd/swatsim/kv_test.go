@@ -163,7 +163,7 @@ func TestKVBadInputs(t *testing.T) {
 		{"budget 0", append([]string{"--policy", "h2o", "--budget", "0"}, kvSmall...), nil, "--budget = 0: must be >= 1"},
 		{"budget missing", append([]string{"--policy", "h2o"}, kvSmall...), nil, "--budget is required"},
 		{"budget no tier holds", append([]string{"--policy", "h2o", "--budget", "2000000000"}, kvSmall...), nil, "but the tiers hold"},
-		{"full too long for tiny tiers", append([]string{"--policy", "full"}, kvSmall...), []string{"SWATSIM_KV_HBM_CAPACITY_BYTES", "1000", "SWATSIM_KV_HOST_CAPACITY_BYTES", "1000"}, "policy full keeps all 192 tokens"},
+		{"full too long for tiny tiers", append([]string{"--policy", "full"}, kvSmall...), []string{"SWATSIM_KV_ONCHIP_CAPACITY_TOKENS", "100", "SWATSIM_KV_HBM_CAPACITY_BYTES", "1000", "SWATSIM_KV_HOST_CAPACITY_BYTES", "1000"}, "policy full keeps all 192 tokens"},
 		{"mismatched shapes", append(npy(mism), "--policy", "full"), nil, "shape mismatch"},
 		{"unknown policy", append([]string{"--policy", "lru", "--budget", "8"}, kvSmall...), nil, "allowed: full, streaming, h2o, tova, snapkv, caote-h2o, caote-tova, quest"},
 		{"unknown compare policy", append([]string{"--compare", "--policies", "h2o,lru"}, kvSmall...), nil, "allowed: full, streaming"},
