@@ -97,6 +97,11 @@ func runSim(stdout, stderr io.Writer, f *simFlags) error {
 	if err != nil {
 		return err
 	}
+	if f.cpuprofile != "" {
+		if err := printProfileTop(stderr, f.cpuprofile, 8); err != nil {
+			return err
+		}
+	}
 	printSummary(stdout, d, res, time.Since(start))
 	if err := f.compareRef(stdout, d, in, res); err != nil {
 		return err

@@ -163,3 +163,19 @@ func TestSimDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestSimProfiles checks --cpuprofile and --memprofile write pprof files
+// and the CPU profile is summarised.
+func TestSimProfiles(t *testing.T) {
+	dir := t.TempDir()
+	cpu, heap := filepath.Join(dir, "cpu.prof"), filepath.Join(dir, "mem.prof")
+	code, _, stderr := runCLI(t, "sim", "--timing-only", "--cpuprofile", cpu, "--memprofile", heap)
+	if code != 0 || !strings.Contains(stderr, "top functions") {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, p := range []string{cpu, heap} {
+		if st, err := os.Stat(p); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", p, err)
+		}
+	}
+}
