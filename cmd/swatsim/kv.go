@@ -58,7 +58,7 @@ defaults, a YAML file (--config, keys under kv.) and SWATSIM_KV_... variables.`,
 	fl.IntVar(&f.tokens, "tokens", 1024, "synthetic: tokens N")
 	fl.IntVar(&f.heads, "heads", 4, "synthetic: heads H")
 	fl.IntVar(&f.headDim, "head-dim", 64, "synthetic: head dimension D")
-	fl.IntVar(&f.layer, "layer", -1, "layer of a rank-4 [L,H,N,D] input")
+	fl.IntVar(&f.layer, "layer", -1, "layer of a rank-4 [L,H,N,D] input (required for rank 4)")
 	fl.IntVar(&f.prompt, "prompt", 0, "prompt length P (default N/2)")
 	fl.IntVar(&f.steps, "steps", 0, "decode only the first n steps t = P..P+n-1 (0: all)")
 	fl.IntVar(&f.recallK, "recall-k", 0, "k of the top-k recall (default kv.metrics.recall_k)")
@@ -264,7 +264,8 @@ func kvPrintSummary(w io.Writer, s kv.Summary, in kv.Input, elapsed float64) {
 	fmt.Fprintf(w, "  rel_l2_error_mean %.6g  cosine_mean %.6g  kept_mass_mean %.4f  topk_recall@%d %.3f  caote_error_mean %.4g\n",
 		s.RelL2ErrorMean, s.CosineMean, s.KeptMassMean, s.TopKRecallK, s.TopKRecallMean, s.CAOTEErrorMean)
 	if s.HWRelL2ErrorMean != nil {
-		fmt.Fprintf(w, "  hw_rel_l2_error_mean %.6g (fixed-point parts merged by the merge unit)\n", *s.HWRelL2ErrorMean)
+		fmt.Fprintf(w, "  hw_rel_l2_error_mean %.6g, hw_arith_rel_l2_error_mean %.6g (fixed-point parts merged by the merge unit, against full and against this policy's float64 output)\n",
+			*s.HWRelL2ErrorMean, *s.HWArithErrorMean)
 	}
 	var tiers []string
 	for name, b := range s.BytesPerStep {
@@ -288,7 +289,8 @@ func kvReport(rs []*kv.Result, in kv.Input, cfg kv.Config, elapsed float64, comp
 		}
 		return rep
 	}
-	rep.Summary = rs[0].Summarize()
+	sum := rs[0].Summarize()
+	rep.Summary = &sum
 	rep.PerStep = rs[0].Records()
 	return rep
 }

@@ -101,7 +101,14 @@ func TestKVCompareTableAndReport(t *testing.T) {
 			t.Errorf("table lacks column %s", col)
 		}
 	}
-	rows := kvReadReport(t, rep)["rows"].([]any)
+	m := kvReadReport(t, rep)
+	if _, ok := m["rel_l2_error_mean"]; ok {
+		t.Error("a --compare report has a top-level rel_l2_error_mean; its rows hold the summaries")
+	}
+	if _, ok := m["config"]; !ok {
+		t.Error("a --compare report lacks the config")
+	}
+	rows := m["rows"].([]any)
 	if len(rows) != 1+2*(len(policy.Names)-1) {
 		t.Fatalf("%d rows, want full once + 7 policies x 2 budgets", len(rows))
 	}

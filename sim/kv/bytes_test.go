@@ -180,3 +180,34 @@ func TestComputeBoundStepsTakeMACsOverRate(t *testing.T) {
 		}
 	}
 }
+
+func TestCAOTESecondPassIsCountedUnlessVIsBuffered(t *testing.T) {
+	const h, n, d = 2, 96, 16
+	q, k, v := synth(t, h, n, d, 9)
+	for _, buffered := range []bool{false, true} {
+		cfg := splitConfig(h, d, 8, 1000)
+		cfg.Policy.CAOTEBufferV = buffered
+		s, err := MakeBuilder().WithConfig(cfg).WithPrompt(48).WithSteps(10).Build(q, k, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs, err := s.Run([]Spec{{"caote-h2o", 24}, {"caote-tova", 24}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rs {
+			for _, st := range r.Steps[1:] { // step P evicts nothing: the prefill shrank the cache
+				// Before token t is appended the cache holds B = 24 tokens, the
+				// newest 8 (t-8..t-1) on chip. caote-tova re-reads the V rows
+				// (32 B: D=16, fp16) of all 24 candidates: 8 from on chip.
+				pre := st.ByCategory[catPreSelect][timing.OnChip] + st.ByCategory[catPreSelect][timing.OffChip]
+				if buffered != (pre == 0) {
+					t.Fatalf("%s buffered=%v t=%d: second-pass bytes %d", r.Policy, buffered, st.T, pre)
+				}
+				if on := st.ByCategory[catPreSelect][timing.OnChip]; !buffered && r.Policy == "caote-tova" && on != 8*32*h {
+					t.Fatalf("caote-tova t=%d: on-chip second pass %d B, want 8 x 32 x %d", st.T, on, h)
+				}
+			}
+		}
+	}
+}

@@ -177,8 +177,8 @@ func TestHardwareMergeOfOnePartIsTheReferenceRow(t *testing.T) {
 				}
 			}
 		}
-		if e := res[0].HWRelL2Mean(); !(e < 2e-3) {
-			t.Fatalf("hardware merge error %v, want < 2e-3", e)
+		if e, a := res[0].HWRelL2Mean(), res[0].HWArithMean(); !(e < 2e-3) || e != a {
+			t.Fatalf("hardware merge error %v (arithmetic share %v), want < 2e-3 and equal for policy full", e, a)
 		}
 	}
 }

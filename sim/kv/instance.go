@@ -23,6 +23,7 @@ type instance struct {
 
 	last, cur *policy.Obs // the previous step's attention and this step's
 	parts     [][timing.NumTiers][]int
+	partO     [][timing.NumTiers][]float64 // per head: each part's output buffer
 	head      []headMetrics
 	mark      []int32 // scratch for recall: mark[j] == stamp when j is attended
 	steps     []StepMetrics
@@ -31,7 +32,7 @@ type instance struct {
 
 // headMetrics are one head's metrics in one step.
 type headMetrics struct {
-	relL2, cosine, kept, recall, caote, hwRelL2 float64
+	relL2, cosine, kept, recall, caote, hwRelL2, hwArith float64
 }
 
 func newInstance(s *Simulator, spec Spec) (*instance, error) {
@@ -47,7 +48,8 @@ func newInstance(s *Simulator, spec Spec) (*instance, error) {
 	in := &instance{
 		spec: spec, pol: p, mem: newMemory(s.cfg, h, n, s.data.Q.D), model: model, data: s.data,
 		last: newObs(h), cur: newObs(h), parts: make([][timing.NumTiers][]int, h),
-		head: make([]headMetrics, h), mark: make([]int32, n*h), probs: policy.NeedsProbs(spec.Policy),
+		partO: make([][timing.NumTiers][]float64, h),
+		head:  make([]headMetrics, h), mark: make([]int32, n*h), probs: policy.NeedsProbs(spec.Policy),
 	}
 	if s.hw != nil {
 		in.hw = s.hw.clone(h, s.data.Q.D)
@@ -147,7 +149,10 @@ func (in *instance) attend(t, h int, or *oracle) {
 	v := func(j int) []float64 { return in.data.V.Row(h, j) }
 	var parts [timing.NumTiers]split.Part
 	for i := range parts {
-		parts[i] = split.Attend(s, in.parts[h][i], v, make([]float64, d))
+		if len(in.partO[h][i]) != d {
+			in.partO[h][i] = make([]float64, d)
+		}
+		parts[i] = split.Attend(s, in.parts[h][i], v, in.partO[h][i])
 	}
 	o := in.cur.O[h]
 	if len(o) != d {
@@ -180,6 +185,7 @@ func (in *instance) metrics(h int, or *oracle) {
 	hm.relL2, hm.cosine = compare(in.cur.O[h], or.oFull[h])
 	if in.hw != nil {
 		hm.hwRelL2, _ = compare(in.hw.out[h], or.oFull[h])
+		hm.hwArith, _ = compare(in.hw.out[h], in.cur.O[h])
 	}
 	stamp := int32(or.t + 1)
 	mark := in.mark[h*len(in.mark)/in.data.Q.H:]
@@ -255,6 +261,7 @@ func (in *instance) record(t int, ph timing.Phases) {
 		sm.Recall += hm.recall
 		sm.CAOTEError += hm.caote
 		sm.HWRelL2 += hm.hwRelL2
+		sm.HWArith += hm.hwArith
 	}
 	n := float64(len(in.head))
 	sm.RelL2 /= n
@@ -263,6 +270,7 @@ func (in *instance) record(t int, ph timing.Phases) {
 	sm.Recall /= n
 	sm.CAOTEError /= n
 	sm.HWRelL2 /= n
+	sm.HWArith /= n
 	sm.Bytes, sm.Useful, sm.ByCategory = in.mem.stepBytes()
 	for h := range in.data.Q.H {
 		sm.Attended += len(in.last.Att[h])

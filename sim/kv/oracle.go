@@ -97,10 +97,20 @@ func (h *minHeap) less(a, b int) bool {
 	}
 	return a > b
 }
-func (h *minHeap) Len() int           { return len(h.idx) }
+
+// Len is the heap size (container/heap).
+func (h *minHeap) Len() int { return len(h.idx) }
+
+// Less orders the heap (container/heap).
 func (h *minHeap) Less(i, j int) bool { return h.less(h.idx[i], h.idx[j]) }
-func (h *minHeap) Swap(i, j int)      { h.idx[i], h.idx[j] = h.idx[j], h.idx[i] }
-func (h *minHeap) Push(x any)         { h.idx = append(h.idx, x.(int)) }
+
+// Swap swaps two entries (container/heap).
+func (h *minHeap) Swap(i, j int) { h.idx[i], h.idx[j] = h.idx[j], h.idx[i] }
+
+// Push adds an index (container/heap).
+func (h *minHeap) Push(x any) { h.idx = append(h.idx, x.(int)) }
+
+// Pop removes the top index (container/heap).
 func (h *minHeap) Pop() any {
 	x := h.idx[len(h.idx)-1]
 	h.idx = h.idx[:len(h.idx)-1]

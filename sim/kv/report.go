@@ -37,6 +37,7 @@ type Summary struct {
 	TopKRecallK        int                           `json:"topk_recall_k"`
 	CAOTEErrorMean     float64                       `json:"caote_error_mean"`
 	HWRelL2ErrorMean   *float64                      `json:"hw_rel_l2_error_mean,omitempty"`
+	HWArithErrorMean   *float64                      `json:"hw_arith_rel_l2_error_mean,omitempty"`
 	AttendedKeysMean   float64                       `json:"attended_keys_per_head_mean"`
 	BytesPerStep       map[string]float64            `json:"bytes_per_step"`
 	UsefulBytesPerStep map[string]float64            `json:"useful_bytes_per_step"`
@@ -75,8 +76,8 @@ func (r *Result) Summarize() Summary {
 		Warnings: r.Warnings,
 	}
 	if r.HW {
-		e := r.HWRelL2Mean()
-		s.HWRelL2ErrorMean = &e
+		e, a := r.HWRelL2Mean(), r.HWArithMean()
+		s.HWRelL2ErrorMean, s.HWArithErrorMean = &e, &a
 	}
 	cats := [numCats]string{"background", "pre_select", "gather"}
 	for i, name := range r.Tiers {
@@ -117,7 +118,7 @@ func (r *Result) Records() []StepRecord {
 // summary fields at the top level with its per-step series, or, with
 // --compare, one summary per row.
 type Report struct {
-	Summary
+	*Summary
 	Rows        []Summary    `json:"rows,omitempty"`
 	PerStep     []StepRecord `json:"per_step,omitempty"`
 	Input       Input        `json:"input"`

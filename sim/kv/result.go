@@ -15,7 +15,8 @@ type StepMetrics struct {
 	KeptMass   float64 // full-attention probability of the attended keys
 	Recall     float64 // fraction of the full top-k keys attended
 	CAOTEError float64 // CAOTE error of this step's evictions (summed per head)
-	HWRelL2    float64 // the fixed-point merged output's error (arith on)
+	HWRelL2    float64 // the fixed-point merged output's error against full attention (arith on)
+	HWArith    float64 // the fixed-point output's error against the policy's own float64 output
 	Attended   int     // keys attended, summed over heads
 	Bytes      [timing.NumTiers]int64
 	Useful     [timing.NumTiers]int64
@@ -115,6 +116,12 @@ func (r *Result) CAOTEErrorMean() float64 {
 // HWRelL2Mean is the fixed-point merged output's mean relative error.
 func (r *Result) HWRelL2Mean() float64 {
 	return r.mean(func(s *StepMetrics) float64 { return s.HWRelL2 })
+}
+
+// HWArithMean is the fixed-point output's mean relative error against the
+// policy's own float64 output: the arithmetic's share of the error.
+func (r *Result) HWArithMean() float64 {
+	return r.mean(func(s *StepMetrics) float64 { return s.HWArith })
 }
 
 // AttendedMean is the mean number of keys a head attends to per step.

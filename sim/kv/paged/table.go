@@ -99,10 +99,19 @@ func (t *Table) alloc() int {
 
 type intHeap []int
 
-func (h intHeap) Len() int           { return len(h) }
+// Len is the heap size (container/heap).
+func (h intHeap) Len() int { return len(h) }
+
+// Less orders the heap (container/heap).
 func (h intHeap) Less(i, j int) bool { return h[i] < h[j] }
-func (h intHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *intHeap) Push(x any)        { *h = append(*h, x.(int)) }
+
+// Swap swaps two entries (container/heap).
+func (h intHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+
+// Push adds a free block (container/heap).
+func (h *intHeap) Push(x any) { *h = append(*h, x.(int)) }
+
+// Pop takes the lowest free block (container/heap).
 func (h *intHeap) Pop() any {
 	old := *h
 	x := old[len(old)-1]

@@ -15,9 +15,14 @@ func newBase(name string, data Data, p Params) base {
 	return base{name: name, data: data, p: p, heads: data.Q.H, cache: make([][]int, data.Q.H)}
 }
 
-func (b *base) Name() string      { return b.name }
+// Name is the policy name.
+func (b *base) Name() string { return b.name }
+
+// Cache is head h's cached tokens, ascending.
 func (b *base) Cache(h int) []int { return b.cache[h] }
-func (b *base) Observe(*Obs)      {}
+
+// Observe ignores the attention (policies that do not learn from it).
+func (b *base) Observe(*Obs) {}
 
 // startAll caches the whole prompt for every head.
 func (b *base) startAll(p int) {
@@ -29,12 +34,14 @@ func (b *base) startAll(p int) {
 	}
 }
 
+// Append adds token t to every head.
 func (b *base) Append(t int, _ *Cost) {
 	for h := range b.cache {
 		b.cache[h] = append(b.cache[h], t)
 	}
 }
 
+// Attended is the whole cache.
 func (b *base) Attended(_, h int, _ *Cost) []int { return b.cache[h] }
 
 // keep is the cache size allowed before a token is appended.
@@ -108,5 +115,8 @@ func aligned(att []int, p []float64, cand []int, out []float64) []float64 {
 // full keeps every token.
 type full struct{ base }
 
-func (f *full) Start(pf *Prefill)              { f.startAll(pf.P) }
+// Start caches the whole prompt.
+func (f *full) Start(pf *Prefill) { f.startAll(pf.P) }
+
+// Evict never evicts.
 func (f *full) Evict(int, *Obs, *Cost) [][]int { return nil }

@@ -14,6 +14,7 @@ type h2o struct {
 	lastO  [][]float64 // output of the last prompt query, for the start
 }
 
+// Start seeds the sums with the prompt's attention and shrinks the prompt.
 func (p *h2o) Start(pf *Prefill) {
 	n := p.data.Q.N
 	p.acc = make([][]float64, p.heads)
@@ -27,6 +28,7 @@ func (p *h2o) Start(pf *Prefill) {
 	p.evict(pf.P, pf.LastO, nil)
 }
 
+// Evict drops the lowest-scoring non-recent tokens.
 func (p *h2o) Evict(t int, last *Obs, c *Cost) [][]int { return p.evict(t, last.O, c) }
 
 // evict protects tokens j >= t-recent+1 and drops the lowest scores among
@@ -83,6 +85,7 @@ func (p *h2o) chargeCAOTE(c *Cost, h int, cand []int) {
 	c.VRows[h] = append(c.VRows[h], cand...)
 }
 
+// Observe adds the step's attention to the sums.
 func (p *h2o) Observe(obs *Obs) {
 	for h, att := range obs.Att {
 		for i, j := range att {

@@ -31,6 +31,7 @@ func newQuest(b base) *quest {
 	return q
 }
 
+// Start caches the prompt and summarizes its complete pages.
 func (q *quest) Start(pf *Prefill) {
 	q.startAll(pf.P)
 	for q.pages < pf.P/q.page {
@@ -38,8 +39,10 @@ func (q *quest) Start(pf *Prefill) {
 	}
 }
 
+// Evict never evicts: Quest selects instead.
 func (q *quest) Evict(int, *Obs, *Cost) [][]int { return nil }
 
+// Append adds token t and summarizes the page it completes.
 func (q *quest) Append(t int, c *Cost) {
 	q.base.Append(t, c)
 	if (t+1)%q.page == 0 {

@@ -13,6 +13,7 @@ type snapKV struct {
 	selected [][]bool // [H][N]
 }
 
+// Start selects the prompt tokens by the observation window.
 func (s *snapKV) Start(pf *Prefill) {
 	n := s.data.Q.N
 	w := min(s.p.SnapWindow, pf.P)

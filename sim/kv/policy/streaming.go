@@ -5,6 +5,7 @@ package policy
 // Window: B-S, Sinks: S}'s row t.
 type streaming struct{ base }
 
+// Start keeps the sinks and the newest prompt tokens.
 func (s *streaming) Start(pf *Prefill) {
 	s.startAll(pf.P)
 	s.Evict(pf.P, nil, nil)

@@ -10,6 +10,7 @@ type tova struct {
 	caote bool
 }
 
+// Start shrinks the prompt by the last prompt query's attention.
 func (p *tova) Start(pf *Prefill) {
 	p.startAll(pf.P)
 	att := p.cache[0]

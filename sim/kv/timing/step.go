@@ -4,9 +4,12 @@ import "github.com/sarchlab/akita/v3/sim"
 
 // Tier indices: the order in which attention folds the parts.
 const (
-	OnChip  = 0 // on-chip buffer
-	OffChip = 1 // HBM or DDR
-	Host    = 2 // host memory behind a PCIe-like link
+	// OnChip is the on-chip buffer.
+	OnChip = 0
+	// OffChip is HBM or DDR.
+	OffChip = 1
+	// Host is host memory behind a PCIe-like link.
+	Host = 2
 	// NumTiers is the number of tiers.
 	NumTiers = 3
 )
