@@ -143,14 +143,12 @@ func (p *platform) build(opt Options) {
 	}
 	for i := range p.loaders {
 		p.loaders[i] = loader.MakeBuilder().WithEngine(p.eng).WithFreq(freq).
-			WithRow(p.lay.rowBytes, p.lay.elemBytes).WithBurstBytes(d.HW.BurstBytes).
-			WithTensor(bases[i], d.Model.SeqLen).WithFunctional(!opt.TimingOnly).
-			WithRoute(p.mem.route).WithFIFO(fifos[i]).WithPlan(plans[i]).Build(names[i])
+			WithLayout(p.streamLayout(bases[i])).WithFunctional(!opt.TimingOnly).
+			WithFIFO(fifos[i]).WithPlan(plans[i]).Build(names[i])
 		conn.PlugIn(p.loaders[i].Bottom, 64)
 	}
 	p.writer = writer.MakeBuilder().WithEngine(p.eng).WithFreq(freq).
-		WithRow(p.lay.rowBytes, p.lay.elemBytes).WithBurstBytes(d.HW.BurstBytes).
-		WithTensor(p.lay.o, d.Model.SeqLen).WithRoute(p.mem.route).Build("Accel.Writer")
+		WithLayout(p.streamLayout(p.lay.o)).Build("Accel.Writer")
 	conn.PlugIn(p.writer.Bottom, 64)
 	p.buildCore(opt, freq, fifos)
 }
@@ -203,6 +201,12 @@ func (p *platform) buildCore(opt Options, freq akita.Freq, fifos [3]*stream.FIFO
 		l.TickLater(0)
 	}
 	p.core.Start(0)
+}
+
+// streamLayout is the DMA view of the tensor at base.
+func (p *platform) streamLayout(base uint64) stream.Layout {
+	return stream.Layout{Base: base, SeqLen: p.d.Model.SeqLen, RowBytes: p.lay.rowBytes,
+		ElemBytes: p.lay.elemBytes, BurstBytes: p.d.HW.BurstBytes, Route: p.mem.route}
 }
 
 // readOutput reads O's codes back from memory.

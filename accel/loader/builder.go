@@ -12,23 +12,15 @@ import (
 type Builder struct {
 	engine     sim.Engine
 	freq       sim.Freq
-	rowBytes   int
-	elemBytes  int
+	layout     stream.Layout
 	rowsPerReq int
-	seqLen     int
-	base       uint64
 	functional bool
-	route      func(addr uint64) sim.Port
 	fifo       *stream.FIFO
 	plan       Plan
-	burstBytes int
 }
 
-// MakeBuilder returns a builder with defaults: 300 MHz, 128-byte rows of
-// 2-byte codes, 16 rows per request, timing only.
-func MakeBuilder() Builder {
-	return Builder{freq: 300 * sim.MHz, rowBytes: 128, elemBytes: 2, burstBytes: 2048}
-}
+// MakeBuilder returns a builder with defaults: 300 MHz, timing only.
+func MakeBuilder() Builder { return Builder{freq: 300 * sim.MHz} }
 
 // WithEngine sets the simulation engine.
 func (b Builder) WithEngine(e sim.Engine) Builder { b.engine = e; return b }
@@ -36,30 +28,12 @@ func (b Builder) WithEngine(e sim.Engine) Builder { b.engine = e; return b }
 // WithFreq sets the loader's clock.
 func (b Builder) WithFreq(f sim.Freq) Builder { b.freq = f; return b }
 
-// WithRow sets the row size in bytes and the bytes of one code.
-func (b Builder) WithRow(rowBytes, elemBytes int) Builder {
-	b.rowBytes, b.elemBytes = rowBytes, elemBytes
-	return b
-}
-
-// WithBurstBytes sets the request size; a request carries whole rows, at
-// most half the FIFO so that the next request can be in flight.
-func (b Builder) WithBurstBytes(n int) Builder {
-	b.burstBytes = n
-	return b
-}
-
-// WithTensor sets where the tensor lives: base address and rows per head.
-func (b Builder) WithTensor(base uint64, seqLen int) Builder {
-	b.base, b.seqLen = base, seqLen
-	return b
-}
+// WithLayout sets where the tensor lives and how it is read; a request
+// carries at most half the FIFO so that the next one can be in flight.
+func (b Builder) WithLayout(l stream.Layout) Builder { b.layout = l; return b }
 
 // WithFunctional makes the loader decode the row codes it reads.
 func (b Builder) WithFunctional(on bool) Builder { b.functional = on; return b }
-
-// WithRoute sets the function that picks the memory port of an address.
-func (b Builder) WithRoute(r func(addr uint64) sim.Port) Builder { b.route = r; return b }
 
 // WithFIFO sets the stream FIFO the loader fills.
 func (b Builder) WithFIFO(f *stream.FIFO) Builder { b.fifo = f; return b }
@@ -70,7 +44,7 @@ func (b Builder) WithPlan(p Plan) Builder { b.plan = p; return b }
 // Build creates the loader.
 func (b Builder) Build(name string) *Comp {
 	b.mustBeComplete(name)
-	b.rowsPerReq = max(1, min(b.burstBytes/b.rowBytes, b.fifo.Capacity/2))
+	b.rowsPerReq = max(1, min(b.layout.RowsPerBurst(), b.fifo.Capacity/2))
 	c := &Comp{Builder: b, pending: map[string]*request{}}
 	c.TickingComponent = sim.NewTickingComponent(name, b.engine, b.freq, c)
 	c.Bottom = sim.NewLimitNumMsgPort(c, 64, name+".Bottom")
@@ -79,7 +53,7 @@ func (b Builder) Build(name string) *Comp {
 }
 
 func (b Builder) mustBeComplete(name string) {
-	if b.engine == nil || b.route == nil || b.fifo == nil || b.plan == nil {
-		panic(fmt.Sprintf("loader %s: engine, route, fifo and plan must be set", name))
+	if b.engine == nil || b.layout.Route == nil || b.layout.RowBytes == 0 || b.fifo == nil || b.plan == nil {
+		panic(fmt.Sprintf("loader %s: engine, layout, fifo and plan must be set", name))
 	}
 }

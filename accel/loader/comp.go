@@ -73,13 +73,14 @@ func (c *Comp) deliver(now sim.VTimeInSec) bool {
 }
 
 func (c *Comp) push(q *request, cyc int64) {
-	d := c.rowBytes / c.elemBytes
+	l := c.layout
+	d := l.Dim()
 	for row := q.r.Lo; row <= q.r.Hi; row++ {
 		b := stream.Beat{Head: q.r.Head, Row: row, Arrival: cyc}
 		if c.functional {
 			b.K = make([]int64, d)
-			off := (row - q.r.Lo) * c.rowBytes
-			stream.Decode(b.K, q.data[off:off+c.rowBytes], c.elemBytes)
+			off := (row - q.r.Lo) * l.RowBytes
+			stream.Decode(b.K, q.data[off:off+l.RowBytes], l.ElemBytes)
 		}
 		c.fifo.Push(b)
 	}
@@ -118,9 +119,9 @@ func (c *Comp) issue(now sim.VTimeInSec) bool {
 		}
 		return false
 	}
-	addr := c.base + uint64((r.Head*c.seqLen+r.Lo)*c.rowBytes)
-	req := mem.ReadReqBuilder{}.WithSendTime(now).WithSrc(c.Bottom).WithDst(c.route(addr)).
-		WithAddress(addr).WithByteSize(uint64(rows * c.rowBytes)).Build()
+	addr := c.layout.Addr(r.Head, r.Lo)
+	req := mem.ReadReqBuilder{}.WithSendTime(now).WithSrc(c.Bottom).WithDst(c.layout.Route(addr)).
+		WithAddress(addr).WithByteSize(uint64(rows * c.layout.RowBytes)).Build()
 	if err := c.Bottom.Send(req); err != nil {
 		c.fifo.Reserve(-rows, cyc)
 		return false
@@ -132,7 +133,7 @@ func (c *Comp) issue(now sim.VTimeInSec) bool {
 	q := &request{r: r, req: req}
 	c.pending[req.ID] = q
 	c.order = append(c.order, q)
-	c.BytesRead += uint64(rows * c.rowBytes)
+	c.BytesRead += uint64(rows * c.layout.RowBytes)
 	c.Requests++
 	c.cur.Lo = r.Hi + 1
 	return true

@@ -14,21 +14,13 @@ import (
 
 // Builder builds writers. Defaults are set in MakeBuilder.
 type Builder struct {
-	engine     sim.Engine
-	freq       sim.Freq
-	rowBytes   int
-	elemBytes  int
-	rowsPerReq int
-	seqLen     int
-	base       uint64
-	route      func(addr uint64) sim.Port
+	engine sim.Engine
+	freq   sim.Freq
+	layout stream.Layout
 }
 
-// MakeBuilder returns a builder with defaults: 300 MHz, 128-byte rows of
-// 2-byte codes, 16 rows per request.
-func MakeBuilder() Builder {
-	return Builder{freq: 300 * sim.MHz, rowBytes: 128, elemBytes: 2, rowsPerReq: 16}
-}
+// MakeBuilder returns a builder with defaults: 300 MHz.
+func MakeBuilder() Builder { return Builder{freq: 300 * sim.MHz} }
 
 // WithEngine sets the simulation engine.
 func (b Builder) WithEngine(e sim.Engine) Builder { b.engine = e; return b }
@@ -36,31 +28,13 @@ func (b Builder) WithEngine(e sim.Engine) Builder { b.engine = e; return b }
 // WithFreq sets the writer's clock.
 func (b Builder) WithFreq(f sim.Freq) Builder { b.freq = f; return b }
 
-// WithRow sets the row size in bytes and the bytes of one code.
-func (b Builder) WithRow(rowBytes, elemBytes int) Builder {
-	b.rowBytes, b.elemBytes = rowBytes, elemBytes
-	return b
-}
-
-// WithBurstBytes sets the request size; a request carries whole rows.
-func (b Builder) WithBurstBytes(n int) Builder {
-	b.rowsPerReq = max(1, n/b.rowBytes)
-	return b
-}
-
-// WithTensor sets where the output lives: base address and rows per head.
-func (b Builder) WithTensor(base uint64, seqLen int) Builder {
-	b.base, b.seqLen = base, seqLen
-	return b
-}
-
-// WithRoute sets the function that picks the memory port of an address.
-func (b Builder) WithRoute(r func(addr uint64) sim.Port) Builder { b.route = r; return b }
+// WithLayout sets where the output lives and how it is written.
+func (b Builder) WithLayout(l stream.Layout) Builder { b.layout = l; return b }
 
 // Build creates the writer.
 func (b Builder) Build(name string) *Comp {
-	if b.engine == nil || b.route == nil {
-		panic(fmt.Sprintf("writer %s: engine and route must be set", name))
+	if b.engine == nil || b.layout.Route == nil || b.layout.RowBytes == 0 {
+		panic(fmt.Sprintf("writer %s: engine and layout must be set", name))
 	}
 	c := &Comp{Builder: b, inflight: map[string]*mem.WriteReq{}}
 	c.TickingComponent = sim.NewTickingComponent(name, b.engine, b.freq, c)
@@ -148,14 +122,15 @@ func (c *Comp) send(now sim.VTimeInSec) bool {
 		return false
 	}
 	first := c.queue[0]
-	addr := c.base + uint64((first.Head*c.seqLen+first.Row)*c.rowBytes)
-	data := make([]byte, n*c.rowBytes)
+	l := c.layout
+	addr := l.Addr(first.Head, first.Row)
+	data := make([]byte, n*l.RowBytes)
 	for i := 0; i < n; i++ {
 		if c.queue[i].K != nil {
-			stream.Encode(data[i*c.rowBytes:], c.queue[i].K, c.elemBytes)
+			stream.Encode(data[i*l.RowBytes:], c.queue[i].K, l.ElemBytes)
 		}
 	}
-	req := mem.WriteReqBuilder{}.WithSendTime(now).WithSrc(c.Bottom).WithDst(c.route(addr)).
+	req := mem.WriteReqBuilder{}.WithSendTime(now).WithSrc(c.Bottom).WithDst(l.Route(addr)).
 		WithAddress(addr).WithData(data).Build()
 	if err := c.Bottom.Send(req); err != nil {
 		return false
@@ -176,7 +151,7 @@ func (c *Comp) send(now sim.VTimeInSec) bool {
 // a burst; they are sent together once the last has left the core.
 func (c *Comp) run() int {
 	n := 0
-	for n < len(c.queue) && n < c.rowsPerReq {
+	for n < len(c.queue) && n < c.layout.RowsPerBurst() {
 		if n > 0 && (c.queue[n].Head != c.queue[0].Head || c.queue[n].Row != c.queue[0].Row+n) {
 			break
 		}
