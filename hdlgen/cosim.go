@@ -62,7 +62,7 @@ func (r *CosimResult) Report() string {
 
 // WithWorkDir keeps the co-simulation's stimulus and output in dir instead
 // of a temporary directory.
-func WithWorkDir(dir string) Option { return func(c *config) { c.workDir, c.keep = dir, true } }
+func WithWorkDir(dir string) Option { return func(c *config) { c.workDir = absPath(dir) } }
 
 // WithCacheDir sets the directory of built simulators (see CacheDir).
 func WithCacheDir(dir string) Option { return func(c *config) { c.cacheDir = dir } }
@@ -70,7 +70,16 @@ func WithCacheDir(dir string) Option { return func(c *config) { c.cacheDir = dir
 // WithVCD dumps a waveform of cycles [from, to] (to < 0: to the end) to
 // file; the simulator is built with --trace.
 func WithVCD(file string, from, to int64) Option {
-	return func(c *config) { c.vcd, c.vcdFrom, c.vcdTo = file, from, to }
+	return func(c *config) { c.vcd, c.vcdFrom, c.vcdTo = absPath(file), from, to }
+}
+
+// absPath makes a path absolute (the simulator runs in its work
+// directory); it leaves it as it is if that fails.
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
 }
 
 // Cosim generates the Verilog of d, builds it with Verilator (cached),
@@ -82,6 +91,9 @@ func WithVCD(file string, from, to int64) Option {
 // kept the comparison from running.
 func Cosim(d *dataflow.Design, q, k, v *reference.Tensor, seed uint64, stallPercent int, opts ...Option) (*CosimResult, error) {
 	c := newConfig(opts)
+	if stallPercent < 0 || stallPercent > 99 {
+		return nil, fmt.Errorf("hdl: stall percent %d: must be in [0, 99]", stallPercent)
+	}
 	r, err := Generate(d, opts...)
 	if err != nil {
 		return nil, err
@@ -95,11 +107,13 @@ func Cosim(d *dataflow.Design, q, k, v *reference.Tensor, seed uint64, stallPerc
 	if res.Sim, err = Build(r, c.cacheDir, c.vcd != ""); err != nil {
 		return nil, err
 	}
+	model, cycles := runModel(d, stalls)
+	res.ModelCycles = cycles
 	log, err := runBench(res, c, d, ref, q, k, v)
 	if err != nil {
 		return nil, err
 	}
-	compare(res, d, ref, log)
+	compare(res, d, ref, log, model)
 	return res, nil
 }
 
@@ -134,7 +148,7 @@ func runBench(res *CosimResult, c *config, d *dataflow.Design, ref *reference.Re
 		return nil, err
 	}
 	args := []string{stim, out, "--seed", strconv.FormatUint(res.Stalls.Seed, 10),
-		"--stall", strconv.Itoa(res.Stalls.Percent),
+		"--stall", strconv.Itoa(res.Stalls.Percent), "--max-cycles", strconv.FormatInt(2*res.ModelCycles+1000, 10),
 		"+verilator+rand+reset+2", fmt.Sprintf("+verilator+seed+%d", 1+res.Stalls.Seed%1000003)}
 	if c.vcd != "" {
 		args = append(args, "--vcd", c.vcd, "--vcd-from", strconv.FormatInt(c.vcdFrom, 10))
@@ -148,6 +162,25 @@ func runBench(res *CosimResult, c *config, d *dataflow.Design, ref *reference.Re
 	}
 	res.SimTime = time.Since(start)
 	return readBenchLog(out, d.Model.HeadDim)
+}
+
+// WriteStimulus writes the testbench's input file for q, k and v (the
+// design's shape): their codes with the scales AutoScale picks, as
+// reference.Attend quantises them.
+func WriteStimulus(path string, d *dataflow.Design, q, k, v *reference.Tensor) error {
+	if err := reference.CheckQKV(q, k, v); err != nil {
+		return err
+	}
+	a, err := d.ArithSpec()
+	if err != nil {
+		return err
+	}
+	kern, err := reference.NewKernel(a, d.Model.HeadDim, d.Model.Scale)
+	if err != nil {
+		return err
+	}
+	kern.FitScales(q, k, v)
+	return writeStimulus(path, d, kern, q, k, v)
 }
 
 // writeStimulus writes the testbench's input: the score shift, the q rows
@@ -199,9 +232,10 @@ func writeRow(w *bufio.Writer, r []int64) {
 // benchLog is what the testbench wrote: transfer cycles per stream, the o
 // codes and the cycle count.
 type benchLog struct {
-	cycles [3][]int64 // by dataflow.Stream
-	codes  []int64
-	total  int64
+	cycles  [3][]int64 // by dataflow.Stream
+	codes   []int64
+	total   int64
+	stalled int64 // the cycle the testbench gave up waiting for o beats (0: it did not)
 }
 
 func readBenchLog(path string, d int) (*benchLog, error) {
@@ -242,6 +276,8 @@ func (l *benchLog) parse(f []string, d int) error {
 		l.cycles[dataflow.StreamKV] = append(l.cycles[dataflow.StreamKV], c)
 	case "cycles":
 		l.total = c
+	case "stalled":
+		l.stalled = c
 	case "o":
 		if len(f) != 2+d {
 			return fmt.Errorf("o beat with %d codes, want %d", len(f)-2, d)
@@ -261,10 +297,14 @@ func (l *benchLog) parse(f []string, d int) error {
 }
 
 // compare fills the verdict of res from the log, the reference and the
-// model.
-func compare(res *CosimResult, d *dataflow.Design, ref *reference.Result, log *benchLog) {
+// model's transfer cycles.
+func compare(res *CosimResult, d *dataflow.Design, ref *reference.Result, log *benchLog, model [3][]int64) {
 	res.RTLCycles, res.Codes = log.total, log.codes
 	res.OBeats = len(log.cycles[dataflow.StreamO])
+	if log.stalled > 0 {
+		res.CycleErrors++
+		res.errorf("the RTL hung: %d of %d o beats after %d cycles", res.OBeats, len(ref.Codes)/d.Model.HeadDim, log.stalled)
+	}
 	for i, want := range ref.Codes {
 		if i >= len(log.codes) {
 			res.CodeErrors += len(ref.Codes) - i
@@ -277,8 +317,6 @@ func compare(res *CosimResult, d *dataflow.Design, ref *reference.Result, log *b
 			res.errorf("o code (beat %d, element %d): RTL %d, reference %d", i/dd, i%dd, got, want)
 		}
 	}
-	model, cycles := runModel(d, res.Stalls)
-	res.ModelCycles = cycles
 	for s := dataflow.StreamQ; s <= dataflow.StreamO; s++ {
 		compareCycles(res, s, log.cycles[s], model[s])
 	}

@@ -43,7 +43,6 @@ type config struct {
 	vcd        string    // Cosim: waveform file
 	vcdFrom    int64     // Cosim: first cycle dumped
 	vcdTo      int64     // Cosim: last cycle dumped (< 0: to the end)
-	keep       bool      // Cosim: keep the work directory
 }
 
 // lutFault adds Delta to exp ROM entry Index.

@@ -42,9 +42,8 @@ type params struct {
 	Low    int // score fraction bits below the LUT index
 	XiW    int // integer bits of an exp argument
 	MBW    int // lane multiplier B operand: max(RB, PF) + 1
-	LaneW  int // lane arithmetic width
 	NW     int // leading-one position of l
-	NshW   int // normalisation shift RB + n
+	NsW    int // normalisation shift beyond RB + PF: n - PF
 	KW     int // key and row indices
 	AW     int // ring address
 	PAW    int // pinned address
@@ -135,8 +134,7 @@ func (p *params) setWidths() {
 	p.XiW = p.SB - p.SF
 	p.MBW = max(p.RB, p.PF) + 1
 	p.NW = max(1, bitsFor(p.SumB-1))
-	p.NshW = max(bitsFor(p.RB+p.SumB-1), p.NW+1)
-	p.LaneW = max(p.AB+p.MBW+1, p.IB+p.PF+2, p.RB+p.SumB+1) + 2
+	p.NsW = max(1, bitsFor(p.SumB-1-p.PF))
 	p.AW = max(1, bitsFor(p.Depth-1))
 	p.PAW = max(1, bitsFor(p.PinDepth-1))
 	p.KW = max(bitsFor(p.N+p.W+2*p.P+p.Pin+2)+1, p.AW+2, p.PAW+1)
@@ -157,8 +155,8 @@ func (p *params) check() error {
 		// Interpolation with no bits below the index is the plain LUT.
 		p.Interp = false
 	}
-	if p.SPW > 128 || p.LaneW > 128 {
-		return fmt.Errorf("hdl: datapath wider than 128 bits (score %d, lane %d): reduce in_bits, head_dim or acc_bits", p.SPW, p.LaneW)
+	if w := p.AB + p.MBW + 1; p.SPW > 128 || w > 128 {
+		return fmt.Errorf("hdl: datapath wider than 128 bits (score %d, lane %d): reduce in_bits, head_dim or acc_bits", p.SPW, w)
 	}
 	return nil
 }

@@ -130,42 +130,50 @@ const laneTmpl = `{%.Hdr%}
 // swat_lane: one SV/normalisation lane. Its multiplier takes acc * alpha in
 // the sweep (Kernel.Update: acc' = sat((acc*alpha >> PROB_FRAC) + p*v,
 // ACC_BITS)) and acc * r in the norm phase (Kernel.Finish: o =
-// sat(RNE(acc*r / 2^sh), IN_BITS) with sh = RECIP_BITS + n).
+// sat(RNE(acc*r / 2^(RECIP_BITS+n)), IN_BITS)). Every row has l >= 1.0
+// (its largest logit adds p = 1.0), so n >= PROB_FRAC: the shift is the
+// constant RECIP_BITS + PROB_FRAC plus ns = n - PROB_FRAC.
 module swat_lane #(
   parameter IN_BITS    = {%.IB%},  // arith in_bits
   parameter PROB_FRAC  = {%.PF%},  // arith prob_frac
   parameter ACC_BITS   = {%.AB%},  // arith acc_bits
+  parameter RECIP_BITS = {%.RB%},  // arith recip_bits
   parameter MB_BITS    = {%.MBW%},  // max(recip_bits, prob_frac) + 1
-  parameter SHIFT_BITS = {%.NshW%},   // holds recip_bits + sum_bits - 1
-  parameter LANE_BITS  = {%.LaneW%}   // internal width: every value below is exact in it
+  parameter NS_BITS    = {%.NsW%}    // holds sum_bits - 1 - prob_frac
 ) (
-  input  wire signed [ACC_BITS-1:0]   acc,
-  input  wire        [MB_BITS-1:0]    mb,
-  input  wire        [PROB_FRAC:0]    p,
-  input  wire signed [IN_BITS-1:0]    v,
-  input  wire        [SHIFT_BITS-1:0] sh,
-  output wire signed [ACC_BITS-1:0]   acc_nx,
-  output wire signed [IN_BITS-1:0]    o
+  input  wire signed [ACC_BITS-1:0] acc,
+  input  wire        [MB_BITS-1:0]  mb,
+  input  wire        [PROB_FRAC:0]  p,
+  input  wire signed [IN_BITS-1:0]  v,
+  input  wire        [NS_BITS-1:0]  ns,
+  output wire signed [ACC_BITS-1:0] acc_nx,
+  output wire signed [IN_BITS-1:0]  o
 );
-  localparam        [LANE_BITS-1:0]  ONE     = 1;
-  localparam        [LANE_BITS-1:0]  ALL     = ~{LANE_BITS{1'b0}};
-  localparam        [SHIFT_BITS-1:0] SH_ONE  = 1;
-  localparam signed [LANE_BITS-1:0]  ACC_MAX = (ONE << (ACC_BITS-1)) - ONE;
-  localparam signed [LANE_BITS-1:0]  ACC_MIN = ~ACC_MAX;
-  localparam signed [LANE_BITS-1:0]  O_MAX   = (ONE << (IN_BITS-1)) - ONE;
-  localparam signed [LANE_BITS-1:0]  O_MIN   = ~O_MAX;
-  wire signed [LANE_BITS-1:0] prod = acc * $signed({1'b0, mb});
-  // sweep: floor(acc*alpha / 2^PROB_FRAC) + p*v, saturated
-  wire signed [LANE_BITS-1:0] pv  = v * $signed({1'b0, p});
-  wire signed [LANE_BITS-1:0] upd = (prod >>> PROB_FRAC) + pv;
+  localparam PW = ACC_BITS + MB_BITS + 1;         // acc * mb, exact
+  localparam UW = ACC_BITS + 2;                   // the sweep's sum, exact
+  localparam K  = RECIP_BITS + PROB_FRAC - 1;     // constant shift, less the half bit
+  localparam HW = PW - K;                         // floor(prod / 2^K)
+  localparam        [UW-1:0] U_ONE   = 1;
+  localparam signed [UW-1:0] ACC_MAX = (U_ONE << (ACC_BITS-1)) - U_ONE;
+  localparam signed [UW-1:0] ACC_MIN = ~ACC_MAX;
+  localparam        [HW-1:0] H_ONE   = 1;
+  localparam        [HW-1:0] H_ALL   = ~{HW{1'b0}};
+  localparam signed [HW-1:0] O_MAX   = (H_ONE << (IN_BITS-1)) - H_ONE;
+  localparam signed [HW-1:0] O_MIN   = ~O_MAX;
+  wire signed [PW-1:0] prod = acc * $signed({1'b0, mb});
+  // sweep: alpha <= 1.0, so acc*alpha >> PROB_FRAC fits ACC_BITS
+  wire signed [UW-1:0] a1  = prod[PROB_FRAC+UW-1:PROB_FRAC];
+  wire signed [UW-1:0] pv  = v * $signed({1'b0, p});
+  wire signed [UW-1:0] upd = a1 + pv;
   assign acc_nx = (upd > ACC_MAX) ? ACC_MAX[ACC_BITS-1:0] :
                   (upd < ACC_MIN) ? ACC_MIN[ACC_BITS-1:0] : upd[ACC_BITS-1:0];
-  // norm: round half to even at bit sh, then saturate
-  wire signed [LANE_BITS-1:0] hq    = prod >>> (sh - SH_ONE);  // the half bit is hq[0]
-  wire signed [LANE_BITS-1:0] q     = hq >>> 1;
-  wire        [LANE_BITS-1:0] below = prod & ~(ALL << (sh - SH_ONE));
-  wire                        up    = hq[0] & ((|below) | q[0]);
-  wire signed [LANE_BITS-1:0] rq    = q + {{(LANE_BITS-1){1'b0}}, up};
+  // norm: round half to even at bit K + 1 + ns, then saturate
+  wire signed [HW-1:0] hk    = prod[PW-1:K];
+  wire signed [HW-1:0] hq    = hk >>> ns;             // the half bit is hq[0]
+  wire        [HW-1:0] below = hk & ~(H_ALL << ns);   // bits of hk under the half bit
+  wire                 up    = hq[0] & ((|prod[K-1:0]) | (|below) | hq[1]);
+  wire signed [HW-1:0] q     = hq >>> 1;
+  wire signed [HW-1:0] rq    = q + $signed({{(HW-1){1'b0}}, up});
   assign o = (rq > O_MAX) ? O_MAX[IN_BITS-1:0] :
              (rq < O_MIN) ? O_MIN[IN_BITS-1:0] : rq[IN_BITS-1:0];
 endmodule

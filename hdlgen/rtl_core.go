@@ -54,17 +54,17 @@ module swat_core #(
 
   // Controller.
   wire                  glob, o_shift, issue, kv_take, nm_first, rc_step, nm_busy;
-  wire [{%.KW%}-1:0]     r0, key;
-  wire [{%.CntW%}-1:0]      rows;
+  wire {%rng .KW%}     r0, key;
+  wire {%rng .CntW%}      rows;
   wire [PES-1:0]        q_load;
   wire [1:0]            src;
 {%- if not .Dense%}
   wire                  ring_we;
-  wire [{%.AW%}-1:0]      ring_waddr, ring_raddr;
+  wire {%rng .AW%}      ring_waddr, ring_raddr;
 {%- end%}
 {%- if .HasPin%}
   wire                  pin_we;
-  wire [{%.PAW%}-1:0]      pin_waddr, pin_raddr;
+  wire {%rng .PAW%}      pin_waddr, pin_raddr;
 {%- end%}
   swat_ctrl u_ctrl (
     .clk(clk), .rst(rst), .q_valid(q_valid), .q_ready(q_ready), .k_valid(k_valid), .v_valid(v_valid),
@@ -136,7 +136,7 @@ module swat_core #(
   // In-flight keys: V row and mask bits from issue to the exp and SV stages.
   reg [ROW-1:0] vf [0:{%sub .FifoDepth 1%}];
   reg [PES-1:0] ff [0:{%sub .FifoDepth 1%}];
-  reg [{%.FifoPtr%}-1:0] f_w, f_x, f_v;
+  reg {%rng .FifoPtr%} f_w, f_x, f_v;
   always @(posedge clk)
     if (issue) begin
       vf[f_w] <= vrow;

@@ -91,7 +91,7 @@ module swat_ctrl #(
   reg [CNT_BITS-1:0] cnt;  // beat counter of preload, loadq and out
   reg [TMR_BITS-1:0] tmr;  // cycle counter of drain and norm
 {%- if gt .Heads 1%}
-  reg [{%.HeadW%}-1:0] head;
+  reg {%rng .HeadW%} head;
 {%- end%}
 
   // Block geometry: rows r0..r1 of the global (glob) or windowed group.
@@ -179,7 +179,7 @@ endmodule
   // The key register holds the next key to issue; the buffers read at
   // key_d, its next value, so that a key's rows are there when it issues.
 {%- if gt .C 1%}
-  reg  [{%.CoolW%}-1:0] cool;  // cycles until the next key may issue
+  reg  {%rng .CoolW%} cool;  // cycles until the next key may issue
   wire can = cool == {{%.CoolW%}{1'b0}};
 {%- else%}
   wire can = 1'b1;

@@ -80,8 +80,8 @@ module swat_pe #(
   end
 
   // Dot product, accumulated over the C slices of a key.
-  wire signed [{%.DotW%}-1:0] partial;
-  reg  signed [{%.DotW%}-1:0] dot;
+  wire signed {%rng .DotW%} partial;
+  reg  signed {%rng .DotW%} dot;
   swat_dot #(.VECTOR_WIDTH(VECTOR_WIDTH), .IN_BITS(IN_BITS), .DOT_BITS({%.DotW%})) u_dot (
     .q(row[SLICE-1:0]), .k(k_slice), .sum(partial));
   always @(posedge clk) begin
@@ -150,22 +150,28 @@ module swat_pe #(
 
   // Reciprocal of l, then the shift RECIP_BITS + n of the output lanes.
   wire [RECIP_BITS:0] r;
-  wire [{%.NW%}-1:0]  n;
+  wire {%rng .NW%}  n;
   swat_recip #(.SUM_BITS(SUM_BITS), .RECIP_BITS(RECIP_BITS), .N_BITS({%.NW%})) u_recip (
     .clk(clk), .start(nm_first), .step(rc_step), .l(l), .r(r), .n(n));
-  wire [{%.NshW%}-1:0] nsh = {%lit .NshW .RB%} + {%zext .NshW .NW "n"%};
+  wire {%rng .NW%}  nn = n - {%lit .NW .PF%};  // n >= PROB_FRAC: l >= 1.0
+{%- if lt .NsW .NW%}
+  wire {%rng .NsW%} ns = nn[{%sub .NsW 1%}:0];
+  wire unused_nn = ^nn[{%sub .NW 1%}:{%.NsW%}];  // n - PROB_FRAC <= SUM_BITS - 1 - PROB_FRAC
+{%- else%}
+  wire {%rng .NsW%} ns = nn;
+{%- end%}
 
   // SV and normalisation lanes over the accumulators, one slice per cycle;
   // the slice in use is always the low one (the register rotates).
   reg  [HEAD_DIM*ACC_BITS-1:0] acc;
   wire [ACCS-1:0]              acc_nx;
-  wire [{%.MBW%}-1:0]           mb = nm_busy ? {%zext .MBW (add .RB 1) "r"%} : {%zext .MBW (add .PF 1) "alpha"%};
+  wire {%rng .MBW%}           mb = nm_busy ? {%zext .MBW (add .RB 1) "r"%} : {%zext .MBW (add .PF 1) "alpha"%};
   genvar g;
   generate
     for (g = 0; g < VECTOR_WIDTH; g = g + 1) begin : lane
-      swat_lane #(.IN_BITS(IN_BITS), .PROB_FRAC(PROB_FRAC), .ACC_BITS(ACC_BITS), .MB_BITS({%.MBW%}),
-        .SHIFT_BITS({%.NshW%}), .LANE_BITS({%.LaneW%})) u_lane (
-        .acc(acc[g*ACC_BITS +: ACC_BITS]), .mb(mb), .p(p), .v(v_slice[g*IN_BITS +: IN_BITS]), .sh(nsh),
+      swat_lane #(.IN_BITS(IN_BITS), .PROB_FRAC(PROB_FRAC), .ACC_BITS(ACC_BITS), .RECIP_BITS(RECIP_BITS),
+        .MB_BITS({%.MBW%}), .NS_BITS({%.NsW%})) u_lane (
+        .acc(acc[g*ACC_BITS +: ACC_BITS]), .mb(mb), .p(p), .v(v_slice[g*IN_BITS +: IN_BITS]), .ns(ns),
         .acc_nx(acc_nx[g*ACC_BITS +: ACC_BITS]), .o(o_slice[g*IN_BITS +: IN_BITS]));
     end
   endgenerate

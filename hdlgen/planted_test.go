@@ -1,0 +1,129 @@
+package hdlgen
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/swatsim/swatsim/dataflow"
+	"github.com/swatsim/swatsim/reference"
+)
+
+// plantedPoint is the design of the planted-bug tests: small and narrow so
+// that it builds quickly, with interpolation so that an entry is read both
+// as E[idx] and as E[idx+1].
+var plantedPoint = point{"planted", []string{"arith=custom:in_bits=10,in_frac=6,coef_bits=14,coef_frac=12," +
+	"score_bits=18,score_frac=9,lut_bits=3,interp=true,prob_frac=10,sum_bits=24,acc_bits=28,recip_bits=10",
+	"model.seq_len=40", "model.window=8", "model.head_dim=8", "hw.pes=4", "hw.vector_width=4"}, 2}
+
+// lutHits counts, per exp ROM entry, the exp evaluations whose result
+// depends on it: x = |t - m| for every key after a row's first, with
+// x >> score_frac <= prob_frac, reading E[idx], and E[idx+1] when
+// interpolating with a non-zero remainder.
+func lutHits(d *dataflow.Design, kern *reference.Kernel, q, k, v *reference.Tensor) []int {
+	a := kern.A
+	qc, kc := kern.Quantize(q, kern.QFrac), kern.Quantize(k, kern.KFrac)
+	hits := make([]int, len(kern.ExpLUT))
+	low := uint(a.ScoreFrac - a.LUTBits)
+	m := d.Mask()
+	for h := 0; h < q.H; h++ {
+		for i := 0; i < q.N; i++ {
+			var mx int64
+			for n, j := range m.Keys(i, nil) {
+				t := kern.Score(kern.Dot(qc.Row(h, i), kc.Row(h, j)))
+				if n == 0 {
+					mx = t
+					continue
+				}
+				x := max(t, mx) - min(t, mx)
+				mx = max(mx, t)
+				if x>>uint(a.ScoreFrac) > int64(a.ProbFrac) {
+					continue
+				}
+				xf := x & (int64(1)<<uint(a.ScoreFrac) - 1)
+				hits[xf>>low]++
+				if a.Interp && xf&(int64(1)<<low-1) != 0 {
+					hits[xf>>low+1]++
+				}
+			}
+		}
+	}
+	return hits
+}
+
+// faultyCodes is reference.Attend's hardware path with exp ROM entry e
+// changed by delta.
+func faultyCodes(d *dataflow.Design, q, k, v *reference.Tensor, e int, delta int64) ([]int64, *reference.Kernel) {
+	a, _ := d.ArithSpec()
+	kern, _ := reference.NewKernel(a, d.Model.HeadDim, d.Model.Scale)
+	kern.FitScales(q, k, v)
+	kern.ExpLUT = slices.Clone(kern.ExpLUT)
+	kern.ExpLUT[e] += delta
+	qc, kc, vc := kern.Quantize(q, kern.QFrac), kern.Quantize(k, kern.KFrac), kern.Quantize(v, kern.VFrac)
+	out := make([]int64, len(q.Data))
+	for h := 0; h < q.H; h++ {
+		for i := 0; i < q.N; i++ {
+			kern.Row(qc, kc, vc, d.Mask(), h, i, out)
+		}
+	}
+	return out, kern
+}
+
+func TestPlantedLUTFaultFails(t *testing.T) {
+	needTool(t, "verilator")
+	d := plantedPoint.design(t)
+	q, k, v := plantedPoint.inputs(t, d)
+	good, err := attend(d, q, k, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hits := lutHits(d, good.Kernel, q, k, v)
+	e := 1 // the most used entry after E[0] (1.0, also a constant in the PE)
+	for i := 2; i < len(hits); i++ {
+		if hits[i] > hits[e] {
+			e = i
+		}
+	}
+	const delta = 3
+	want, _ := faultyCodes(d, q, k, v, e, delta)
+	if hits[e] == 0 || slices.Equal(want, good.Codes) {
+		t.Fatalf("entry %d (hits %v) does not change the output: choose other data", e, hits)
+	}
+	t.Logf("exp ROM entry %d (+%d) is used %d times (hits %v)", e, delta, hits[e], hits)
+	res, err := Cosim(d, q, k, v, 3, 0, withLUTFault(e, delta))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log(res.Report())
+	if res.Pass || res.CodeErrors == 0 {
+		t.Fatalf("co-simulation passed with a wrong exp ROM entry")
+	}
+	if res.CycleErrors != 0 {
+		t.Errorf("a wrong ROM entry changed the timing: %d cycle errors", res.CycleErrors)
+	}
+	if !slices.Equal(res.Codes, want) {
+		t.Errorf("the RTL with the fault does not match the reference with the same fault")
+	}
+}
+
+func TestPlantedExtraStageFails(t *testing.T) {
+	needTool(t, "verilator")
+	d := plantedPoint.design(t)
+	q, k, v := plantedPoint.inputs(t, d)
+	for _, pct := range []int{0, 25} {
+		res, err := Cosim(d, q, k, v, 3, pct, withExtraStage())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Log(res.Report())
+		if res.Pass || res.CycleErrors == 0 {
+			t.Fatalf("co-simulation passed with an extra pipeline register")
+		}
+		if res.CodeErrors != 0 {
+			t.Errorf("the extra register should delay, not change, the outputs: %d code errors", res.CodeErrors)
+		}
+		blocks := int64(dataflow.NewSchedule(d).Blocks() * d.Model.Heads)
+		if pct == 0 && res.RTLCycles != res.ModelCycles+blocks {
+			t.Errorf("RTL %d cycles, want the model's %d + one per block (%d)", res.RTLCycles, res.ModelCycles, blocks)
+		}
+	}
+}

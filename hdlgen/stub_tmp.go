@@ -1,4 +1,0 @@
-package hdlgen
-
-
-func scriptFiles(r *RTL) []File            { return nil }

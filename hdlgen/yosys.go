@@ -1,0 +1,145 @@
+package hdlgen
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Resources are FPGA resource counts: from Yosys (Synth) or from the
+// design point's formulas (EstimateResources).
+type Resources struct {
+	LUT    int            // logic LUTs (LUT6 on xc7, LUT4 on ice40/ecp5)
+	LUTRAM int            // LUTs used as distributed memory or shift registers (xc7, ecp5)
+	FF     int            // flip-flops
+	DSP    int            // DSP48E1 (xc7), SB_MAC16 (ice40), MULT18X18D (ecp5)
+	BRAM   float64        // block RAM: RAMB36E1 equivalents (xc7), SB_RAM40_4K, DP16KD
+	Cells  map[string]int // every cell type and count (Synth only)
+}
+
+// String is a one-line summary.
+func (r Resources) String() string {
+	return fmt.Sprintf("LUT %d, LUTRAM %d, FF %d, DSP %d, BRAM %g", r.LUT, r.LUTRAM, r.FF, r.DSP, r.BRAM)
+}
+
+// SynthReport is the outcome of a Yosys run.
+type SynthReport struct {
+	Target    Target
+	Flat      bool // one flattened netlist, or each module once
+	Resources Resources
+	Time      time.Duration
+	Dir       string // where the script, log and statistics are
+}
+
+// Synth runs Yosys on the generated design for the target in dir (a
+// temporary directory, removed afterwards, when empty) and parses stat.
+// flat synthesizes the whole core as one netlist (synth_xilinx -flatten);
+// otherwise each module is synthesized once and the counts are summed over
+// its instances, which is much faster on big designs and loses only
+// optimisations across module boundaries.
+func Synth(r *RTL, t Target, flat bool, dir string) (*SynthReport, error) {
+	if _, err := LookTool("yosys"); err != nil {
+		return nil, err
+	}
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "swatsim-synth-")
+		if err != nil {
+			return nil, fmt.Errorf("hdl: %w", err)
+		}
+		defer os.RemoveAll(tmp)
+		dir = tmp
+	}
+	if err := r.WriteDir(dir); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	script := scriptName(t, flat)
+	base := strings.TrimSuffix(script, ".ys")
+	if out, err := run(dir, "yosys", "-q", "-l", base+".log", "-s", script); err != nil {
+		return nil, fmt.Errorf("hdl: yosys %s failed: %v\n%s", t, err, tail(out, 30))
+	}
+	rep := &SynthReport{Target: t, Flat: flat, Time: time.Since(start), Dir: dir}
+	cells, err := readStat(filepath.Join(dir, "stat_"+base+".txt"))
+	if err != nil {
+		return nil, err
+	}
+	rep.Resources = tally(t, cells)
+	return rep, nil
+}
+
+// lutRAMCells are the LUTs each distributed-memory or shift-register cell
+// occupies.
+var lutRAMCells = map[string]int{
+	"RAM32M": 4, "RAM64M": 4, "RAM32X1D": 2, "RAM64X1D": 2, "RAM128X1D": 4, "RAM32X1S": 1,
+	"RAM64X1S": 1, "RAM128X1S": 2, "RAM256X1S": 4, "SRL16E": 1, "SRLC32E": 1, "TRELLIS_DPR16X4": 1,
+}
+
+var cellLine = regexp.MustCompile(`^\s+(\S+)\s+(\d+)\s*$`)
+
+// readStat reads the cell counts of the last section of Yosys's stat
+// output: the flattened module, or the design hierarchy's totals.
+func readStat(path string) (map[string]int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("hdl: yosys statistics: %w", err)
+	}
+	defer f.Close()
+	cells := map[string]int{}
+	in := false
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		l := sc.Text()
+		if strings.Contains(l, "Number of cells:") {
+			in, cells = true, map[string]int{}
+			continue
+		}
+		if m := cellLine.FindStringSubmatch(l); in && m != nil {
+			n, _ := strconv.Atoi(m[2])
+			cells[m[1]] += n
+		} else if in && strings.TrimSpace(l) == "" && len(cells) > 0 {
+			in = false
+		}
+	}
+	if len(cells) == 0 {
+		return nil, fmt.Errorf("hdl: yosys statistics %s: no cells", path)
+	}
+	return cells, sc.Err()
+}
+
+// tally maps a target's cell types to resource counts.
+func tally(t Target, cells map[string]int) Resources {
+	r := Resources{Cells: cells}
+	for name, n := range cells {
+		switch {
+		case t == XC7 && strings.HasPrefix(name, "LUT"), t != XC7 && (name == "SB_LUT4" || name == "LUT4"):
+			r.LUT += n
+		case lutRAMCells[name] > 0:
+			r.LUTRAM += lutRAMCells[name] * n
+		case strings.HasPrefix(name, "FD") || strings.HasPrefix(name, "SB_DFF") || name == "TRELLIS_FF":
+			r.FF += n
+		case name == "DSP48E1" || name == "SB_MAC16" || name == "MULT18X18D":
+			r.DSP += n
+		case name == "RAMB36E1" || name == "SB_RAM40_4K" || name == "DP16KD":
+			r.BRAM += float64(n)
+		case name == "RAMB18E1":
+			r.BRAM += 0.5 * float64(n)
+		}
+	}
+	return r
+}
+
+// CellList is the cell counts sorted by name, "NAME N" per entry.
+func (r Resources) CellList() []string {
+	var out []string
+	for n, c := range r.Cells {
+		out = append(out, fmt.Sprintf("%s %d", n, c))
+	}
+	sort.Strings(out)
+	return out
+}
