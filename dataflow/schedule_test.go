@@ -12,10 +12,10 @@ import (
 // shapes is a table of design points covering causal and bidirectional
 // windows, global tokens, sinks, ragged last blocks and both archs.
 var shapes = []struct {
-	n, w, p  int
-	causal   bool
-	g, s     int
-	dense    bool
+	n, w, p int
+	causal  bool
+	g, s    int
+	dense   bool
 }{
 	{64, 8, 4, true, 0, 0, false},
 	{100, 16, 8, true, 0, 0, false},

@@ -37,6 +37,9 @@ func (p StallPattern) Open(port int, cycle int64) bool {
 // Transfer implements Ports: the first cycle >= t at which the stream's
 // ports are open (K and V both valid for StreamKV).
 func (p StallPattern) Transfer(s Stream, _ int64, t int64) (int64, bool) {
+	if p.Percent >= 100 {
+		return 0, false // the port never opens
+	}
 	for c := t; ; c++ {
 		if p.open(s, c) {
 			return c, true

@@ -73,7 +73,7 @@ func (p *platform) report() Report {
 	r.SweepUtilization = float64(r.UsefulMACs) / (float64(te.MACCycles) * float64(r.MACsPerCycle))
 	p.fillTraffic(&r)
 	p.fillUnits(&r)
-	r.Resources = EstimateResources(d)
+	r.Resources, _ = EstimateResources(d) // a validated design always has an estimate
 	fillEnergy(d, &r)
 	r.GPU = compareGPU(d, &r)
 	return r

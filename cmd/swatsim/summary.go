@@ -25,7 +25,7 @@ func printSummary(w io.Writer, d *dataflow.Design, res *sim.Result, wall time.Du
 		r.OffchipBytes, r.OffchipByStream["q"], r.OffchipByStream["k"], r.OffchipByStream["v"], r.OffchipByStream["o"], r.OnchipBytes, 100*r.MemoryBusy)
 	fmt.Fprintf(w, "energy      %.6g J (mac %.3g, sram %.3g, dram %.3g, static %.3g), %.3g W\n", r.EnergyJ,
 		r.EnergyBreakdownJ["mac"], r.EnergyBreakdownJ["sram"], r.EnergyBreakdownJ["dram"], r.EnergyBreakdownJ["static"], r.PowerW)
-	fmt.Fprintf(w, "resources   ~%d DSP, ~%d BRAM36, ~%d LUT, ~%d FF (formula estimate)\n", r.Resources.DSP, r.Resources.BRAM36, r.Resources.LUT, r.Resources.FF)
+	fmt.Fprintf(w, "resources   ~%d DSP48E1, ~%g BRAM36, ~%d LUT (+%d LUTRAM), ~%d FF (xc7 formula estimate, see `swatsim synth`)\n", r.Resources.DSP, r.Resources.BRAM36, r.Resources.LUT, r.Resources.LUTRAM, r.Resources.FF)
 	if g := r.GPU; g != nil {
 		fmt.Fprintf(w, "vs GPU      %s FlexAttention %.4g ms: %.3gx latency, %.3gx energy\n", g.GPU, g.GPUMs, g.Speedup, g.EnergyGap)
 	}
