@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	akita "github.com/sarchlab/akita/v3/sim"
+	"github.com/sarchlab/akita/v3/tracing"
 
 	"github.com/swatsim/swatsim/accel/core"
 	"github.com/swatsim/swatsim/accel/loader"
@@ -40,6 +41,8 @@ type Result struct {
 	Kernel *reference.Kernel
 	// Timeline holds the recorded block phase times.
 	Timeline []dataflow.BlockTimes
+	// Spans holds the recorded requests of the loaders, writer and memory.
+	Spans []Span
 }
 
 // platform is an assembled design point.
@@ -54,6 +57,7 @@ type platform struct {
 	writer  *writer.Comp
 	core    *core.Comp
 	trace   []dataflow.BlockTimes
+	spans   *spanTracer
 	// phaseCycles sums the cycles spent in each phase over all blocks.
 	phaseCycles [dataflow.PhDone]int64
 }
@@ -73,6 +77,9 @@ func Run(d *dataflow.Design, in *Inputs, opt Options) (*Result, error) {
 		return nil, fmt.Errorf("simulation stopped early: core finished %v, writer idle %v (internal error)", p.core.Finished, p.writer.Idle())
 	}
 	res := &Result{Kernel: p.kern, Timeline: p.trace}
+	if p.spans != nil {
+		res.Spans = p.spans.spans
+	}
 	res.Report = p.report()
 	if !opt.TimingOnly {
 		res.Codes, res.O = p.readOutput(in)
@@ -151,6 +158,27 @@ func (p *platform) build(opt Options) {
 		WithLayout(p.streamLayout(p.lay.o)).Build("Accel.Writer")
 	conn.PlugIn(p.writer.Bottom, 64)
 	p.buildCore(opt, freq, fifos)
+	if opt.TraceBlocks > 0 {
+		p.traceUnits(opt.TraceBlocks * 4)
+	}
+}
+
+// traceUnits attaches a span tracer (Akita tracing) to the loaders, the
+// writer and the memory, recording up to limit requests each.
+func (p *platform) traceUnits(limit int) {
+	p.spans = newSpanTracer(p.eng, limit)
+	units := []tracing.NamedHookable{p.writer}
+	for _, l := range p.loaders {
+		units = append(units, l)
+	}
+	for _, port := range p.mem.ports {
+		if c, ok := port.Component().(tracing.NamedHookable); ok {
+			units = append(units, c)
+		}
+	}
+	for _, u := range units {
+		tracing.CollectTrace(u, p.spans)
+	}
 }
 
 // activity is the busy time of each metered unit.

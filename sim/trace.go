@@ -19,10 +19,12 @@ type traceEvent struct {
 	Args map[string]any `json:"args,omitempty"`
 }
 
-// ChromeTrace renders block phase times as a Chrome/Perfetto trace-event
-// JSON timeline (open in ui.perfetto.dev or chrome://tracing): one track
-// per core phase, times in microseconds of simulated time.
-func ChromeTrace(d *dataflow.Design, blocks []dataflow.BlockTimes) ([]byte, error) {
+// ChromeTrace renders a run's timeline as Chrome/Perfetto trace-event JSON
+// (open in ui.perfetto.dev or chrome://tracing): one track per core phase
+// and one per unit with its requests in flight, times in microseconds of
+// simulated time.
+func ChromeTrace(d *dataflow.Design, res *Result) ([]byte, error) {
+	blocks := res.Timeline
 	us := 1 / d.HW.ClockMHz // microseconds per cycle
 	events := []any{
 		map[string]any{"name": "process_name", "ph": "M", "pid": 1, "args": map[string]string{"name": "Accel.Core " + d.Name}},
@@ -45,5 +47,41 @@ func ChromeTrace(d *dataflow.Design, blocks []dataflow.BlockTimes) ([]byte, erro
 			})
 		}
 	}
+	events = append(events, unitEvents(res.Spans)...)
 	return json.Marshal(map[string]any{"traceEvents": events, "displayTimeUnit": "ns"})
+}
+
+// unitEvents puts each unit's requests on a track of process 2; requests
+// that overlap go to further lanes of the unit so none hides another.
+func unitEvents(spans []Span) []any {
+	var events []any
+	tids := map[string][]float64{} // per unit: end time of each lane
+	names := map[string]int{}
+	next := 1
+	for _, s := range spans {
+		ts, dur := float64(s.Start)*1e6, float64(s.End-s.Start)*1e6
+		lanes := tids[s.Unit]
+		lane := 0
+		for lane < len(lanes) && lanes[lane] > ts {
+			lane++
+		}
+		if lane == len(lanes) {
+			lanes = append(lanes, 0)
+		}
+		lanes[lane] = ts + dur
+		tids[s.Unit] = lanes
+		key := fmt.Sprintf("%s #%d", s.Unit, lane)
+		tid, ok := names[key]
+		if !ok {
+			tid, next = next, next+1
+			names[key] = tid
+			events = append(events, map[string]any{"name": "thread_name", "ph": "M", "pid": 2, "tid": tid,
+				"args": map[string]string{"name": key}})
+		}
+		events = append(events, traceEvent{Name: s.What, Cat: s.Unit, Ph: "X", Ts: ts, Dur: dur, Pid: 2, Tid: tid})
+	}
+	if len(events) > 0 {
+		events = append(events, map[string]any{"name": "process_name", "ph": "M", "pid": 2, "args": map[string]string{"name": "Memory system"}})
+	}
+	return events
 }

@@ -214,7 +214,7 @@ func (f *simFlags) writeOutputs(d *dataflow.Design, res *sim.Result) error {
 		data func() ([]byte, error)
 	}{
 		{f.report, func() ([]byte, error) { return json.MarshalIndent(res.Report, "", "  ") }},
-		{f.trace, func() ([]byte, error) { return sim.ChromeTrace(d, res.Timeline) }},
+		{f.trace, func() ([]byte, error) { return sim.ChromeTrace(d, res) }},
 	} {
 		if o.path == "" {
 			continue
