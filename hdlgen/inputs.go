@@ -13,13 +13,7 @@ import (
 // keys, heavy hitters and RoPE when head_dim is even), seeded by seed.
 func Inputs(d *dataflow.Design, seed uint64) (q, k, v *reference.Tensor, err error) {
 	m := d.Model
-	p := traces.DefaultSynthParams()
-	p.Seed, p.Heads, p.Tokens, p.HeadDim = seed, m.Heads, m.SeqLen, m.HeadDim
-	p.OutlierChannels = min(p.OutlierChannels, m.HeadDim)
-	p.KeyRank = min(p.KeyRank, m.HeadDim)
-	p.HeavyHitters = min(p.HeavyHitters, m.SeqLen-1)
-	p.RoPE = m.HeadDim%2 == 0
-	return traces.Generate(p)
+	return traces.Generate(traces.SynthParamsFor(seed, m.Heads, m.SeqLen, m.HeadDim))
 }
 
 // RandomInputs returns q, k and v of the design's shape with independent

@@ -61,6 +61,20 @@ func DefaultSynthParams() SynthParams {
 	}
 }
 
+// SynthParamsFor returns DefaultSynthParams for a seed and a shape, with
+// the features that depend on the shape capped to it: at most headDim
+// outlier channels and key rank, at most tokens-1 heavy hitters, RoPE only
+// for an even headDim.
+func SynthParamsFor(seed uint64, heads, tokens, headDim int) SynthParams {
+	p := DefaultSynthParams()
+	p.Seed, p.Heads, p.Tokens, p.HeadDim = seed, heads, tokens, headDim
+	p.OutlierChannels = min(p.OutlierChannels, headDim)
+	p.KeyRank = min(p.KeyRank, headDim)
+	p.HeavyHitters = max(0, min(p.HeavyHitters, tokens-1))
+	p.RoPE = p.RoPE && headDim%2 == 0
+	return p
+}
+
 // ParamError is an out-of-range synthetic parameter.
 type ParamError struct {
 	Field   string // the yaml/mapstructure name, e.g. sink_strength

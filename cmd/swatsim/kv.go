@@ -231,8 +231,7 @@ func kvSynthetic(f *kvFlags) (q, k, v *reference.Tensor, in kv.Input, err error)
 	if f.seed < 0 {
 		return nil, nil, nil, in, fmt.Errorf("--seed = %d: must be >= 0", f.seed)
 	}
-	p := traces.DefaultSynthParams()
-	p.Seed, p.Tokens, p.Heads, p.HeadDim = uint64(f.seed), f.tokens, f.heads, f.headDim
+	p := traces.SynthParamsFor(uint64(f.seed), f.heads, f.tokens, f.headDim)
 	if q, k, v, err = traces.Generate(p); err != nil {
 		return nil, nil, nil, in, fmt.Errorf("synthetic trace: %w", err)
 	}

@@ -164,13 +164,7 @@ func (f *simFlags) inputs(d *dataflow.Design) (*sim.Inputs, error) {
 		}
 		return in, nil
 	}
-	p := traces.DefaultSynthParams()
-	p.Seed, p.Heads, p.Tokens, p.HeadDim = f.seed, d.Model.Heads, d.Model.SeqLen, d.Model.HeadDim
-	p.RoPE = p.RoPE && d.Model.HeadDim%2 == 0
-	p.OutlierChannels = min(p.OutlierChannels, d.Model.HeadDim)
-	p.KeyRank = min(p.KeyRank, d.Model.HeadDim)
-	p.HeavyHitters = min(p.HeavyHitters, d.Model.SeqLen-1)
-	q, k, v, err := traces.Generate(p)
+	q, k, v, err := traces.Generate(traces.SynthParamsFor(f.seed, d.Model.Heads, d.Model.SeqLen, d.Model.HeadDim))
 	if err != nil {
 		return nil, fmt.Errorf("synthetic inputs: %v", err)
 	}
