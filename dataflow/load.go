@@ -110,6 +110,36 @@ func applySets(v *viper.Viper, sets []string) error {
 	return nil
 }
 
+// Unset keeps the key=value overrides whose key neither the YAML file at
+// path nor the environment sets: defaults that yield to explicit settings.
+func Unset(path string, sets []string) []string {
+	v, err := newViper(path)
+	if err != nil {
+		return sets // Load reports the error
+	}
+	explicit := map[string]bool{}
+	if path != "" {
+		if b, err := os.ReadFile(path); err == nil {
+			f := viper.New()
+			f.SetConfigType("yaml")
+			if f.ReadConfig(bytes.NewReader(b)) == nil {
+				for _, k := range f.AllKeys() {
+					explicit[k] = true
+				}
+			}
+		}
+	}
+	var out []string
+	for _, kv := range sets {
+		k, _, _ := strings.Cut(kv, "=")
+		_, inEnv := os.LookupEnv(EnvPrefix + "_" + strings.ToUpper(strings.ReplaceAll(k, ".", "_")))
+		if !explicit[k] && !inEnv && v.IsSet(k) {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
 // Default returns the embedded default design point.
 func Default() *Design {
 	d, err := Load("", nil)

@@ -19,7 +19,16 @@ func addDesignFlags(cmd *cobra.Command) *designFlags {
 	return f
 }
 
-// load builds the design point: default, --config, SWATSIM_* env, --set.
+// load builds the design point: default, --config, SWATSIM_* env, --set,
+// then extra overrides.
 func (f *designFlags) load(extra ...string) (*dataflow.Design, error) {
-	return dataflow.Load(f.config, append(append([]string(nil), f.sets...), extra...))
+	return f.loadAround(nil, extra)
+}
+
+// loadAround applies pre before --set (defaults that --config, the
+// environment or --set may override) and post after it. A pre key that the
+// config file or environment sets explicitly is dropped.
+func (f *designFlags) loadAround(pre, post []string) (*dataflow.Design, error) {
+	sets := append(append(dataflow.Unset(f.config, pre), f.sets...), post...)
+	return dataflow.Load(f.config, sets)
 }

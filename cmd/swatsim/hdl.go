@@ -120,7 +120,15 @@ unless --stall-percent says otherwise).`,
 }
 
 func runCosim(cmd *cobra.Command, f *cosimFlags) error {
-	d, err := f.design.load()
+	q, k, v, err := cosimTensors(f)
+	if err != nil {
+		return err
+	}
+	var pre []string
+	if q != nil {
+		pre = []string{fmt.Sprint("model.heads=", q.H), fmt.Sprint("model.seq_len=", q.N), fmt.Sprint("model.head_dim=", q.D)}
+	}
+	d, err := f.design.loadAround(pre, nil)
 	if err != nil {
 		return err
 	}
@@ -131,9 +139,10 @@ func runCosim(cmd *cobra.Command, f *cosimFlags) error {
 	if pct < 0 || pct > 99 {
 		return fmt.Errorf("--stall-percent = %d: must be in [0, 99]", pct)
 	}
-	q, k, v, err := cosimInputs(d, f)
-	if err != nil {
-		return err
+	if q == nil {
+		if q, k, v, err = hdlgen.Inputs(d, f.seed); err != nil {
+			return err
+		}
 	}
 	var opts []hdlgen.Option
 	if f.vcd != "" {
@@ -168,8 +177,9 @@ func printCosim(w io.Writer, res *hdlgen.CosimResult) {
 		res.SimTime.Seconds(), float64(res.RTLCycles)/res.SimTime.Seconds())
 }
 
-// cosimInputs reads --q/--k/--v or generates synthetic inputs.
-func cosimInputs(d *dataflow.Design, f *cosimFlags) (q, k, v *reference.Tensor, err error) {
+// cosimTensors reads --q/--k/--v (nil when none is given); the tensors
+// set the model's shape unless --config or --set name it.
+func cosimTensors(f *cosimFlags) (q, k, v *reference.Tensor, err error) {
 	given := 0
 	for _, p := range []string{f.q, f.k, f.v} {
 		if p != "" {
@@ -178,7 +188,7 @@ func cosimInputs(d *dataflow.Design, f *cosimFlags) (q, k, v *reference.Tensor, 
 	}
 	switch given {
 	case 0:
-		return hdlgen.Inputs(d, f.seed)
+		return nil, nil, nil, nil
 	case 3:
 	default:
 		return nil, nil, nil, errors.New("--q, --k and --v go together: give all three or none")

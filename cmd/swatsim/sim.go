@@ -57,30 +57,39 @@ func newSimCmd() *cobra.Command {
 	return cmd
 }
 
-func (f *simFlags) loadDesign() (*dataflow.Design, error) {
-	var extra []string
-	if f.arith != "" {
-		extra = append(extra, "arith="+f.arith)
-	}
-	d, err := f.design.load(extra...)
-	if err != nil {
-		return nil, err
-	}
+// loadDesign checks the flags, reads the tensors (if any) and builds the
+// design point. Given tensors set model.heads, seq_len and head_dim unless
+// the config or --set name them (then they must agree).
+func (f *simFlags) loadDesign() (*dataflow.Design, *sim.Inputs, error) {
 	if f.timingOnly && (f.out != "" || f.q != "") {
-		return nil, fmt.Errorf("--timing-only computes no values: drop --out and --q/--k/--v")
+		return nil, nil, fmt.Errorf("--timing-only computes no values: drop --out and --q/--k/--v")
 	}
 	if (f.q != "" || f.k != "" || f.v != "") && (f.q == "" || f.k == "" || f.v == "") {
-		return nil, fmt.Errorf("--q, --k and --v go together: give all three or none")
+		return nil, nil, fmt.Errorf("--q, --k and --v go together: give all three or none")
 	}
-	return d, nil
+	in, err := f.readInputs()
+	if err != nil {
+		return nil, nil, err
+	}
+	var pre, post []string
+	if in != nil {
+		pre = []string{fmt.Sprint("model.heads=", in.Q.H), fmt.Sprint("model.seq_len=", in.Q.N), fmt.Sprint("model.head_dim=", in.Q.D)}
+	}
+	if f.arith != "" {
+		post = append(post, "arith="+f.arith)
+	}
+	d, err := f.design.loadAround(pre, post)
+	if err != nil {
+		return nil, nil, err
+	}
+	if in == nil && !f.timingOnly {
+		in, err = synthetic(d, f.seed)
+	}
+	return d, in, err
 }
 
 func runSim(stdout, stderr io.Writer, f *simFlags) error {
-	d, err := f.loadDesign()
-	if err != nil {
-		return err
-	}
-	in, err := f.inputs(d)
+	d, in, err := f.loadDesign()
 	if err != nil {
 		return err
 	}
@@ -145,26 +154,27 @@ func boolInt(b bool) int {
 	return 0
 }
 
-// inputs reads the tensors, or generates synthetic ones of the design's
-// shape, or nothing in timing-only mode.
-func (f *simFlags) inputs(d *dataflow.Design) (*sim.Inputs, error) {
-	if f.timingOnly {
+// readInputs reads --q, --k and --v (nil when not given).
+func (f *simFlags) readInputs() (*sim.Inputs, error) {
+	if f.q == "" {
 		return nil, nil
 	}
-	if f.q != "" {
-		in := &sim.Inputs{}
-		for _, t := range []struct {
-			path string
-			dst  **reference.Tensor
-		}{{f.q, &in.Q}, {f.k, &in.K}, {f.v, &in.V}} {
-			var err error
-			if *t.dst, err = traces.ReadTensor(t.path); err != nil {
-				return nil, err
-			}
+	in := &sim.Inputs{}
+	for _, t := range []struct {
+		path string
+		dst  **reference.Tensor
+	}{{f.q, &in.Q}, {f.k, &in.K}, {f.v, &in.V}} {
+		var err error
+		if *t.dst, err = traces.ReadTensor(t.path); err != nil {
+			return nil, err
 		}
-		return in, nil
 	}
-	q, k, v, err := traces.Generate(traces.SynthParamsFor(f.seed, d.Model.Heads, d.Model.SeqLen, d.Model.HeadDim))
+	return in, reference.CheckQKV(in.Q, in.K, in.V)
+}
+
+// synthetic generates Q/K/V of the design's shape.
+func synthetic(d *dataflow.Design, seed uint64) (*sim.Inputs, error) {
+	q, k, v, err := traces.Generate(traces.SynthParamsFor(seed, d.Model.Heads, d.Model.SeqLen, d.Model.HeadDim))
 	if err != nil {
 		return nil, fmt.Errorf("synthetic inputs: %v", err)
 	}

@@ -179,3 +179,19 @@ func TestSimProfiles(t *testing.T) {
 		}
 	}
 }
+
+// TestSimShapeFromTensors checks that given tensors set the model shape,
+// and that an explicit --set that disagrees is an error naming the field.
+func TestSimShapeFromTensors(t *testing.T) {
+	g := "n64_d16_w8_causal"
+	in := []string{"sim", "--q", goldenPath(g, "q"), "--k", goldenPath(g, "k"), "--v", goldenPath(g, "v"),
+		"--set", "model.window=8", "--set", "hw.vector_width=4"}
+	code, stdout, stderr := runCLI(t, in...)
+	if code != 0 || !strings.Contains(stdout, "1 heads x 64 tokens x dim 16") || !strings.Contains(stdout, "bit-exact") {
+		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
+	}
+	code, _, stderr = runCLI(t, append(in, "--set", "model.seq_len=100")...)
+	if code == 0 || !strings.Contains(stderr, "model.seq_len = 100") {
+		t.Fatalf("mismatched seq_len: exit %d, %s", code, stderr)
+	}
+}
