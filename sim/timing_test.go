@@ -143,3 +143,12 @@ func TestSWATBeatsDense(t *testing.T) {
 	}
 	t.Logf("dense/SWAT latency ratio %.2f", ratio)
 }
+
+func run(t *testing.T, d *dataflow.Design) sim.Report {
+	t.Helper()
+	res, err := sim.Run(d, nil, sim.Options{TimingOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Report
+}
