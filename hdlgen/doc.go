@@ -10,5 +10,5 @@
 // a stimulus and compares every output code with reference.Attend and every
 // transfer cycle with dataflow.Engine; Synth runs Yosys and parses its
 // statistics; EstimateResources gives the formula-based estimate that the
-// platform model uses. docs/hdl.md describes the boundary and the results.
+// platform model uses. README.md ("Verilog, co-simulation and synthesis") describes the boundary and the results.
 package hdlgen

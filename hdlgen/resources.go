@@ -27,7 +27,7 @@ import (
 //   - LUTRAM: LUTs used as memory: the accumulator SRLs, the in-flight V
 //     FIFO (RAM32M) and small buffers.
 //   - LUT: per-unit linear formulas in the datapath widths, fitted to Yosys
-//     runs of 11 design points (see docs/hdl.md); expect +-10%.
+//     runs of 11 design points (README, "Synthesis and the resource estimate"); expect +-10%.
 func EstimateResources(d *dataflow.Design) (Resources, error) {
 	p, err := newParams(d, &config{})
 	if err != nil {
