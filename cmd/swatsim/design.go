@@ -1,10 +1,19 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/spf13/cobra"
 
 	"github.com/swatsim/swatsim/dataflow"
+	"github.com/swatsim/swatsim/reference"
 )
+
+// shapeSets are the overrides that give a design point the shape of a
+// [H,N,D] tensor (applied before --set, so explicit settings win).
+func shapeSets(t *reference.Tensor) []string {
+	return []string{fmt.Sprint("model.heads=", t.H), fmt.Sprint("model.seq_len=", t.N), fmt.Sprint("model.head_dim=", t.D)}
+}
 
 // designFlags are the flags every command that takes a design point has.
 type designFlags struct {

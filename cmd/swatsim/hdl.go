@@ -126,7 +126,7 @@ func runCosim(cmd *cobra.Command, f *cosimFlags) error {
 	}
 	var pre []string
 	if q != nil {
-		pre = []string{fmt.Sprint("model.heads=", q.H), fmt.Sprint("model.seq_len=", q.N), fmt.Sprint("model.head_dim=", q.D)}
+		pre = shapeSets(q)
 	}
 	d, err := f.design.loadAround(pre, nil)
 	if err != nil {

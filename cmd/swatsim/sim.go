@@ -64,6 +64,9 @@ func (f *simFlags) loadDesign() (*dataflow.Design, *sim.Inputs, error) {
 	if f.timingOnly && (f.out != "" || f.q != "") {
 		return nil, nil, fmt.Errorf("--timing-only computes no values: drop --out and --q/--k/--v")
 	}
+	if f.traceBlocks < 1 {
+		return nil, nil, fmt.Errorf("--trace-blocks = %d: must be >= 1", f.traceBlocks)
+	}
 	if (f.q != "" || f.k != "" || f.v != "") && (f.q == "" || f.k == "" || f.v == "") {
 		return nil, nil, fmt.Errorf("--q, --k and --v go together: give all three or none")
 	}
@@ -73,7 +76,7 @@ func (f *simFlags) loadDesign() (*dataflow.Design, *sim.Inputs, error) {
 	}
 	var pre, post []string
 	if in != nil {
-		pre = []string{fmt.Sprint("model.heads=", in.Q.H), fmt.Sprint("model.seq_len=", in.Q.N), fmt.Sprint("model.head_dim=", in.Q.D)}
+		pre = shapeSets(in.Q)
 	}
 	if f.arith != "" {
 		post = append(post, "arith="+f.arith)

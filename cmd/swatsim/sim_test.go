@@ -52,6 +52,7 @@ func TestSimBadConfigs(t *testing.T) {
 		{[]string{"--set", "memory.kind=ideal", "--set", "memory.model=dram"}, "memory.model = dram: needs memory.kind hbm2 or ddr4"},
 		{[]string{"--timing-only", "--out", filepath.Join(dir, "o.npy")}, "--timing-only computes no values"},
 		{[]string{"--q", "x.npy"}, "--q, --k and --v go together"},
+		{[]string{"--trace-blocks", "0"}, "--trace-blocks = 0: must be >= 1"},
 	}
 	for _, c := range cases {
 		out := filepath.Join(dir, "r.json")
