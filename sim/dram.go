@@ -64,35 +64,38 @@ func buildDRAM(e akita.Engine, d *dataflow.Design, burstBytes int, functional bo
 	return ms
 }
 
-// dramStore writes data at a global address into the channels' storages.
-func (ms *memorySystem) dramStore(addr uint64, data []byte) error {
-	il := ms.interleave
-	for len(data) > 0 {
-		n := min(uint64(len(data)), il-addr%il)
-		ch := addr / il % uint64(len(ms.chStorage))
-		in := mem.InterleavingConverter{InterleavingSize: il, TotalNumOfElements: len(ms.chStorage), CurrentElementIndex: int(ch)}
-		if err := ms.chStorage[ch].Write(in.ConvertExternalToInternal(addr), data[:n]); err != nil {
+// eachChunk calls f for every interleave granule of [addr, addr+size):
+// the storage of its channel, its internal address there, its offset from
+// addr and its length.
+func (ms *memorySystem) eachChunk(addr, size uint64, f func(st *mem.Storage, internal, off, n uint64) error) error {
+	il, chans := ms.interleave, len(ms.chStorage)
+	for off := uint64(0); off < size; {
+		a := addr + off
+		n := min(size-off, il-a%il)
+		ch := int(a / il % uint64(chans))
+		in := mem.InterleavingConverter{InterleavingSize: il, TotalNumOfElements: chans, CurrentElementIndex: ch}
+		if err := f(ms.chStorage[ch], in.ConvertExternalToInternal(a), off, n); err != nil {
 			return err
 		}
-		addr, data = addr+n, data[n:]
+		off += n
 	}
 	return nil
 }
 
+// dramStore writes data at a global address into the channels' storages.
+func (ms *memorySystem) dramStore(addr uint64, data []byte) error {
+	return ms.eachChunk(addr, uint64(len(data)), func(st *mem.Storage, in, off, n uint64) error {
+		return st.Write(in, data[off:off+n])
+	})
+}
+
 // dramLoad reads size bytes at a global address from the channels.
 func (ms *memorySystem) dramLoad(addr, size uint64) ([]byte, error) {
-	il := ms.interleave
 	out := make([]byte, 0, size)
-	for size > 0 {
-		n := min(size, il-addr%il)
-		ch := addr / il % uint64(len(ms.chStorage))
-		in := mem.InterleavingConverter{InterleavingSize: il, TotalNumOfElements: len(ms.chStorage), CurrentElementIndex: int(ch)}
-		b, err := ms.chStorage[ch].Read(in.ConvertExternalToInternal(addr), n)
-		if err != nil {
-			return nil, err
-		}
+	err := ms.eachChunk(addr, size, func(st *mem.Storage, in, _, n uint64) error {
+		b, err := st.Read(in, n)
 		out = append(out, b...)
-		addr, size = addr+n, size-n
-	}
-	return out, nil
+		return err
+	})
+	return out, err
 }
