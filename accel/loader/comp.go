@@ -40,8 +40,6 @@ type Comp struct {
 	BytesRead uint64
 	// Requests counts the read requests sent.
 	Requests uint64
-	// FullCycles counts wake-ups that found the FIFO full.
-	FullCycles uint64
 }
 
 // Tick runs the loader's stages back to front: deliver finished bursts,
@@ -113,7 +111,6 @@ func (c *Comp) issue(now sim.VTimeInSec) bool {
 	cyc := c.cycle(now)
 	c.fifo.Trim(cyc)
 	if !c.fifo.Reserve(rows, cyc) {
-		c.FullCycles++
 		if t := c.fifo.FreeAt(cyc, rows); t >= 0 {
 			c.alarm.At(c.Engine, c, c.freq.NCyclesLater(int(t-cyc), now), now)
 		}
@@ -123,7 +120,7 @@ func (c *Comp) issue(now sim.VTimeInSec) bool {
 	req := mem.ReadReqBuilder{}.WithSendTime(now).WithSrc(c.Bottom).WithDst(c.layout.Route(addr)).
 		WithAddress(addr).WithByteSize(uint64(rows * c.layout.RowBytes)).Build()
 	if err := c.Bottom.Send(req); err != nil {
-		c.fifo.Reserve(-rows, cyc)
+		c.fifo.Unreserve(rows)
 		return false
 	}
 	c.Activity.Start(now)

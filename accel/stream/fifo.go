@@ -32,6 +32,10 @@ func (f *FIFO) Reserve(n int, now int64) bool {
 	return true
 }
 
+// Unreserve returns room claimed by Reserve for beats that will not be
+// requested after all.
+func (f *FIFO) Unreserve(n int) { f.reserved -= int64(n) }
+
 // occupancy counts reserved and pushed beats not consumed by cycle now.
 func (f *FIFO) occupancy(now int64) int64 {
 	return f.pushed + f.reserved - f.consumedBy(now)
