@@ -215,13 +215,14 @@ func (d *Design) validateMemory() error {
 // validateBuffers checks that the on-chip buffers hold what the schedule
 // needs.
 func (d *Design) validateBuffers() error {
-	need := d.Requirements()
-	if d.HW.KVBufRows != 0 && d.HW.KVBufRows < need.KVBufRows {
-		return fmt.Errorf("hw.kv_buffer_rows = %d: the window (model.window = %d, hw.pes = %d, %s) needs at least %d rows",
-			d.HW.KVBufRows, d.Model.Window, d.HW.PEs, causalWord(d.Model.Causal), need.KVBufRows)
+	if d.HW.KVBufRows != 0 {
+		if need := d.Requirements().KVBufRows; d.HW.KVBufRows < need {
+			return fmt.Errorf("hw.kv_buffer_rows = %d: the window (model.window = %d, hw.pes = %d, %s) needs at least %d rows",
+				d.HW.KVBufRows, d.Model.Window, d.HW.PEs, causalWord(d.Model.Causal), need)
+		}
 	}
-	if d.HW.PinnedRows != 0 && d.HW.PinnedRows < need.PinnedRows {
-		return fmt.Errorf("hw.pinned_buffer_rows = %d: global_tokens/sinks need at least %d rows", d.HW.PinnedRows, need.PinnedRows)
+	if need := d.minPinned(); d.HW.PinnedRows != 0 && d.HW.PinnedRows < need {
+		return fmt.Errorf("hw.pinned_buffer_rows = %d: global_tokens/sinks need at least %d rows", d.HW.PinnedRows, need)
 	}
 	return nil
 }

@@ -158,8 +158,7 @@ func (d *Design) Requirements() Requirements {
 		return Requirements{}
 	}
 	s := NewSchedule(d)
-	var r Requirements
-	r.PinnedRows = d.Mask().Pinned()
+	r := Requirements{PinnedRows: d.minPinned()}
 	for b := s.NGlobal; b < s.Blocks(); b++ {
 		blk := s.Block(0, b)
 		lo, hi := -1, -1
@@ -192,5 +191,15 @@ func (d *Design) PinnedRows() int {
 	if d.HW.PinnedRows > 0 {
 		return d.HW.PinnedRows
 	}
-	return d.Requirements().PinnedRows
+	return d.minPinned()
+}
+
+// minPinned is the pinned-buffer depth the schedule needs: max(G, S) for
+// SWAT, none for the dense baseline. Unlike the ring depth it needs no walk
+// over the blocks.
+func (d *Design) minPinned() int {
+	if d.Arch == ArchDense {
+		return 0
+	}
+	return d.Mask().Pinned()
 }
