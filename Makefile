@@ -31,3 +31,5 @@ fuzz:
 
 clean:
 	rm -rf bin
+	$(GO) test -run XXX -fuzz FuzzLoad -fuzztime 30s ./internal/config/
+	$(GO) test -run XXX -fuzz FuzzLoad -fuzztime 30s ./dataflow/
