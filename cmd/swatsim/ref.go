@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/swatsim/swatsim/internal/outfile"
 	"github.com/swatsim/swatsim/reference"
 	"github.com/swatsim/swatsim/traces"
 )
@@ -68,6 +69,10 @@ func runRef(cmd *cobra.Command, f *refFlags) error {
 		if r.val == "" {
 			return fmt.Errorf("--%s is required: %s", r.name, r.what)
 		}
+	}
+	if err := checkPaths([]outfile.Path{{Flag: "--out", Path: f.out}},
+		outfile.Path{Flag: "--q", Path: f.q}, outfile.Path{Flag: "--k", Path: f.k}, outfile.Path{Flag: "--v", Path: f.v}); err != nil {
+		return err
 	}
 	fl := cmd.Flags()
 	if !f.dense && !fl.Changed("window") {
