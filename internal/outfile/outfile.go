@@ -236,7 +236,7 @@ func checkDir(path string) error {
 	dir := filepath.Dir(path)
 	st, err := os.Stat(dir)
 	if err != nil {
-		return fmt.Errorf("%s: directory %s does not exist", path, dir)
+		return fmt.Errorf("%s: directory %s: no such file or directory", path, dir)
 	}
 	if !st.IsDir() {
 		return fmt.Errorf("%s: %s is not a directory", path, dir)
