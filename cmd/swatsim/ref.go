@@ -135,6 +135,11 @@ func runRef(cmd *cobra.Command, f *refFlags) error {
 	if !arith.Float {
 		kern := res.Kernel
 		report = append(report, fmt.Sprintf("fracs: q=%d k=%d v=%d o=%d (in_bits=%d)", kern.QFrac, kern.KFrac, kern.VFrac, kern.VFrac, arith.InBits))
+		sat := res.Saturated
+		report = append(report, fmt.Sprintf("saturated: q=%d k=%d v=%d of %d elements each (clipped to the %d-bit code range)", sat.Q, sat.K, sat.V, len(q.Data), arith.InBits))
+		if sat.Total() > 0 {
+			fmt.Fprintf(cmd.ErrOrStderr(), "swatsim: warning: %d input elements saturated (clipped to the %d-bit code range): the output is not the attention of the given values\n", sat.Total(), arith.InBits)
+		}
 		opt.Arith, _ = reference.Preset("float64")
 		ref, err := reference.Attend(q, k, v, opt)
 		if err != nil {
