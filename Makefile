@@ -28,6 +28,8 @@ fuzz:
 	$(GO) test -run XXX -fuzz FuzzReadNpy -fuzztime 60s ./traces/
 	$(GO) test -run XXX -fuzz FuzzFloat16 -fuzztime 30s ./reference/
 	$(GO) test -run XXX -fuzz FuzzQuantize -fuzztime 30s ./reference/
+	$(GO) test -run XXX -fuzz FuzzLoad -fuzztime 30s ./internal/config/
+	$(GO) test -run XXX -fuzz FuzzLoad -fuzztime 30s ./dataflow/
 
 clean:
 	rm -rf bin

@@ -71,12 +71,24 @@ func ParseArith(spec string) (Arith, error) {
 	}
 	a := presets["fixed16"]
 	a.Name = "custom"
+	seen := map[string]bool{}
 	for _, kv := range strings.Split(strings.TrimPrefix(spec, "custom:"), ",") {
+		k, _, _ := strings.Cut(strings.TrimSpace(kv), "=")
+		if seen[k] {
+			return Arith{}, fmt.Errorf("arith custom field %s is given twice; give each field once", k)
+		}
+		seen[k] = true
 		if err := a.set(kv); err != nil {
 			return Arith{}, err
 		}
 	}
-	return a, a.Validate()
+	if name, err := a.check(); err != nil {
+		if !seen[name] {
+			err = fmt.Errorf("%w (%s was not given: custom: fields start from fixed16's)", err, name)
+		}
+		return a, err
+	}
+	return a, nil
 }
 
 func (a *Arith) set(kv string) error {
@@ -118,32 +130,49 @@ type rangeCheck struct {
 	name   string
 	v      int
 	lo, hi int
+	bounds string // the bounds as formulas of other fields ("" when fixed)
 }
 
-// Validate checks every width against the range the datapath supports.
+// Validate checks every width against the range the datapath supports:
+// first the widths with fixed ranges, then those bounded by other fields
+// (the message names the fields a bound comes from).
 func (a Arith) Validate() error {
+	_, err := a.check()
+	return err
+}
+
+// check is Validate that also names the field in error.
+func (a Arith) check() (string, error) {
 	if a.Float {
-		return nil
+		return "", nil
 	}
 	checks := []rangeCheck{
-		{"in_bits", a.InBits, 4, 24},
-		{"in_frac", a.InFrac, 0, a.InBits - 2},
-		{"coef_bits", a.CoefBits, 4, 24},
-		{"coef_frac", a.CoefFrac, 0, a.CoefBits},
-		{"score_bits", a.ScoreBits, 8, 40},
-		{"score_frac", a.ScoreFrac, a.LUTBits, min(a.CoefFrac, a.ScoreBits-2)},
-		{"lut_bits", a.LUTBits, 1, 12},
-		{"prob_frac", a.ProbFrac, 4, 30},
-		{"sum_bits", a.SumBits, a.ProbFrac + 2, 62 - a.ProbFrac},
-		{"acc_bits", a.AccBits, a.ProbFrac + 1 + a.InBits, 63 - a.ProbFrac},
-		{"recip_bits", a.RecipBits, 4, 48},
+		{"in_bits", a.InBits, 4, 24, ""},
+		{"coef_bits", a.CoefBits, 4, 24, ""},
+		{"score_bits", a.ScoreBits, 8, 40, ""},
+		{"lut_bits", a.LUTBits, 1, 12, ""},
+		{"prob_frac", a.ProbFrac, 4, 30, ""},
+		{"recip_bits", a.RecipBits, 4, 48, ""},
+		{"in_frac", a.InFrac, 0, a.InBits - 2, "[0, in_bits - 2]"},
+		{"coef_frac", a.CoefFrac, 0, a.CoefBits, "[0, coef_bits]"},
+		{"score_frac", a.ScoreFrac, a.LUTBits, min(a.CoefFrac, a.ScoreBits-2), "[lut_bits, min(coef_frac, score_bits - 2)]"},
+		{"sum_bits", a.SumBits, a.ProbFrac + 2, 62 - a.ProbFrac, "[prob_frac + 2, 62 - prob_frac]"},
+		{"acc_bits", a.AccBits, a.ProbFrac + 1 + a.InBits, 63 - a.ProbFrac, "[prob_frac + 1 + in_bits, 63 - prob_frac]"},
 	}
 	for _, c := range checks {
-		if c.v < c.lo || c.v > c.hi {
-			return fmt.Errorf("arith.%s = %d: must be in [%d, %d]", c.name, c.v, c.lo, c.hi)
+		if c.v >= c.lo && c.v <= c.hi {
+			continue
 		}
+		if c.bounds == "" {
+			return c.name, fmt.Errorf("arith.%s = %d: must be in [%d, %d]", c.name, c.v, c.lo, c.hi)
+		}
+		if c.lo > c.hi {
+			return c.name, fmt.Errorf("arith.%s = %d: must be in %s, which the other fields make empty ([%d, %d]); change the fields named there",
+				c.name, c.v, c.bounds, c.lo, c.hi)
+		}
+		return c.name, fmt.Errorf("arith.%s = %d: must be in %s = [%d, %d]", c.name, c.v, c.bounds, c.lo, c.hi)
 	}
-	return nil
+	return "", nil
 }
 
 // In is the fixed-point format of Q, K, V and O.

@@ -17,10 +17,23 @@ type Options struct {
 // Result is the output of Attend: O in float64 and, for a fixed-point
 // arithmetic, the integer output codes.
 type Result struct {
-	O      *Tensor
-	Codes  []int64 // O's codes (InBits wide, VFrac fraction bits); nil for float64
-	Kernel *Kernel // the fixed-point datapath used; nil for float64
+	O         *Tensor
+	Codes     []int64    // O's codes (InBits wide, VFrac fraction bits); nil for float64
+	Kernel    *Kernel    // the fixed-point datapath used; nil for float64
+	Saturated Saturation // fixed point: input elements clipped to the code range
 }
+
+// Saturation counts the input elements that a fixed-point datapath clipped
+// to its largest or smallest code (their magnitude exceeds the format even
+// at the smallest fraction width).
+type Saturation struct {
+	Q int `json:"q"`
+	K int `json:"k"`
+	V int `json:"v"`
+}
+
+// Total is the number of clipped elements.
+func (s Saturation) Total() int { return s.Q + s.K + s.V }
 
 // Attend computes masked softmax attention of q, k and v ([N,D] or
 // [H,N,D]) with the given options. Heads and rows run in parallel; the
@@ -42,11 +55,7 @@ func Attend(q, k, v *Tensor, opt Options) (*Result, error) {
 	o.Data = make([]float64, len(q.Data))
 	res := &Result{O: o}
 	if opt.Arith.Float {
-		forRows(q.H, q.N, func() func(h, i int) {
-			var s floatScratch
-			return func(h, i int) { floatRow(&s, q, k, v, o, m, opt.Scale, h, i) }
-		})
-		return res, nil
+		return res, attendFloat(q, k, v, o, m, opt.Scale)
 	}
 	kern, err := NewKernel(opt.Arith, q.D, opt.Scale)
 	if err != nil {
@@ -54,6 +63,7 @@ func Attend(q, k, v *Tensor, opt Options) (*Result, error) {
 	}
 	kern.FitScales(q, k, v)
 	qc, kc, vc := kern.Quantize(q, kern.QFrac), kern.Quantize(k, kern.KFrac), kern.Quantize(v, kern.VFrac)
+	res.Saturated = Saturation{Q: kern.Saturated(q, kern.QFrac), K: kern.Saturated(k, kern.KFrac), V: kern.Saturated(v, kern.VFrac)}
 	res.Codes = make([]int64, len(q.Data))
 	forRows(q.H, q.N, func() func(h, i int) {
 		var s rowScratch
@@ -76,6 +86,19 @@ func (k *Kernel) Quantize(t *Tensor, frac int) *Codes {
 		c.Data[i] = f.Quantize(x, RoundHalfEven)
 	}
 	return c
+}
+
+// Saturated counts the elements of t that Quantize(t, frac) clips.
+func (k *Kernel) Saturated(t *Tensor, frac int) int {
+	f := Format{Bits: k.A.InBits, Frac: frac}
+	lo, hi := float64(f.Min()), float64(f.Max())
+	n := 0
+	for _, x := range t.Data {
+		if y := math.RoundToEven(math.Ldexp(x, frac)); y > hi || y < lo {
+			n++
+		}
+	}
+	return n
 }
 
 // Codes is a row-major [H, N, D] array of fixed-point codes.
@@ -120,7 +143,37 @@ type floatScratch struct {
 	s    []float64
 }
 
-func floatRow(sc *floatScratch, q, k, v, o *Tensor, m Mask, scale float64, h, i int) {
+// attendFloat computes the float64 path into o. A row whose direct
+// evaluation leaves the float64 range is recomputed overflow-safely
+// (floatRowSafe); if its logits themselves exceed the range, the error
+// names the first such row.
+func attendFloat(q, k, v, o *Tensor, m Mask, scale float64) error {
+	var mu sync.Mutex
+	bad := -1
+	forRows(q.H, q.N, func() func(h, i int) {
+		var s floatScratch
+		return func(h, i int) {
+			if floatRow(&s, q, k, v, o, m, scale, h, i) || floatRowSafe(&s, q, k, v, o, m, scale, h, i) {
+				return
+			}
+			mu.Lock()
+			if r := h*q.N + i; bad < 0 || r < bad {
+				bad = r
+			}
+			mu.Unlock()
+		}
+	})
+	if bad < 0 {
+		return nil
+	}
+	h, i := bad/q.N, bad%q.N
+	return fmt.Errorf("float64 attention overflows at head %d, row %d: the logits q.k*scale exceed the float64 range (max |q| = %g, max |k| = %g); rescale the inputs",
+		h, i, maxAbs(q.Row(h, i)), maxAbs(k.Data[h*k.N*k.D:(h+1)*k.N*k.D]))
+}
+
+// floatRow computes output row i of head h directly and reports whether
+// every value stayed finite.
+func floatRow(sc *floatScratch, q, k, v, o *Tensor, m Mask, scale float64, h, i int) bool {
 	if scale <= 0 {
 		scale = 1 / math.Sqrt(float64(q.D))
 	}
@@ -151,9 +204,62 @@ func floatRow(sc *floatScratch, q, k, v, o *Tensor, m Mask, scale float64, h, i 
 			oi[d] += s[n] * x
 		}
 	}
+	ok := true
 	for d := range oi {
 		oi[d] /= sum
+		ok = ok && !math.IsNaN(oi[d]) && !math.IsInf(oi[d], 0)
 	}
+	return ok
+}
+
+// floatRowSafe is floatRow without intermediate overflow: each dot product
+// is taken over the rows divided by their largest magnitudes and scaled
+// back once, and the output is a convex combination of the value rows
+// (weights normalised before accumulating), so it stays within their
+// range. It reports false when a logit itself exceeds the float64 range.
+func floatRowSafe(sc *floatScratch, q, k, v, o *Tensor, m Mask, scale float64, h, i int) bool {
+	if scale <= 0 {
+		scale = 1 / math.Sqrt(float64(q.D))
+	}
+	keys := m.Keys(i, sc.keys)
+	s := sc.s[:len(keys)]
+	qi := q.Row(h, i)
+	sq := maxAbs(qi)
+	mx := math.Inf(-1)
+	for n, j := range keys {
+		kj := k.Row(h, j)
+		sk := maxAbs(kj)
+		var dot float64
+		if sq > 0 && sk > 0 {
+			for d, x := range kj {
+				dot += (qi[d] / sq) * (x / sk)
+			}
+		}
+		s[n] = dot * scale * sq * sk
+		if math.IsInf(s[n], 0) || math.IsNaN(s[n]) {
+			return false
+		}
+		mx = math.Max(mx, s[n])
+	}
+	var sum float64
+	for n := range s {
+		s[n] = math.Exp(s[n] - mx)
+		sum += s[n]
+	}
+	oi := o.Row(h, i)
+	clear(oi)
+	for n, j := range keys {
+		p := s[n] / sum
+		for d, x := range v.Row(h, j) {
+			oi[d] += p * x
+		}
+	}
+	for _, x := range oi {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // forRows runs a row function over every (head, row) pair on all CPUs;

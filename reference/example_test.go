@@ -54,7 +54,7 @@ func ExampleParseArith() {
 	fmt.Println(err)
 	// Output:
 	// custom 8 10 <nil>
-	// arith.acc_bits = 20: must be in [32, 48]
+	// arith.acc_bits = 20: must be in [prob_frac + 1 + in_bits, 63 - prob_frac] = [32, 48]
 }
 
 // The exp unit of fixed16: 2^(-x/2^12) in UQ1.15 (One = 32768).

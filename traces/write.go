@@ -7,11 +7,10 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
+	"github.com/swatsim/swatsim/internal/outfile"
 	"github.com/swatsim/swatsim/reference"
 )
 
@@ -47,44 +46,40 @@ func WriteArray(path string, shape []int, data []float64, dtype string) error {
 	return WriteAll(Output{Path: path, Shape: shape, Data: data, DType: dtype})
 }
 
-// WriteAll writes every output or none: each is checked and written to a
-// temporary file in its directory, and only when all are complete are they
-// renamed into place. On error no temporary file remains, and no output is
+// WriteAll writes every output or none: each is checked and staged in a
+// temporary file (internal/outfile), and only when all are complete are
+// they put in place. On error no temporary file remains, and no output is
 // left behind unless a rename itself failed halfway (then the ones already
-// renamed are removed).
-func WriteAll(outs ...Output) (err error) {
+// renamed are removed). Character devices and pipes are written through,
+// never replaced.
+func WriteAll(outs ...Output) error {
+	files, err := StageAll(outs...)
+	if err != nil {
+		return err
+	}
+	return outfile.Commit(files...)
+}
+
+// StageAll checks and stages every output (see WriteAll) for a caller
+// that commits them with its other outputs.
+func StageAll(outs ...Output) ([]*outfile.File, error) {
 	dts := make([]dtype, len(outs))
 	for i, o := range outs {
+		var err error
 		if dts[i], err = checkOutput(o); err != nil {
-			return fmt.Errorf("%s: %w", o.Path, err)
+			return nil, fmt.Errorf("%s: %w", o.Path, err)
 		}
 	}
-	tmps := make([]string, 0, len(outs))
-	defer func() {
-		if err != nil {
-			for _, t := range tmps {
-				os.Remove(t)
-			}
-		}
-	}()
+	var files []*outfile.File
 	for i, o := range outs {
-		tmp, err := writeTemp(o, dts[i])
-		if tmp != "" {
-			tmps = append(tmps, tmp)
-		}
+		f, err := stageArray(o, dts[i])
 		if err != nil {
-			return fmt.Errorf("%s: %w", o.Path, err)
+			outfile.Discard(files...)
+			return nil, err
 		}
+		files = append(files, f)
 	}
-	for i, o := range outs {
-		if err := os.Rename(tmps[i], o.Path); err != nil {
-			for _, done := range outs[:i] {
-				os.Remove(done.Path)
-			}
-			return err
-		}
-	}
-	return nil
+	return files, nil
 }
 
 // float16MaxRound is the smallest magnitude that rounds to a binary16
@@ -135,31 +130,22 @@ func checkOutput(o Output) (dtype, error) {
 	return dt, nil
 }
 
-// writeTemp writes o to a new temporary file next to o.Path and returns
-// its name.
-func writeTemp(o Output, dt dtype) (string, error) {
-	dir, base := filepath.Split(o.Path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".*.tmp")
+// stageArray writes o to a staged output file.
+func stageArray(o Output, dt dtype) (*outfile.File, error) {
+	f, err := outfile.Create(o.Path)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	name := f.Name()
 	w := bufio.NewWriterSize(f, chunk)
 	err = errors.Join(writeHeader(w, dt, o.Shape), writeData(w, dt, o.Data))
 	if err == nil {
 		err = w.Flush()
 	}
-	if err == nil {
-		err = f.Sync()
+	if err != nil {
+		outfile.Discard(f)
+		return nil, fmt.Errorf("%s: %w", o.Path, err)
 	}
-	err = errors.Join(err, f.Close())
-	if err == nil {
-		err = os.Chmod(name, 0o644)
-	}
-	return name, err
+	return f, nil
 }
 
 // header returns the .npy version 1.0 preamble and header, padded with

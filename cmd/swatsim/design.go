@@ -35,9 +35,7 @@ func (f *designFlags) load(extra ...string) (*dataflow.Design, error) {
 }
 
 // loadAround applies pre before --set (defaults that --config, the
-// environment or --set may override) and post after it. A pre key that the
-// config file or environment sets explicitly is dropped.
+// environment or --set may override) and post after it.
 func (f *designFlags) loadAround(pre, post []string) (*dataflow.Design, error) {
-	sets := append(append(dataflow.Unset(f.config, pre), f.sets...), post...)
-	return dataflow.Load(f.config, sets)
+	return dataflow.LoadAround(f.config, pre, append(append([]string(nil), f.sets...), post...))
 }

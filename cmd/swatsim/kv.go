@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/swatsim/swatsim/internal/outfile"
 	"github.com/swatsim/swatsim/reference"
 	"github.com/swatsim/swatsim/sim/kv"
 	"github.com/swatsim/swatsim/sim/kv/policy"
@@ -73,6 +74,10 @@ defaults, a YAML file (--config, keys under kv.) and SWATSIM_KV_... variables.`,
 func runKV(cmd *cobra.Command, f *kvFlags) error {
 	specs, err := kvSpecs(cmd, f)
 	if err != nil {
+		return err
+	}
+	if err := checkPaths([]outfile.Path{{Flag: "--report", Path: f.report}}, outfile.Path{Flag: "--q", Path: f.q},
+		outfile.Path{Flag: "--k", Path: f.k}, outfile.Path{Flag: "--v", Path: f.v}, outfile.Path{Flag: "--config", Path: f.config}); err != nil {
 		return err
 	}
 	cfg, err := kv.LoadConfig(f.config, true)

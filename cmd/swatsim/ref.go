@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/swatsim/swatsim/internal/outfile"
 	"github.com/swatsim/swatsim/reference"
 	"github.com/swatsim/swatsim/traces"
 )
@@ -69,6 +70,10 @@ func runRef(cmd *cobra.Command, f *refFlags) error {
 			return fmt.Errorf("--%s is required: %s", r.name, r.what)
 		}
 	}
+	if err := checkPaths([]outfile.Path{{Flag: "--out", Path: f.out}},
+		outfile.Path{Flag: "--q", Path: f.q}, outfile.Path{Flag: "--k", Path: f.k}, outfile.Path{Flag: "--v", Path: f.v}); err != nil {
+		return err
+	}
 	fl := cmd.Flags()
 	if !f.dense && !fl.Changed("window") {
 		return fmt.Errorf("--window is required unless --dense: the window size W (causal >= 1, bidirectional >= 0)")
@@ -130,6 +135,11 @@ func runRef(cmd *cobra.Command, f *refFlags) error {
 	if !arith.Float {
 		kern := res.Kernel
 		report = append(report, fmt.Sprintf("fracs: q=%d k=%d v=%d o=%d (in_bits=%d)", kern.QFrac, kern.KFrac, kern.VFrac, kern.VFrac, arith.InBits))
+		sat := res.Saturated
+		report = append(report, fmt.Sprintf("saturated: q=%d k=%d v=%d of %d elements each (clipped to the %d-bit code range)", sat.Q, sat.K, sat.V, len(q.Data), arith.InBits))
+		if sat.Total() > 0 {
+			fmt.Fprintf(cmd.ErrOrStderr(), "swatsim: warning: %d input elements saturated (clipped to the %d-bit code range): the output is not the attention of the given values\n", sat.Total(), arith.InBits)
+		}
 		opt.Arith, _ = reference.Preset("float64")
 		ref, err := reference.Attend(q, k, v, opt)
 		if err != nil {

@@ -1,10 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"runtime/pprof"
 	"sync/atomic"
 	"time"
@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/swatsim/swatsim/dataflow"
+	"github.com/swatsim/swatsim/internal/outfile"
 	"github.com/swatsim/swatsim/reference"
 	"github.com/swatsim/swatsim/sim"
 	"github.com/swatsim/swatsim/traces"
@@ -70,6 +71,9 @@ func (f *simFlags) loadDesign() (*dataflow.Design, *sim.Inputs, error) {
 	if (f.q != "" || f.k != "" || f.v != "") && (f.q == "" || f.k == "" || f.v == "") {
 		return nil, nil, fmt.Errorf("--q, --k and --v go together: give all three or none")
 	}
+	if err := f.checkPaths(); err != nil {
+		return nil, nil, err
+	}
 	in, err := f.readInputs()
 	if err != nil {
 		return nil, nil, err
@@ -91,12 +95,20 @@ func (f *simFlags) loadDesign() (*dataflow.Design, *sim.Inputs, error) {
 	return d, in, err
 }
 
+// checkPaths tests the output paths before the run.
+func (f *simFlags) checkPaths() error {
+	return checkPaths([]outfile.Path{{Flag: "--out", Path: f.out}, {Flag: "--report", Path: f.report}, {Flag: "--trace", Path: f.trace},
+		{Flag: "--cpuprofile", Path: f.cpuprofile}, {Flag: "--memprofile", Path: f.memprofile}},
+		outfile.Path{Flag: "--q", Path: f.q}, outfile.Path{Flag: "--k", Path: f.k}, outfile.Path{Flag: "--v", Path: f.v},
+		outfile.Path{Flag: "--config", Path: f.design.config})
+}
+
 func runSim(stdout, stderr io.Writer, f *simFlags) error {
 	d, in, err := f.loadDesign()
 	if err != nil {
 		return err
 	}
-	stop, err := startCPUProfile(f.cpuprofile)
+	stopProfile, err := startCPUProfile(f.cpuprofile)
 	if err != nil {
 		return err
 	}
@@ -105,7 +117,9 @@ func runSim(stdout, stderr io.Writer, f *simFlags) error {
 	start := time.Now()
 	res, err := sim.Run(d, in, sim.Options{TimingOnly: f.timingOnly, TraceBlocks: f.traceBlocks * boolInt(f.trace != ""), Progress: &progress})
 	done()
-	stop()
+	if perr := stopProfile(); err == nil {
+		err = perr
+	}
 	if err != nil {
 		return err
 	}
@@ -239,41 +253,45 @@ func (f *simFlags) writeOutputs(d *dataflow.Design, res *sim.Result) error {
 		staged = append(staged, p)
 	}
 	if f.out != "" {
-		if err := traces.WriteTensor(f.out, res.O); err != nil {
+		o, err := traces.StageAll(traces.Output{Path: f.out, Shape: res.O.Shape(), Data: res.O.Data, DType: "float64"})
+		if err != nil {
 			discard(staged)
 			return err
 		}
+		staged = append(staged, o...)
 	}
-	if err := commit(staged); err != nil {
-		os.Remove(f.out)
-		return err
+	if f.memprofile != "" {
+		var buf bytes.Buffer
+		if err := pprof.WriteHeapProfile(&buf); err != nil {
+			discard(staged)
+			return fmt.Errorf("--memprofile: %v", err)
+		}
+		p, err := stage(f.memprofile, buf.Bytes())
+		if err != nil {
+			discard(staged)
+			return err
+		}
+		staged = append(staged, p)
 	}
-	return writeMemProfile(f.memprofile)
+	return commit(staged)
 }
 
-func startCPUProfile(path string) (func(), error) {
+// startCPUProfile profiles the run into path; the returned function stops
+// and writes the profile.
+func startCPUProfile(path string) (func() error, error) {
 	if path == "" {
-		return func() {}, nil
+		return func() error { return nil }, nil
 	}
-	fh, err := os.Create(path)
+	fh, err := outfile.Create(path)
 	if err != nil {
-		return nil, fmt.Errorf("--cpuprofile: %v", err)
+		return nil, fmt.Errorf("--cpuprofile %v", err)
 	}
 	if err := pprof.StartCPUProfile(fh); err != nil {
-		fh.Close()
+		outfile.Discard(fh)
 		return nil, fmt.Errorf("--cpuprofile: %v", err)
 	}
-	return func() { pprof.StopCPUProfile(); fh.Close() }, nil
-}
-
-func writeMemProfile(path string) error {
-	if path == "" {
-		return nil
-	}
-	fh, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("--memprofile: %v", err)
-	}
-	defer fh.Close()
-	return pprof.WriteHeapProfile(fh)
+	return func() error {
+		pprof.StopCPUProfile()
+		return outfile.Commit(fh)
+	}, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/swatsim/swatsim/dataflow"
+	"github.com/swatsim/swatsim/internal/outfile"
 	"github.com/swatsim/swatsim/sim"
 )
 
@@ -77,6 +78,10 @@ func (f *sweepFlags) check() (format string, err error) {
 func runSweep(w io.Writer, f *sweepFlags) error {
 	format, err := f.check()
 	if err != nil {
+		return err
+	}
+	if err := checkPaths([]outfile.Path{{Flag: "--csv", Path: f.csvOut}, {Flag: "--plot", Path: f.plotTo}},
+		outfile.Path{Flag: "--config", Path: f.design.config}); err != nil {
 		return err
 	}
 	load := func(sets ...string) (*dataflow.Design, error) { return f.design.load(sets...) }
