@@ -90,7 +90,7 @@ func TestKVSingleRunReport(t *testing.T) {
 
 func TestKVCompareTableAndReport(t *testing.T) {
 	rep := filepath.Join(t.TempDir(), "c.json")
-	out := kvRun(t, append([]string{"--compare", "--budgets", "32,64", "--steps", "20", "--report", rep}, kvSmall...)...)
+	out := kvRun(t, append([]string{"--compare", "--budgets", "40,64", "--steps", "20", "--report", rep}, kvSmall...)...)
 	for _, p := range policy.Names {
 		if !strings.Contains(out, p) {
 			t.Errorf("table lacks %s:\n%s", p, out)
@@ -190,6 +190,7 @@ func TestKVBadInputs(t *testing.T) {
 		{"streaming sinks", append([]string{"--policy", "streaming", "--budget", "4", "--sinks", "4"}, kvSmall...), nil, "need 0 <= sinks < budget"},
 		{"quest below a page", append([]string{"--policy", "quest", "--budget", "8"}, kvSmall...), nil, "budget >= page"},
 		{"bad budgets", append([]string{"--compare", "--budgets", "64,x"}, kvSmall...), nil, "--budgets"},
+		{"snapkv budget within its window", []string{"--seed", "1", "--tokens", "64", "--heads", "1", "--head-dim", "16", "--steps", "4", "--policy", "snapkv", "--budget", "1"}, nil, "snapkv: budget = 1 with snapkv_window = 32: need budget > window"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -208,6 +209,28 @@ func TestKVBadInputs(t *testing.T) {
 				t.Fatalf("temporary files left: %v", left)
 			}
 		})
+	}
+}
+
+// TestKVReportNullsNonFinite: a run whose CAOTE error is infinite (budget
+// 1 evicts the token that held all of the previous query's attention)
+// writes null for it and says why, instead of failing on JSON encoding.
+func TestKVReportNullsNonFinite(t *testing.T) {
+	rep := filepath.Join(t.TempDir(), "r.json")
+	kvRun(t, "--seed", "1", "--tokens", "64", "--heads", "1", "--head-dim", "16", "--steps", "4", "--policy", "h2o", "--budget", "1", "--report", rep)
+	m := kvReadReport(t, rep)
+	if v, ok := m["caote_error_mean"]; !ok || v != nil {
+		t.Fatalf("caote_error_mean = %v (present %v), want null", v, ok)
+	}
+	found := false
+	for _, w := range m["warnings"].([]any) {
+		found = found || strings.Contains(w.(string), "caote_error_mean is +Inf, written as null")
+	}
+	if !found {
+		t.Fatalf("no warning explains the null: %v", m["warnings"])
+	}
+	if e, ok := m["rel_l2_error_mean"].(float64); !ok || !(e > 0) {
+		t.Fatalf("rel_l2_error_mean = %v, want a finite positive number", m["rel_l2_error_mean"])
 	}
 }
 

@@ -110,7 +110,9 @@ func TestBudgetAtLeastNEqualsFullForEveryPolicy(t *testing.T) {
 func TestEveryPolicyAttendsWithinItsBudget(t *testing.T) {
 	const h, n, d = 2, 200, 16
 	q, k, v := synth(t, h, n, d, 6)
-	s, err := MakeBuilder().WithConfig(splitConfig(h, d, 12, 40)).WithPrompt(100).Build(q, k, v)
+	cfg := splitConfig(h, d, 12, 40)
+	cfg.Policy.SnapKVWindow = 8 // below the smallest budget
+	s, err := MakeBuilder().WithConfig(cfg).WithPrompt(100).Build(q, k, v)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -148,6 +148,9 @@ func New(name string, data Data, p Params) (Policy, error) {
 		if p.SnapWindow < 1 || p.SnapKernel < 1 || p.SnapKernel%2 == 0 {
 			return nil, fmt.Errorf("snapkv: window = %d, kernel = %d: need window >= 1 and an odd kernel >= 1", p.SnapWindow, p.SnapKernel)
 		}
+		if p.Budget <= p.SnapWindow {
+			return nil, fmt.Errorf("snapkv: budget = %d with snapkv_window = %d: need budget > window (SnapKV keeps the %d window tokens plus at least one selected prompt token); raise --budget or lower kv.policy.snapkv_window", p.Budget, p.SnapWindow, p.SnapWindow)
+		}
 		return &snapKV{base: b}, nil
 	case "quest":
 		if p.QuestPage < 1 || p.Budget < p.QuestPage {
