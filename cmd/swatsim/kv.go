@@ -25,6 +25,9 @@ type kvFlags struct {
 	recallK, tokens, heads, headDim           int
 	seed                                      int64
 	compare, markdown                         bool
+	bits, group, residual, pqM, pqBits, rank  int
+	block                                     int
+	retrievalFrac                             float64
 }
 
 func newKVCmd() *cobra.Command {
@@ -67,6 +70,14 @@ defaults, a YAML file (--config, keys under kv.) and SWATSIM_KV_... variables.`,
 	fl.StringVar(&f.budgets, "budgets", "256,512,1024", "budgets of --compare, comma-separated")
 	fl.StringVar(&f.policies, "policies", strings.Join(policy.Names, ","), "policies of --compare, comma-separated")
 	fl.BoolVar(&f.markdown, "markdown", false, "print the --compare table as Markdown")
+	fl.IntVar(&f.bits, "bits", 0, "kivi: bits per quantised element, 2|4 (default kv.policy.kivi_bits)")
+	fl.IntVar(&f.group, "group", 0, "kivi: group size G (default kv.policy.kivi_group = 32)")
+	fl.IntVar(&f.residual, "residual", 0, "kivi, pq: recent tokens kept unquantised (default kv.policy.kivi_residual / pq_residual = 128; kivi: a multiple of --group)")
+	fl.IntVar(&f.pqM, "pq-m", 0, "pq: sub-vectors per row, dividing the head dim (default head_dim/4)")
+	fl.IntVar(&f.pqBits, "pq-bits", 0, "pq: bits per code (default kv.policy.pq_bits = 8)")
+	fl.IntVar(&f.rank, "rank", 0, "shadowkv: rank of the pre-RoPE key SVD, <= heads x head_dim (default 160, capped)")
+	fl.IntVar(&f.block, "block", 0, "moba: block size Bs >= 1 (default kv.policy.moba_block = 64)")
+	fl.Float64Var(&f.retrievalFrac, "retrieval-frac", 0, "duo: fraction of retrieval heads in [0,1] (default kv.policy.duo_retrieval_frac = 0.5)")
 	return c
 }
 
@@ -90,6 +101,9 @@ func runKV(cmd *cobra.Command, f *kvFlags) error {
 	}
 	q, k, v, in, err := kvInputs(cmd, f)
 	if err != nil {
+		return err
+	}
+	if err := kvPolicyFlags(cmd, f, &cfg, q.H, q.D); err != nil {
 		return err
 	}
 	b := kv.MakeBuilder().WithConfig(cfg).WithSteps(f.steps)
@@ -137,7 +151,7 @@ func kvSpecs(cmd *cobra.Command, f *kvFlags) ([]kv.Spec, error) {
 			if !slices.Contains(policy.Names, p) {
 				return nil, fmt.Errorf("--policies: %q: unknown policy; allowed: %s", p, strings.Join(policy.Names, ", "))
 			}
-			if p == "full" {
+			if !policy.UsesBudget(p) { // full, kivi, pq: every token attended, one row
 				specs = append(specs, kv.Spec{Policy: p, Budget: slices.Max(budgets)})
 				continue
 			}
@@ -153,7 +167,7 @@ func kvSpecs(cmd *cobra.Command, f *kvFlags) ([]kv.Spec, error) {
 	if !slices.Contains(policy.Names, f.policy) {
 		return nil, fmt.Errorf("--policy %q: unknown policy; allowed: %s", f.policy, strings.Join(policy.Names, ", "))
 	}
-	if !fl.Changed("budget") && f.policy != "full" {
+	if !fl.Changed("budget") && policy.UsesBudget(f.policy) {
 		return nil, fmt.Errorf("--budget is required for policy %s (keys attended per decode query, >= 1)", f.policy)
 	}
 	b := f.budget
@@ -292,4 +306,48 @@ func kvReport(rs []*kv.Result, in kv.Input, cfg kv.Config, elapsed float64, comp
 	rep.Summary = &sum
 	rep.PerStep = rs[0].Records()
 	return rep
+}
+
+// kvPolicyFlags applies the methods' flags to the configuration, each
+// checked against its allowed range (the head count and dimension are the
+// input's).
+func kvPolicyFlags(cmd *cobra.Command, f *kvFlags, cfg *kv.Config, heads, d int) error {
+	fl := cmd.Flags()
+	pc := &cfg.Policy
+	set := func(name string, dst *int, v int, ok bool, allowed string) error {
+		if !fl.Changed(name) {
+			return nil
+		}
+		if !ok {
+			return fmt.Errorf("--%s = %d: %s", name, v, allowed)
+		}
+		*dst = v
+		return nil
+	}
+	if fl.Changed("residual") {
+		pc.PQResidual = f.residual
+	}
+	for _, err := range []error{
+		set("bits", &pc.KIVIBits, f.bits, f.bits == 2 || f.bits == 4, "allowed: 2, 4"),
+		set("group", &pc.KIVIGroup, f.group, f.group >= 1, "must be >= 1"),
+		set("residual", &pc.KIVIResidual, f.residual, f.residual >= 0, "must be >= 0"),
+		set("pq-m", &pc.PQM, f.pqM, f.pqM >= 1 && d%max(f.pqM, 1) == 0, fmt.Sprintf("must divide the head dim %d", d)),
+		set("pq-bits", &pc.PQBits, f.pqBits, f.pqBits >= 1 && f.pqBits <= 16, "must be in [1, 16]"),
+		set("rank", &pc.ShadowKVRank, f.rank, f.rank >= 1 && f.rank <= heads*d, fmt.Sprintf("must be in [1, %d] (heads x head dim)", heads*d)),
+		set("block", &pc.MoBABlock, f.block, f.block >= 1, "must be >= 1"),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	if (fl.Changed("residual") || fl.Changed("group")) && pc.KIVIResidual%pc.KIVIGroup != 0 {
+		return fmt.Errorf("--residual = %d: must be a multiple of --group = %d", pc.KIVIResidual, pc.KIVIGroup)
+	}
+	if fl.Changed("retrieval-frac") {
+		if !(f.retrievalFrac >= 0 && f.retrievalFrac <= 1) {
+			return fmt.Errorf("--retrieval-frac = %g: must be in [0, 1]", f.retrievalFrac)
+		}
+		pc.DuoRetrievalFrac = f.retrievalFrac
+	}
+	return nil
 }

@@ -90,7 +90,7 @@ func TestKVSingleRunReport(t *testing.T) {
 
 func TestKVCompareTableAndReport(t *testing.T) {
 	rep := filepath.Join(t.TempDir(), "c.json")
-	out := kvRun(t, append([]string{"--compare", "--budgets", "40,64", "--steps", "20", "--report", rep}, kvSmall...)...)
+	out := kvRun(t, append([]string{"--compare", "--budgets", "64,96", "--steps", "20", "--report", rep}, kvSmall...)...)
 	for _, p := range policy.Names {
 		if !strings.Contains(out, p) {
 			t.Errorf("table lacks %s:\n%s", p, out)
@@ -109,8 +109,8 @@ func TestKVCompareTableAndReport(t *testing.T) {
 		t.Error("a --compare report lacks the config")
 	}
 	rows := m["rows"].([]any)
-	if len(rows) != 1+2*(len(policy.Names)-1) {
-		t.Fatalf("%d rows, want full once + 7 policies x 2 budgets", len(rows))
+	if len(rows) != 3+2*(len(policy.Names)-3) {
+		t.Fatalf("%d rows, want full, kivi and pq once + %d policies x 2 budgets", len(rows), len(policy.Names)-3)
 	}
 	md := kvRun(t, append([]string{"--compare", "--budgets", "64", "--steps", "4", "--policies", "streaming,quest", "--markdown"}, kvSmall...)...)
 	if !strings.Contains(md, "| streaming | 64 |") || !strings.Contains(md, "| quest | 64 |") {
@@ -172,7 +172,7 @@ func TestKVBadInputs(t *testing.T) {
 		{"budget no tier holds", append([]string{"--policy", "h2o", "--budget", "2000000000"}, kvSmall...), nil, "but the tiers hold"},
 		{"full too long for tiny tiers", append([]string{"--policy", "full"}, kvSmall...), []string{"SWATSIM_KV_ONCHIP_CAPACITY_TOKENS", "100", "SWATSIM_KV_HBM_CAPACITY_BYTES", "1000", "SWATSIM_KV_HOST_CAPACITY_BYTES", "1000"}, "policy full keeps all 192 tokens"},
 		{"mismatched shapes", append(npy(mism), "--policy", "full"), nil, "shape mismatch"},
-		{"unknown policy", append([]string{"--policy", "lru", "--budget", "8"}, kvSmall...), nil, "allowed: full, streaming, h2o, tova, snapkv, caote-h2o, caote-tova, quest"},
+		{"unknown policy", append([]string{"--policy", "lru", "--budget", "8"}, kvSmall...), nil, "allowed: full, streaming, h2o, tova, snapkv, caote-h2o, caote-tova, quest, kivi, pq, shadowkv, moba, duo"},
 		{"unknown compare policy", append([]string{"--compare", "--policies", "h2o,lru"}, kvSmall...), nil, "allowed: full, streaming"},
 		{"layer out of range", append(npy(p4), "--layer", "2", "--policy", "full"), nil, "layer 2: out of range; allowed 0 to 1"},
 		{"rank-4 without layer", append(npy(p4), "--policy", "full"), nil, "choose a layer with --layer 0..1"},
@@ -190,6 +190,17 @@ func TestKVBadInputs(t *testing.T) {
 		{"streaming sinks", append([]string{"--policy", "streaming", "--budget", "4", "--sinks", "4"}, kvSmall...), nil, "need 0 <= sinks < budget"},
 		{"quest below a page", append([]string{"--policy", "quest", "--budget", "8"}, kvSmall...), nil, "budget >= page"},
 		{"bad budgets", append([]string{"--compare", "--budgets", "64,x"}, kvSmall...), nil, "--budgets"},
+		{"kivi bits", append([]string{"--policy", "kivi", "--bits", "3"}, kvSmall...), nil, "--bits = 3: allowed: 2, 4"},
+		{"kivi residual not a multiple of the group", append([]string{"--policy", "kivi", "--group", "32", "--residual", "48"}, kvSmall...), nil, "--residual = 48: must be a multiple of --group = 32"},
+		{"kivi group 0", append([]string{"--policy", "kivi", "--group", "0"}, kvSmall...), nil, "--group = 0: must be >= 1"},
+		{"pq-m not dividing D", append([]string{"--policy", "pq", "--pq-m", "5"}, kvSmall...), nil, "--pq-m = 5: must divide the head dim 16"},
+		{"rank above H*D", append([]string{"--policy", "shadowkv", "--budget", "64", "--rank", "33"}, kvSmall...), nil, "--rank = 33: must be in [1, 32]"},
+		{"block 0", append([]string{"--policy", "moba", "--budget", "64", "--block", "0"}, kvSmall...), nil, "--block = 0: must be >= 1"},
+		{"moba budget below a block", append([]string{"--policy", "moba", "--budget", "32", "--block", "64"}, kvSmall...), nil, "need budget >= block"},
+		{"retrieval-frac above 1", append([]string{"--policy", "duo", "--budget", "64", "--retrieval-frac", "1.5"}, kvSmall...), nil, "--retrieval-frac = 1.5: must be in [0, 1]"},
+		{"retrieval-frac NaN", append([]string{"--policy", "duo", "--budget", "64", "--retrieval-frac", "NaN"}, kvSmall...), nil, "--retrieval-frac = NaN: must be in [0, 1]"},
+		{"shadowkv budget too small", append([]string{"--policy", "shadowkv", "--budget", "40"}, kvSmall...), nil, "shadowkv: budget = 40"},
+		{"elem_bytes not whole bits", append([]string{"--policy", "full"}, kvSmall...), []string{"SWATSIM_KV_ELEM_BYTES", "0.3"}, "kv.elem_bytes = 0.3: must be a whole number of bits"},
 		{"snapkv budget within its window", []string{"--seed", "1", "--tokens", "64", "--heads", "1", "--head-dim", "16", "--steps", "4", "--policy", "snapkv", "--budget", "1"}, nil, "snapkv: budget = 1 with snapkv_window = 32: need budget > window"},
 	}
 	for _, tc := range cases {

@@ -15,7 +15,7 @@ import (
 // Config is the memory hierarchy, the hardware and the policy
 // hyperparameters of the decode model (the kv. keys of the YAML config).
 type Config struct {
-	ElemBytes int           `mapstructure:"elem_bytes" json:"elem_bytes"`
+	ElemBytes float64       `mapstructure:"elem_bytes" json:"elem_bytes"`
 	ClockMHz  float64       `mapstructure:"clock_mhz" json:"clock_mhz"`
 	Scale     float64       `mapstructure:"scale" json:"scale"`
 	Layout    LayoutConfig  `mapstructure:"layout" json:"layout"`
@@ -71,6 +71,23 @@ type PolicyConfig struct {
 	QuestPage     int     `mapstructure:"quest_page" json:"quest_page"`
 	QuestMetadata string  `mapstructure:"quest_metadata" json:"quest_metadata"`
 	CAOTEBufferV  bool    `mapstructure:"caote_buffer_v" json:"caote_buffer_v"`
+
+	KIVIBits         int     `mapstructure:"kivi_bits" json:"kivi_bits"`
+	KIVIGroup        int     `mapstructure:"kivi_group" json:"kivi_group"`
+	KIVIResidual     int     `mapstructure:"kivi_residual" json:"kivi_residual"`
+	PQM              int     `mapstructure:"pq_m" json:"pq_m"`
+	PQBits           int     `mapstructure:"pq_bits" json:"pq_bits"`
+	PQResidual       int     `mapstructure:"pq_residual" json:"pq_residual"`
+	PQIters          int     `mapstructure:"pq_iters" json:"pq_iters"`
+	PQSeed           uint64  `mapstructure:"pq_seed" json:"pq_seed"`
+	ShadowKVRank     int     `mapstructure:"shadowkv_rank" json:"shadowkv_rank"`
+	ShadowKVChunk    int     `mapstructure:"shadowkv_chunk" json:"shadowkv_chunk"`
+	ShadowKVOutliers int     `mapstructure:"shadowkv_outliers" json:"shadowkv_outliers"`
+	ShadowKVRecent   int     `mapstructure:"shadowkv_recent" json:"shadowkv_recent"`
+	RoPEBase         float64 `mapstructure:"rope_base" json:"rope_base"`
+	MoBABlock        int     `mapstructure:"moba_block" json:"moba_block"`
+	DuoRetrievalFrac float64 `mapstructure:"duo_retrieval_frac" json:"duo_retrieval_frac"`
+	DuoCalibQueries  int     `mapstructure:"duo_calib_queries" json:"duo_calib_queries"`
 }
 
 // MetricsConfig holds the metrics' parameters.
@@ -84,7 +101,7 @@ func (c Config) Validate() error {
 		ok  bool
 		msg string
 	}{
-		{c.ElemBytes >= 1 && c.ElemBytes <= 8, fmt.Sprintf("kv.elem_bytes = %d: must be in [1, 8]", c.ElemBytes)},
+		{c.elemBitsOK(), fmt.Sprintf("kv.elem_bytes = %g: must be a whole number of bits (elem_bytes x 8) in [1, 64], e.g. 0.25 for 2 bits, 2 for fp16", c.ElemBytes)},
 		{c.ClockMHz > 0 && !math.IsInf(c.ClockMHz, 0), fmt.Sprintf("kv.clock_mhz = %g: must be > 0", c.ClockMHz)},
 		{c.Scale >= 0, fmt.Sprintf("kv.scale = %g: must be >= 0 (0 = 1/sqrt(head_dim))", c.Scale)},
 		{c.Layout.BlockTokens >= 1, fmt.Sprintf("kv.layout.block_tokens = %d: must be >= 1", c.Layout.BlockTokens)},
@@ -134,11 +151,39 @@ func (t TierConfig) validate(key string) error {
 	return nil
 }
 
+// elemBitsOK reports whether elem_bytes is a whole number of bits in [1, 64].
+func (c Config) elemBitsOK() bool {
+	b := c.ElemBytes * 8
+	return b >= 1 && b <= 64 && b == math.Trunc(b)
+}
+
+// ElemBits is the bits of one K/V element.
+func (c Config) ElemBits() int64 { return int64(c.ElemBytes * 8) }
+
+// rowBytes is the bytes of one K or V row of d elements; checkRow makes
+// sure it is whole.
+func (c Config) rowBytes(d int) int64 { return int64(d) * c.ElemBits() / 8 }
+
+// checkRow reports whether a row of d elements is a whole number of bytes.
+func (c Config) checkRow(d int) error {
+	if int64(d)*c.ElemBits()%8 != 0 {
+		return fmt.Errorf("kv.elem_bytes = %g with head dim %d: a K/V row of %d bits is not a whole number of bytes; choose elem_bytes so that head_dim x elem_bytes x 8 is a multiple of 8", c.ElemBytes, d, int64(d)*c.ElemBits())
+	}
+	return nil
+}
+
 // policyParams returns the policies' parameters for a budget.
 func (c Config) policyParams(budget int) policy.Params {
+	pc := c.Policy
 	return policy.Params{
-		Budget: budget, Sinks: c.Policy.Sinks, H2ORecent: c.Policy.H2ORecent,
-		SnapWindow: c.Policy.SnapKVWindow, SnapKernel: c.Policy.SnapKVKernel, QuestPage: c.Policy.QuestPage,
+		Budget: budget, Sinks: pc.Sinks, H2ORecent: pc.H2ORecent,
+		SnapWindow: pc.SnapKVWindow, SnapKernel: pc.SnapKVKernel, QuestPage: pc.QuestPage,
+		Scale: c.Scale, Seed: pc.PQSeed, ElemBits: c.ElemBits(),
+		KIVIBits: pc.KIVIBits, KIVIGroup: pc.KIVIGroup, KIVIResidual: pc.KIVIResidual,
+		PQM: pc.PQM, PQBits: pc.PQBits, PQResidual: pc.PQResidual, PQIters: pc.PQIters,
+		ShadowRank: pc.ShadowKVRank, ShadowChunk: pc.ShadowKVChunk, ShadowOutliers: pc.ShadowKVOutliers,
+		ShadowRecent: pc.ShadowKVRecent, RoPEBase: pc.RoPEBase,
+		MoBABlock: pc.MoBABlock, DuoRetrievalFrac: pc.DuoRetrievalFrac, DuoCalibQueries: pc.DuoCalibQueries,
 	}
 }
 
@@ -147,7 +192,7 @@ func (c Config) freq() sim.Freq { return sim.Freq(c.ClockMHz * 1e6) }
 
 // tokenBytes is the K+V footprint of one token over all heads.
 func (c Config) tokenBytes(heads, d int) int64 {
-	return int64(heads) * 2 * int64(d) * int64(c.ElemBytes)
+	return int64(heads) * 2 * c.rowBytes(d)
 }
 
 // onChipTokens is the on-chip capacity in tokens per head.
@@ -166,7 +211,7 @@ func (c Config) tierTokens(t TierConfig, heads, d int) int64 {
 // geometry is the paged layout of an off-chip tier for head dimension d.
 func (c Config) geometry(t TierConfig, d int) paged.Geometry {
 	return paged.Geometry{
-		RowBytes: d * c.ElemBytes, BlockTokens: c.Layout.BlockTokens, BurstBytes: t.BurstBytes,
+		RowBytes: int(c.rowBytes(d)), BlockTokens: c.Layout.BlockTokens, BurstBytes: t.BurstBytes,
 		InterleaveBytes: t.InterleaveBytes, Channels: t.Channels, WholeBlocks: c.Layout.Gather == "block",
 		ChannelHash: t.ChannelHash,
 	}

@@ -28,6 +28,9 @@ type instance struct {
 	mark      []int32 // scratch for recall: mark[j] == stamp when j is attended
 	steps     []StepMetrics
 	probs     bool // the policy reads the probabilities of the attended keys
+
+	approx policy.Approximator // nil unless the policy approximates keys or values
+	logits [][]float64         // per head: the approximate logits (approx only)
 }
 
 // headMetrics are one head's metrics in one step.
@@ -46,13 +49,20 @@ func newInstance(s *Simulator, spec Spec) (*instance, error) {
 	}
 	h, n := s.data.Q.H, s.data.Q.N
 	in := &instance{
-		spec: spec, pol: p, mem: newMemory(s.cfg, h, n, s.data.Q.D), model: model, data: s.data,
+		spec: spec, pol: p, mem: newMemory(s.cfg, spec.Policy, p, h, n, s.data.Q.D), model: model, data: s.data,
 		last: newObs(h), cur: newObs(h), parts: make([][timing.NumTiers][]int, h),
 		partO: make([][timing.NumTiers][]float64, h),
 		head:  make([]headMetrics, h), mark: make([]int32, n*h), probs: policy.NeedsProbs(spec.Policy),
 	}
 	if s.hw != nil {
 		in.hw = s.hw.clone(h, s.data.Q.D)
+	}
+	if a, ok := p.(policy.Approximator); ok {
+		in.approx = a
+		in.logits = make([][]float64, h)
+		for i := range in.logits {
+			in.logits[i] = make([]float64, n)
+		}
 	}
 	return in, nil
 }
@@ -98,8 +108,9 @@ func (in *instance) step(t int, or *oracle) error {
 		in.cur.Att[h] = append(in.cur.Att[h][:0], att...)
 		in.mem.place(h, in.pol.Cache(h), false)
 		in.mem.metadata(h, in.cost.MetaPages[h], in.cost.MetaWrite)
-		in.mem.gather(h, in.cur.Att[h], &in.parts[h])
+		in.mem.gather(t, h, in.cur.Att[h], &in.parts[h])
 	}
+	in.mem.extra(in.cost.ExtraBits)
 	in.cur.T = t
 	in.attendAll(t, or)
 	in.pol.Observe(in.cur)
@@ -147,6 +158,11 @@ func (in *instance) attend(t, h int, or *oracle) {
 	s := or.s[h]
 	d := in.data.Q.D
 	v := func(j int) []float64 { return in.data.V.Row(h, j) }
+	if in.approx != nil {
+		s = in.logits[h]
+		in.approx.Logits(t, h, in.cur.Att[h], s)
+		v = func(j int) []float64 { return in.approx.Value(t, h, j) }
+	}
 	var parts [timing.NumTiers]split.Part
 	for i := range parts {
 		if len(in.partO[h][i]) != d {

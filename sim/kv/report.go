@@ -48,6 +48,7 @@ type Summary struct {
 	TokensPerS         Number                        `json:"tokens_per_s"`
 	PeakBlocks         map[string]int                `json:"peak_blocks"`
 	Warnings           []string                      `json:"warnings,omitempty"`
+	Notes              []string                      `json:"notes,omitempty"`
 }
 
 // StepRecord is one step of a report's per-step series.
@@ -74,7 +75,7 @@ func (r *Result) Summarize() Summary {
 		BytesPerStep: map[string]float64{}, UsefulBytesPerStep: map[string]float64{},
 		BytesPerStepBy: map[string]map[string]float64{}, CyclesPerStep: Number(r.CyclesPerStep()),
 		CyclesPerStepBy: r.PhasesPerStep(), TokensPerS: Number(r.TokensPerS()), PeakBlocks: map[string]int{},
-		Warnings: slices.Clone(r.Warnings),
+		Warnings: slices.Clone(r.Warnings), Notes: r.Notes,
 	}
 	s.Warnings = append(s.Warnings, s.nullWarnings()...)
 	if r.HW {

@@ -68,6 +68,9 @@ func (b Builder) Build(q, k, v *reference.Tensor) (*Simulator, error) {
 		return nil, err
 	}
 	n, d := q.N, q.D
+	if err := b.cfg.checkRow(d); err != nil {
+		return nil, err
+	}
 	if n < 2 {
 		return nil, fmt.Errorf("tokens = %d: decode needs at least 2 (a prompt and one step)", n)
 	}
@@ -128,14 +131,14 @@ func (s *Simulator) CheckSpec(sp Spec) error {
 	}
 	h, n, d := s.data.Q.H, s.data.Q.N, s.data.Q.D
 	tokens, what := int64(sp.Budget), fmt.Sprintf("budget %d", sp.Budget)
-	if sp.Policy == "full" || sp.Policy == "quest" {
+	if policy.KeepsAll(sp.Policy) {
 		tokens, what = int64(n), fmt.Sprintf("policy %s keeps all %d tokens", sp.Policy, n)
 	}
 	tb := s.cfg.tokenBytes(h, d)
 	onchip := int64(s.cfg.onChipTokens(h, d)) * tb
 	total := onchip + s.cfg.HBM.CapacityBytes + s.cfg.Host.CapacityBytes
 	if need := tokens * tb; tokens > math.MaxInt64/tb || need > total {
-		return fmt.Errorf("%s: the cache needs %d tokens x %d B (%d heads x K+V x %d dims x %d B) = %.4g B, but the tiers hold %d B (onchip %d, %s %d, host %d); lower --budget or raise kv.%s.capacity_bytes / kv.host.capacity_bytes",
+		return fmt.Errorf("%s: the cache needs %d tokens x %d B (%d heads x K+V x %d dims x %g B) = %.4g B, but the tiers hold %d B (onchip %d, %s %d, host %d); lower --budget or raise kv.%s.capacity_bytes / kv.host.capacity_bytes",
 			what, tokens, tb, h, d, s.cfg.ElemBytes, float64(tokens)*float64(tb), total, onchip, s.cfg.HBM.Name, s.cfg.HBM.CapacityBytes, s.cfg.Host.CapacityBytes, "hbm")
 	}
 	return nil

@@ -10,7 +10,7 @@ import (
 )
 
 // Names lists the policies.
-var Names = []string{"full", "streaming", "h2o", "tova", "snapkv", "caote-h2o", "caote-tova", "quest"}
+var Names = []string{"full", "streaming", "h2o", "tova", "snapkv", "caote-h2o", "caote-tova", "quest", "kivi", "pq", "shadowkv", "moba", "duo"}
 
 // Params are the budget and the hyperparameters of the policies.
 type Params struct {
@@ -20,12 +20,41 @@ type Params struct {
 	SnapWindow int     // snapkv: observation window w
 	SnapKernel int     // snapkv: average-pooling kernel (odd)
 	QuestPage  int     // quest: page size in tokens
+
+	Scale    float64 // softmax scale of the approximating policies' logits (0: 1/sqrt(D))
+	Seed     uint64  // seed of the policies that learn (pq's k-means)
+	ElemBits int64   // bits of a full-precision K/V element (codebooks, landmarks, factor rows)
+
+	KIVIBits     int // kivi: bits per quantised element (2 or 4)
+	KIVIGroup    int // kivi: G, tokens per key group and channels per value group
+	KIVIResidual int // kivi: R, recent tokens kept unquantised (a multiple of G)
+
+	PQM        int // pq: sub-vectors per row (0: D/4)
+	PQBits     int // pq: bits per code (2^bits centroids per codebook)
+	PQResidual int // pq: recent tokens kept unquantised
+	PQIters    int // pq: k-means iterations
+
+	ShadowRank     int     // shadowkv: rank r of the pre-RoPE key factorisation (capped at H*D)
+	ShadowChunk    int     // shadowkv: tokens per landmark chunk
+	ShadowOutliers int     // shadowkv: outlier chunks kept exact per head
+	ShadowRecent   int     // shadowkv: recent tokens kept exact
+	RoPEBase       float64 // shadowkv: RoPE base of the post-RoPE traces (non-interleaved halves)
+
+	MoBABlock int // moba: block size Bs; the budget buys B/Bs blocks
+
+	DuoRetrievalFrac float64 // duo: fraction of heads kept as retrieval heads
+	DuoCalibQueries  int     // duo: last prompt queries of the calibration
 }
 
 // DefaultParams returns the published defaults for a budget: 4 sinks,
 // half of B recent, w = 32 with kernel 5, pages of 16.
 func DefaultParams(budget int) Params {
-	return Params{Budget: budget, Sinks: 4, H2ORecent: 0.5, SnapWindow: 32, SnapKernel: 5, QuestPage: 16}
+	return Params{
+		Budget: budget, Sinks: 4, H2ORecent: 0.5, SnapWindow: 32, SnapKernel: 5, QuestPage: 16,
+		ElemBits: 16, KIVIBits: 2, KIVIGroup: 32, KIVIResidual: 128, PQBits: 8, PQResidual: 128, PQIters: 10,
+		ShadowRank: 160, ShadowChunk: 8, ShadowOutliers: 2, ShadowRecent: 32, RoPEBase: 10000,
+		MoBABlock: 64, DuoRetrievalFrac: 0.5, DuoCalibQueries: 32,
+	}
 }
 
 // Data is the layer's Q, K and V ([H, N, D]) that policies may read.
@@ -84,6 +113,10 @@ type Cost struct {
 	SelectMACs int64   // scoring multiply-accumulates
 	Candidates int64   // candidates through the top-k/argmin unit
 	VRows      [][]int // per head: tokens whose V rows a second pass reads (CAOTE)
+	// ExtraBits are bits read from each tier (0 on chip, 1 HBM/DDR, 2
+	// host) before attention, outside the K/V rows: pq's codebooks,
+	// shadowkv's landmarks and key factor rows.
+	ExtraBits [3]int64
 }
 
 // Reset empties the cost for heads heads.
@@ -97,6 +130,7 @@ func (c *Cost) Reset(heads int) {
 		c.VRows[h] = c.VRows[h][:0]
 	}
 	c.MetaWrite, c.SelectMACs, c.Candidates = -1, 0, 0
+	c.ExtraBits = [3]int64{}
 }
 
 // Policy decides a layer's KV cache during decode.
@@ -157,8 +191,32 @@ func New(name string, data Data, p Params) (Policy, error) {
 			return nil, fmt.Errorf("quest: budget = %d with page = %d: need page >= 1 and budget >= page (the budget buys whole pages)", p.Budget, p.QuestPage)
 		}
 		return newQuest(b), nil
+	case "kivi":
+		return newKIVI(b)
+	case "pq":
+		return newPQ(b)
+	case "shadowkv":
+		return newShadowKV(b)
+	case "moba":
+		return newMoBA(b)
+	case "duo":
+		return newDuo(b)
 	}
 	return nil, fmt.Errorf("policy %q: unknown; allowed: %s", name, strings.Join(Names, ", "))
+}
+
+// UsesBudget reports whether the policy's budget limits the keys a query
+// attends to (full, kivi and pq attend to every token).
+func UsesBudget(name string) bool { return name != "full" && name != "kivi" && name != "pq" }
+
+// KeepsAll reports whether the policy caches every token (nothing is
+// evicted), so that its cache grows to the whole context.
+func KeepsAll(name string) bool {
+	switch name {
+	case "full", "quest", "kivi", "pq", "shadowkv", "moba", "duo": // duo: its retrieval heads
+		return true
+	}
+	return false
 }
 
 // NeedsColSum reports whether the policy reads Prefill.ColSum.
