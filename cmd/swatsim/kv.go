@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/swatsim/swatsim/dataflow"
 	"github.com/swatsim/swatsim/reference"
 	"github.com/swatsim/swatsim/sim/kv"
 	"github.com/swatsim/swatsim/sim/kv/policy"
@@ -20,6 +21,8 @@ func init() { commands = append(commands, newKVCmd) }
 // kvFlags are the flags of `swatsim kv`.
 type kvFlags struct {
 	config, policy, policies, budgets, report string
+	design                                    string
+	sets                                      []string
 	q, k, v                                   string
 	budget, sinks, layer, prompt, steps       int
 	recallK, tokens, heads, headDim           int
@@ -42,7 +45,9 @@ included). It reports accuracy against full attention, the bytes each memory
 tier moves and the cycles of every step (Akita cycle model).
 
 Inputs are .npy Q/K/V ([H,N,D], or [L,H,N,D] with --layer) or a synthetic
-trace (--seed). The memory hierarchy and hardware come from the embedded
+trace (--seed). The card (clock, PEs x lanes, off-chip memory, host link)
+comes from the design point (--design FILE and --set, as for swatsim sim);
+the kv-only settings (tiers, capacities, policy knobs) from the embedded
 defaults, a YAML file (--config, keys under kv.) and SWATSIM_KV_... variables.`,
 		Example: `  swatsim kv --policy h2o --budget 256 --seed 1
   swatsim kv --q q.npy --k k.npy --v v.npy --layer 1 --prompt 2048 --compare --report r.json`,
@@ -50,7 +55,9 @@ defaults, a YAML file (--config, keys under kv.) and SWATSIM_KV_... variables.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runKV(cmd, f) },
 	}
 	fl := c.Flags()
-	fl.StringVar(&f.config, "config", "", "YAML config file (keys under kv.)")
+	fl.StringVar(&f.config, "config", "", "YAML config file of the kv-only settings (keys under kv.)")
+	fl.StringVar(&f.design, "design", "", "design point YAML: the card (hw.clock_mhz, hw.pes, hw.vector_width, memory.*), as swatsim sim reads it (default: the embedded one)")
+	fl.StringArrayVar(&f.sets, "set", nil, "override a design field, e.g. --set memory.channels=16 (repeatable)")
 	fl.StringVar(&f.policy, "policy", "", "policy: "+strings.Join(policy.Names, "|"))
 	fl.IntVar(&f.budget, "budget", 0, "token budget B: keys attended per decode query, its own included")
 	fl.IntVar(&f.sinks, "sinks", 0, "streaming: sink tokens S (default kv.policy.sinks)")
@@ -86,7 +93,11 @@ func runKV(cmd *cobra.Command, f *kvFlags) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := kv.LoadConfig(f.config, true)
+	design, err := dataflow.Load(f.design, f.sets)
+	if err != nil {
+		return err
+	}
+	cfg, err := kv.LoadDesignConfig(f.config, true, design)
 	if err != nil {
 		return err
 	}

@@ -80,7 +80,7 @@ func TestKVSingleRunReport(t *testing.T) {
 		t.Errorf("per_step has %d entries, want 92 (t = 100..191)", len(steps))
 	}
 	cfg := m["config"].(map[string]any)
-	if cfg["hbm"].(map[string]any)["bandwidth_gbps"].(float64) != 460 {
+	if cfg["hbm"].(map[string]any)["bandwidth_gbps"].(float64) != 115 { // dataflow/default.yaml: 8 x 14.375 GB/s
 		t.Errorf("config in report: %v", cfg["hbm"])
 	}
 	if e := m["rel_l2_error_mean"].(float64); !(e > 0 && e < 2) {
@@ -134,13 +134,17 @@ func TestKVNpyInputsAndLayers(t *testing.T) {
 func TestKVEnvAndConfigOverrides(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "c.yaml")
-	os.WriteFile(cfg, []byte("kv:\n  hbm:\n    name: dram\n    bandwidth_gbps: 25.6\n    channels: 2\n"), 0o644)
+	os.WriteFile(cfg, []byte("kv:\n  hbm:\n    burst_bytes: 32\n"), 0o644)
+	design := filepath.Join(dir, "d.yaml")
+	os.WriteFile(design, []byte("memory:\n  kind: ddr4\n  channel_gbps: 12.8\n"), 0o644)
 	t.Setenv("SWATSIM_KV_ONCHIP_CAPACITY_TOKENS", "0")
 	rep := filepath.Join(dir, "r.json")
-	kvRun(t, append([]string{"--config", cfg, "--policy", "full", "--steps", "3", "--report", rep}, kvSmall...)...)
+	kvRun(t, append([]string{"--config", cfg, "--design", design, "--set", "memory.channels=2", "--policy", "full", "--steps", "3", "--report", rep}, kvSmall...)...)
 	m := kvReadReport(t, rep)
 	c := m["config"].(map[string]any)
-	if c["onchip"].(map[string]any)["capacity_tokens"].(float64) != 0 || c["hbm"].(map[string]any)["channels"].(float64) != 2 {
+	hbm := c["hbm"].(map[string]any)
+	if c["onchip"].(map[string]any)["capacity_tokens"].(float64) != 0 || hbm["channels"].(float64) != 2 ||
+		hbm["bandwidth_gbps"].(float64) != 25.6 || hbm["burst_bytes"].(float64) != 32 || hbm["name"] != "dram" {
 		t.Fatalf("config: %v", c)
 	}
 	b := m["bytes_per_step"].(map[string]any)
@@ -185,7 +189,9 @@ func TestKVBadInputs(t *testing.T) {
 		{"seed and files", append(npy(good), "--seed", "1", "--policy", "full"), nil, "not both"},
 		{"partial files", []string{"--q", good[0], "--policy", "full"}, nil, "must all be given"},
 		{"config typo", append([]string{"--config", typo, "--policy", "full"}, kvSmall...), nil, `unknown key "kv.hbm.bandwith_gbps"`},
-		{"bad env value", append([]string{"--policy", "full"}, kvSmall...), []string{"SWATSIM_KV_HBM_CHANNELS", "0"}, "kv.hbm.channels = 0"},
+		{"bad env value", append([]string{"--policy", "full"}, kvSmall...), []string{"SWATSIM_KV_HOST_CHANNELS", "0"}, "kv.host.channels = 0"},
+		{"bad design value", append([]string{"--policy", "full", "--set", "memory.channels=0"}, kvSmall...), nil, "memory.channels"},
+		{"ideal memory", append([]string{"--policy", "full", "--set", "memory.kind=ideal"}, kvSmall...), nil, `memory.kind = "ideal": the decode model`},
 		{"bad gather", append([]string{"--policy", "full"}, kvSmall...), []string{"SWATSIM_KV_LAYOUT_GATHER", "page"}, "allowed: burst, block"},
 		{"streaming sinks", append([]string{"--policy", "streaming", "--budget", "4", "--sinks", "4"}, kvSmall...), nil, "need 0 <= sinks < budget"},
 		{"quest below a page", append([]string{"--policy", "quest", "--budget", "8"}, kvSmall...), nil, "budget >= page"},

@@ -6,6 +6,7 @@ import (
 
 	"github.com/sarchlab/akita/v3/sim"
 
+	"github.com/swatsim/swatsim/dataflow"
 	"github.com/swatsim/swatsim/reference"
 	"github.com/swatsim/swatsim/sim/kv/paged"
 	"github.com/swatsim/swatsim/sim/kv/policy"
@@ -13,10 +14,14 @@ import (
 )
 
 // Config is the memory hierarchy, the hardware and the policy
-// hyperparameters of the decode model (the kv. keys of the YAML config).
+// hyperparameters of the decode model. The kv-only settings are the kv.
+// keys of the YAML config; the card (clock, MACs, the off-chip memory and
+// the host link) comes from the dataflow design point (ApplyDesign), the
+// same one `swatsim sim` reads, and its fields here carry no mapstructure
+// key.
 type Config struct {
 	ElemBytes float64       `mapstructure:"elem_bytes" json:"elem_bytes"`
-	ClockMHz  float64       `mapstructure:"clock_mhz" json:"clock_mhz"`
+	ClockMHz  float64       `mapstructure:"-" json:"clock_mhz"` // hw.clock_mhz
 	Scale     float64       `mapstructure:"scale" json:"scale"`
 	Layout    LayoutConfig  `mapstructure:"layout" json:"layout"`
 	OnChip    OnChipConfig  `mapstructure:"onchip" json:"onchip"`
@@ -42,20 +47,22 @@ type OnChipConfig struct {
 }
 
 // TierConfig is an off-chip tier: HBM/DDR or host memory over a link.
+// Name, bandwidth, latency and (HBM/DDR) channels and interleaving come
+// from the design point; burst size, hashing and capacity are kv-only.
 type TierConfig struct {
-	Name            string  `mapstructure:"name" json:"name"`
-	BandwidthGBps   float64 `mapstructure:"bandwidth_gbps" json:"bandwidth_gbps"`
-	LatencyNs       float64 `mapstructure:"latency_ns" json:"latency_ns"`
-	Channels        int     `mapstructure:"channels" json:"channels"`
+	Name            string  `mapstructure:"-" json:"name"`
+	BandwidthGBps   float64 `mapstructure:"-" json:"bandwidth_gbps"`
+	LatencyNs       float64 `mapstructure:"-" json:"latency_ns"`
+	Channels        int     `mapstructure:"channels" json:"channels"` // host: kv.host.channels; hbm: memory.channels
 	BurstBytes      int     `mapstructure:"burst_bytes" json:"burst_bytes"`
-	InterleaveBytes int     `mapstructure:"interleave_bytes" json:"interleave_bytes"`
+	InterleaveBytes int     `mapstructure:"interleave_bytes" json:"interleave_bytes"` // host: kv.host.interleave_bytes; hbm: memory.interleave_bytes
 	ChannelHash     bool    `mapstructure:"channel_hash" json:"channel_hash"`
 	CapacityBytes   int64   `mapstructure:"capacity_bytes" json:"capacity_bytes"`
 }
 
 // ComputeConfig is the accelerator's compute.
 type ComputeConfig struct {
-	MACsPerCycle int    `mapstructure:"macs_per_cycle" json:"macs_per_cycle"`
+	MACsPerCycle int    `mapstructure:"-" json:"macs_per_cycle"` // 2 x hw.pes x hw.vector_width
 	TopKLanes    int    `mapstructure:"topk_lanes" json:"topk_lanes"`
 	MergeCycles  int    `mapstructure:"merge_cycles" json:"merge_cycles"`
 	FinishCycles int    `mapstructure:"finish_cycles" json:"finish_cycles"`
@@ -93,6 +100,29 @@ type PolicyConfig struct {
 // MetricsConfig holds the metrics' parameters.
 type MetricsConfig struct {
 	RecallK int `mapstructure:"recall_k" json:"recall_k"`
+}
+
+// ApplyDesign takes the card from a dataflow design point: the clock
+// (hw.clock_mhz), the multiply-accumulates per cycle (hw.pes PEs of
+// hw.vector_width lanes in each of the QK and SV units: 2 x pes x
+// vector_width), the off-chip memory (memory.kind names the tier: hbm2 ->
+// hbm, ddr4 -> dram; memory.channels x memory.channel_gbps, memory.latency_ns,
+// memory.interleave_bytes) and the host link (memory.host_gbps,
+// memory.host_latency_ns). memory.kind ideal has no finite bandwidth for
+// the decode model and is an error.
+func (c *Config) ApplyDesign(d *dataflow.Design) error {
+	m := d.Memory
+	names := map[string]string{"hbm2": "hbm", "ddr4": "dram"}
+	name, ok := names[m.Kind]
+	if !ok {
+		return fmt.Errorf("memory.kind = %q: the decode model (swatsim kv) needs a finite off-chip bandwidth: use hbm2 or ddr4", m.Kind)
+	}
+	c.ClockMHz = d.HW.ClockMHz
+	c.Compute.MACsPerCycle = 2 * d.HW.PEs * d.HW.VectorWidth
+	c.HBM.Name, c.HBM.Channels = name, m.Channels
+	c.HBM.BandwidthGBps, c.HBM.LatencyNs, c.HBM.InterleaveBytes = float64(m.Channels)*m.ChannelGBps, m.LatencyNs, m.InterleaveB
+	c.Host.Name, c.Host.BandwidthGBps, c.Host.LatencyNs = "host", m.HostGBps, m.HostLatencyNs
+	return c.Validate()
 }
 
 // Validate checks the configuration and names the first key out of range.
