@@ -25,7 +25,7 @@ type kvFlags struct {
 	sets                                      []string
 	q, k, v                                   string
 	budget, sinks, layer, prompt, steps       int
-	recallK, tokens, heads, headDim           int
+	recallK, tokens, heads, headDim, kvHeads  int
 	seed                                      int64
 	compare, markdown                         bool
 	bits, group, residual, pqM, pqBits, rank  int
@@ -68,6 +68,7 @@ defaults, a YAML file (--config, keys under kv.) and SWATSIM_KV_... variables.`,
 	fl.IntVar(&f.tokens, "tokens", 1024, "synthetic: tokens N")
 	fl.IntVar(&f.heads, "heads", 4, "synthetic: heads H")
 	fl.IntVar(&f.headDim, "head-dim", 64, "synthetic: head dimension D")
+	fl.IntVar(&f.kvHeads, "kv-heads", 0, "key/value heads (GQA), dividing the query heads: a synthetic trace's K/V heads; with .npy inputs, checked against k.npy's (default: as many as query heads)")
 	fl.IntVar(&f.layer, "layer", -1, "layer of a rank-4 [L,H,N,D] input (required for rank 4)")
 	fl.IntVar(&f.prompt, "prompt", 0, "prompt length P (default N/2)")
 	fl.IntVar(&f.steps, "steps", 0, "decode only the first n steps t = P..P+n-1 (0: all)")
@@ -230,7 +231,10 @@ func kvInputs(cmd *cobra.Command, f *kvFlags) (q, k, v *reference.Tensor, in kv.
 		l := f.layer
 		in.Layer = &l
 	}
-	in.Heads, in.Tokens, in.HeadDim = t[0].H, t[0].N, t[0].D
+	in.Heads, in.KVHeads, in.Tokens, in.HeadDim = t[0].H, t[1].H, t[0].N, t[0].D
+	if cmd.Flags().Changed("kv-heads") && f.kvHeads != t[1].H {
+		return nil, nil, nil, in, fmt.Errorf("--kv-heads = %d: %s has %d heads (k.npy and v.npy are [kv-heads,N,D])", f.kvHeads, f.k, t[1].H)
+	}
 	return t[0], t[1], t[2], in, nil
 }
 
@@ -257,11 +261,15 @@ func kvSynthetic(f *kvFlags) (q, k, v *reference.Tensor, in kv.Input, err error)
 		return nil, nil, nil, in, fmt.Errorf("--seed = %d: must be >= 0", f.seed)
 	}
 	p := traces.SynthParamsFor(uint64(f.seed), f.heads, f.tokens, f.headDim)
+	p.KVHeads = f.kvHeads
+	if f.kvHeads < 0 || (f.kvHeads > 0 && f.heads%f.kvHeads != 0) {
+		return nil, nil, nil, in, fmt.Errorf("--kv-heads = %d: must divide --heads = %d (0 = as many as --heads)", f.kvHeads, f.heads)
+	}
 	if q, k, v, err = traces.Generate(p); err != nil {
 		return nil, nil, nil, in, fmt.Errorf("synthetic trace: %w", err)
 	}
 	seed := f.seed
-	in = kv.Input{Source: "synthetic", Seed: &seed, Heads: q.H, Tokens: q.N, HeadDim: q.D}
+	in = kv.Input{Source: "synthetic", Seed: &seed, Heads: q.H, KVHeads: k.H, Tokens: q.N, HeadDim: q.D}
 	return q, k, v, in, nil
 }
 
@@ -272,6 +280,9 @@ func kvDescribe(in kv.Input) string {
 		if in.Layer != nil {
 			src += fmt.Sprintf(" layer %d", *in.Layer)
 		}
+	}
+	if in.KVHeads != in.Heads {
+		return fmt.Sprintf("%s [H=%d Hkv=%d N=%d D=%d]", src, in.Heads, in.KVHeads, in.Tokens, in.HeadDim)
 	}
 	return fmt.Sprintf("%s [H=%d N=%d D=%d]", src, in.Heads, in.Tokens, in.HeadDim)
 }

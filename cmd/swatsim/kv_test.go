@@ -207,6 +207,8 @@ func TestKVBadInputs(t *testing.T) {
 		{"retrieval-frac NaN", append([]string{"--policy", "duo", "--budget", "64", "--retrieval-frac", "NaN"}, kvSmall...), nil, "--retrieval-frac = NaN: must be in [0, 1]"},
 		{"shadowkv budget too small", append([]string{"--policy", "shadowkv", "--budget", "40"}, kvSmall...), nil, "shadowkv: budget = 40"},
 		{"elem_bytes not whole bits", append([]string{"--policy", "full"}, kvSmall...), []string{"SWATSIM_KV_ELEM_BYTES", "0.3"}, "kv.elem_bytes = 0.3: must be a whole number of bits"},
+		{"kv-heads not dividing heads", append([]string{"--policy", "full", "--kv-heads", "3"}, kvSmall...), nil, "--kv-heads = 3: must divide --heads = 2"},
+		{"kv-heads against npy", append(npy(good), "--policy", "full", "--kv-heads", "1"), nil, "--kv-heads = 1:"},
 		{"snapkv budget within its window", []string{"--seed", "1", "--tokens", "64", "--heads", "1", "--head-dim", "16", "--steps", "4", "--policy", "snapkv", "--budget", "1"}, nil, "snapkv: budget = 1 with snapkv_window = 32: need budget > window"},
 	}
 	for _, tc := range cases {
@@ -272,5 +274,28 @@ func TestKVTinyLM(t *testing.T) {
 	code, _, stderr := runCLI(t, "kv", "--q", f("q"), "--k", f("k"), "--v", f("v"), "--layer", "2", "--policy", "full")
 	if code != 1 || !strings.Contains(stderr, "layer 2: out of range") {
 		t.Fatalf("layer 2: exit %d %s", code, stderr)
+	}
+}
+
+// TestKVGQA: a GQA trace from gen --kv-heads runs as .npy inputs and as a
+// synthetic trace, and reports its kv heads.
+func TestKVGQA(t *testing.T) {
+	dir := t.TempDir()
+	code, _, stderr := runCLI(t, "gen", "--out-dir", dir, "--heads", "4", "--kv-heads", "2", "--tokens", "96", "--head-dim", "16")
+	if code != 0 {
+		t.Fatalf("gen: %s", stderr)
+	}
+	rep := filepath.Join(dir, "r.json")
+	out := kvRun(t, "--q", filepath.Join(dir, "q.npy"), "--k", filepath.Join(dir, "k.npy"), "--v", filepath.Join(dir, "v.npy"),
+		"--policy", "quest", "--budget", "32", "--report", rep)
+	if !strings.Contains(out, "[H=4 Hkv=2 N=96 D=16]") {
+		t.Fatalf("stdout: %s", out)
+	}
+	if in := kvReadReport(t, rep)["input"].(map[string]any); in["kv_heads"].(float64) != 2 || in["heads"].(float64) != 4 {
+		t.Fatalf("input %v", in)
+	}
+	out = kvRun(t, "--seed", "4", "--heads", "4", "--kv-heads", "1", "--tokens", "96", "--head-dim", "16", "--policy", "snapkv", "--budget", "40")
+	if !strings.Contains(out, "Hkv=1") {
+		t.Fatalf("stdout: %s", out)
 	}
 }

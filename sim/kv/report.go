@@ -19,6 +19,7 @@ type Input struct {
 	Layer   *int   `json:"layer,omitempty"`
 	Seed    *int64 `json:"seed,omitempty"`
 	Heads   int    `json:"heads"`
+	KVHeads int    `json:"kv_heads"`
 	Tokens  int    `json:"tokens"`
 	HeadDim int    `json:"head_dim"`
 	Prompt  int    `json:"prompt"`

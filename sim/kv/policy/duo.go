@@ -51,23 +51,27 @@ func (d *duo) Start(pf *Prefill) {
 	d.Evict(pf.P, nil, nil)
 }
 
-// calibrate is head h's mean relative error of streaming attention over
-// the last prompt queries.
+// calibrate is kv head h's relative error of streaming attention over
+// the last prompt queries, averaged over them and summed over the group's
+// query heads.
 func (d *duo) calibrate(h, p int) float64 {
 	first := max(0, p-d.p.DuoCalibQueries)
+	lo, hi := d.queries(h)
 	var e float64
-	for i := first; i < p; i++ {
-		full := d.attend(h, i, 0, i+1)
-		win := d.attend(h, i, d.p.Sinks, d.p.Budget-d.p.Sinks)
-		e += relL2(win, full)
+	for qh := lo; qh < hi; qh++ {
+		for i := first; i < p; i++ {
+			full := d.attend(qh, i, 0, i+1)
+			win := d.attend(qh, i, d.p.Sinks, d.p.Budget-d.p.Sinks)
+			e += relL2(win, full)
+		}
 	}
 	return e / float64(p-first)
 }
 
-// attend is query i's float64 attention over the sinks tokens 0..sinks-1
-// and the last window tokens up to i.
-func (d *duo) attend(h, i, sinks, window int) []float64 {
-	q := d.data.Q.Row(h, i)
+// attend is query head qh's float64 attention of query i over the sinks
+// tokens 0..sinks-1 and the last window tokens up to i.
+func (d *duo) attend(qh, i, sinks, window int) []float64 {
+	q, h := d.data.Q.Row(qh, i), qh/d.group
 	scale := scaleOf(d.p, d.data.K.D)
 	var keys []int
 	for j := 0; j <= i; j++ {
@@ -140,6 +144,6 @@ func (d *duo) Describe() string {
 		}
 		e = append(e, fmt.Sprintf("%.4g", d.calib[h]))
 	}
-	return fmt.Sprintf("duo: retrieval heads [%s] of %d (the others stream: %d sinks + %d recent); calibration error per head [%s]",
+	return fmt.Sprintf("duo: retrieval kv heads [%s] of %d (the others stream: %d sinks + %d recent); calibration error per kv head [%s]",
 		strings.Join(r, " "), d.heads, d.p.Sinks, d.p.Budget-d.p.Sinks, strings.Join(e, " "))
 }

@@ -11,10 +11,10 @@ import "fmt"
 // is exact float64 softmax over the reconstructed rows.
 type kivi struct {
 	base
-	bits, group, residual int
-	scale                 float64
-	quantised             int         // Q: tokens 0..Q-1 are quantised
-	kq, vq                [][]float64 // [H][N*D]: reconstructed rows of the quantised tokens
+	bits, size, residual int // size: G
+	scale                float64
+	quantised            int         // Q: tokens 0..Q-1 are quantised
+	kq, vq               [][]float64 // [H][N*D]: reconstructed rows of the quantised tokens
 }
 
 func newKIVI(b base) (*kivi, error) {
@@ -27,7 +27,7 @@ func newKIVI(b base) (*kivi, error) {
 	case p.KIVIResidual < 0 || p.KIVIResidual%p.KIVIGroup != 0:
 		return nil, fmt.Errorf("kivi: --residual (kv.policy.kivi_residual) = %d: must be a multiple of --group = %d (>= 0)", p.KIVIResidual, p.KIVIGroup)
 	}
-	k := &kivi{base: b, bits: p.KIVIBits, group: p.KIVIGroup, residual: p.KIVIResidual, scale: scaleOf(p, b.data.K.D)}
+	k := &kivi{base: b, bits: p.KIVIBits, size: p.KIVIGroup, residual: p.KIVIResidual, scale: scaleOf(p, b.data.K.D)}
 	k.kq = make([][]float64, b.heads)
 	k.vq = make([][]float64, b.heads)
 	for h := range b.heads {
@@ -54,8 +54,8 @@ func (k *kivi) Append(t int, c *Cost) {
 
 // advance quantises the groups of tokens below Q(t).
 func (k *kivi) advance(t int) {
-	q := k.group * (max(0, t+1-k.residual) / k.group)
-	for ; k.quantised < q; k.quantised += k.group {
+	q := k.size * (max(0, t+1-k.residual) / k.size)
+	for ; k.quantised < q; k.quantised += k.size {
 		for h := range k.heads {
 			k.quantiseGroup(h, k.quantised)
 		}
@@ -65,7 +65,7 @@ func (k *kivi) advance(t int) {
 // quantiseGroup quantises head h's tokens first..first+G-1: keys per
 // channel over the group's tokens, values per token over channel groups.
 func (k *kivi) quantiseGroup(h, first int) {
-	d, g := k.data.K.D, k.group
+	d, g := k.data.K.D, k.size
 	kq, vq := k.kq[h], k.vq[h]
 	for c := range d {
 		quantize(g, k.bits,
@@ -92,16 +92,18 @@ func (k *kivi) key(h, j int) []float64 {
 	return k.data.K.Row(h, j)
 }
 
-// Logits writes q_t . k^_j * scale for the attended tokens.
-func (k *kivi) Logits(t, h int, att []int, s []float64) {
-	q := k.data.Q.Row(h, t)
+// Logits writes q_t . k^_j * scale for the attended tokens of query head
+// qh.
+func (k *kivi) Logits(t, qh int, att []int, s []float64) {
+	q, h := k.data.Q.Row(qh, t), qh/k.group
 	for _, j := range att {
 		s[j] = dot(q, k.key(h, j)) * k.scale
 	}
 }
 
-// Value is token j's reconstructed value row.
-func (k *kivi) Value(_, h, j int) []float64 {
+// Value is token j's reconstructed value row for query head qh.
+func (k *kivi) Value(_, qh, j int) []float64 {
+	h := qh / k.group
 	if j < k.quantised {
 		d := k.data.V.D
 		return k.vq[h][j*d : (j+1)*d]
@@ -114,7 +116,7 @@ func (k *kivi) Value(_, h, j int) []float64 {
 // scale/minimum pairs (16 bits each), and per full-precision token two
 // rows of D*elemBits.
 func (k *kivi) ReadBits(_, _ int, toks []int, elemBits int64) int64 {
-	d, g, b := int64(k.data.K.D), int64(k.group), int64(k.bits)
+	d, g, b := int64(k.data.K.D), int64(k.size), int64(k.bits)
 	vGroups := (d + g - 1) / g
 	var bits int64
 	lastGroup := -1
@@ -124,7 +126,7 @@ func (k *kivi) ReadBits(_, _ int, toks []int, elemBits int64) int64 {
 			continue
 		}
 		bits += 2*d*b + vGroups*2*16
-		if grp := j / k.group; grp != lastGroup {
+		if grp := j / k.size; grp != lastGroup {
 			bits += d * 2 * 16
 			lastGroup = grp
 		}

@@ -76,14 +76,17 @@ func (m *moba) average(i int) {
 // Attended is the current block and the top k-1 complete blocks.
 func (m *moba) Attended(t, h int, c *Cost) []int {
 	cur := t / m.block
-	q := m.data.Q.Row(h, t)
 	score := make([]float64, cur)
-	for i := range cur {
-		score[i] = dot(q, m.means[h][i])
+	lo, hi := m.queries(h)
+	for qh := lo; qh < hi; qh++ { // the gate summed over the group's query heads
+		q := m.data.Q.Row(qh, t)
+		for i := range cur {
+			score[i] += dot(q, m.means[h][i])
+		}
 	}
 	if c != nil {
 		c.MetaPages[h] = cur
-		c.SelectMACs += int64(cur * m.data.K.D)
+		c.SelectMACs += int64(cur * m.data.K.D * m.group)
 		c.Candidates += int64(cur)
 	}
 	idx := make([]int, cur)

@@ -57,12 +57,18 @@ func DefaultParams(budget int) Params {
 	}
 }
 
-// Data is the layer's Q, K and V ([H, N, D]) that policies may read.
+// Data is the layer's Q ([H, N, D]), K and V ([Hkv, N, D], Hkv dividing
+// H: grouped-query attention, query head h reading kv head h/(H/Hkv)) that
+// policies may read. At step t a policy reads rows <= t only.
 type Data struct {
 	Q, K, V *reference.Tensor
 }
 
-// Prefill holds dense statistics of the prompt's causal attention.
+// KVHead is the kv head that query head h reads.
+func (d Data) KVHead(h int) int { return h / (d.Q.H / d.K.H) }
+
+// Prefill holds dense statistics of the prompt's causal attention, per
+// query head.
 type Prefill struct {
 	P      int
 	ColSum [][]float64 // [H][P]: sum over prompt queries i of a_ij (H2O); nil when not needed
@@ -72,7 +78,7 @@ type Prefill struct {
 	W      int         // the observation window of Window
 }
 
-// Obs is the attention of the last query, per head.
+// Obs is the attention of the last query, per query head.
 type Obs struct {
 	T   int
 	Att [][]int     // attended tokens, ascending
@@ -139,6 +145,11 @@ type Policy interface {
 	Name() string
 	// Start builds the cache from the prompt tokens 0..P-1 at prefill end.
 	Start(pf *Prefill)
+	// Heads are kv heads in Evict, Append, Attended and Cache (with GQA a
+	// kv head's group of query heads shares its cache and selection,
+	// scored by the sum over the group); Obs and Prefill are per query
+	// head.
+
 	// Evict shrinks every head's cache to at most Budget-1 tokens before
 	// token t is appended, deciding with the last query's attention; it
 	// returns the evicted tokens per head.
@@ -158,6 +169,9 @@ type Policy interface {
 func New(name string, data Data, p Params) (Policy, error) {
 	if data.Q == nil || data.K == nil || data.V == nil {
 		return nil, fmt.Errorf("policy %s: needs q, k and v", name)
+	}
+	if data.K.H < 1 || data.Q.H%data.K.H != 0 || data.V.H != data.K.H {
+		return nil, fmt.Errorf("policy %s: %d query heads, %d key and %d value heads: the kv heads must be equal and divide the query heads", name, data.Q.H, data.K.H, data.V.H)
 	}
 	if p.Budget < 1 {
 		return nil, fmt.Errorf("budget = %d: must be >= 1 (keys attended per decode query, its own included)", p.Budget)

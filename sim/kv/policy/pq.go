@@ -51,11 +51,13 @@ func newPQ(b base) (*pq, error) {
 	q := &pq{base: b, m: m, sub: d / m, k: 1 << p.PQBits, residual: p.PQResidual, scale: scaleOf(p, d)}
 	q.kBook, q.vBook = make([][][]float64, b.heads), make([][][]float64, b.heads)
 	q.kCode, q.vCode = make([][]uint16, b.heads), make([][]uint16, b.heads)
-	q.vHat, q.lut, q.lutStep = make([][]float64, b.heads), make([][]float64, b.heads), make([]int, b.heads)
+	q.vHat, q.lut, q.lutStep = make([][]float64, b.heads), make([][]float64, b.qHeads), make([]int, b.qHeads)
 	for h := range b.heads {
 		q.kCode[h], q.vCode[h] = make([]uint16, n*m), make([]uint16, n*m)
 		q.vHat[h] = make([]float64, n*d)
-		q.lutStep[h] = -1
+	}
+	for qh := range b.qHeads {
+		q.lutStep[qh] = -1
 	}
 	return q, nil
 }
@@ -96,7 +98,7 @@ func (q *pq) Append(t int, c *Cost) {
 			q.booksRead = true
 			c.ExtraBits[1] += int64(q.heads) * 2 * int64(q.k*q.data.K.D) * q.p.ElemBits
 		}
-		c.SelectMACs += int64(q.heads * q.k * q.data.K.D) // the lookup tables
+		c.SelectMACs += int64(q.qHeads * q.k * q.data.K.D) // the lookup tables, per query head
 	}
 }
 
@@ -123,30 +125,31 @@ func (q *pq) code(h, j int) {
 	}
 }
 
-// table builds head h's lookup table for the query of step t.
-func (q *pq) table(t, h int) []float64 {
-	if q.lutStep[h] == t {
-		return q.lut[h]
+// table builds query head qh's lookup table for the query of step t.
+func (q *pq) table(t, qh int) []float64 {
+	if q.lutStep[qh] == t {
+		return q.lut[qh]
 	}
-	if q.lut[h] == nil {
-		q.lut[h] = make([]float64, q.m*q.k)
+	if q.lut[qh] == nil {
+		q.lut[qh] = make([]float64, q.m*q.k)
 	}
-	qr := q.data.Q.Row(h, t)
+	qr := q.data.Q.Row(qh, t)
 	for s := range q.m {
 		qs := qr[s*q.sub : (s+1)*q.sub]
-		book := q.kBook[h][s]
+		book := q.kBook[qh/q.group][s]
 		for c := range len(book) / q.sub {
-			q.lut[h][s*q.k+c] = floats.Dot(qs, book[c*q.sub:(c+1)*q.sub])
+			q.lut[qh][s*q.k+c] = floats.Dot(qs, book[c*q.sub:(c+1)*q.sub])
 		}
 	}
-	q.lutStep[h] = t
-	return q.lut[h]
+	q.lutStep[qh] = t
+	return q.lut[qh]
 }
 
-// Logits scores coded keys by the lookup table and exact keys directly.
-func (q *pq) Logits(t, h int, att []int, s []float64) {
-	lut := q.table(t, h)
-	qr := q.data.Q.Row(h, t)
+// Logits scores coded keys by query head qh's lookup table and exact keys
+// directly.
+func (q *pq) Logits(t, qh int, att []int, s []float64) {
+	lut := q.table(t, qh)
+	qr, h := q.data.Q.Row(qh, t), qh/q.group
 	for _, j := range att {
 		if j >= q.coded {
 			s[j] = dot(qr, q.data.K.Row(h, j)) * q.scale
@@ -161,7 +164,8 @@ func (q *pq) Logits(t, h int, att []int, s []float64) {
 }
 
 // Value is the decoded value row of a coded token, else the exact row.
-func (q *pq) Value(_, h, j int) []float64 {
+func (q *pq) Value(_, qh, j int) []float64 {
+	h := qh / q.group
 	if j < q.coded {
 		d := q.data.V.D
 		return q.vHat[h][j*d : (j+1)*d]

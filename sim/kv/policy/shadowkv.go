@@ -181,15 +181,19 @@ func (s *shadowKV) Evict(int, *Obs, *Cost) [][]int { return nil }
 // Attended is the exact tokens and the top-k chunks by landmark score.
 func (s *shadowKV) Attended(t, h int, c *Cost) []int {
 	d := s.data.K.D
-	q := s.data.Q.Row(h, t)
+	lo, hi := s.queries(h)
 	var cand []int
 	var score []float64
 	for ch := range s.chunks {
 		if s.exact[h][ch*s.chunk] {
 			continue // an outlier chunk
 		}
+		var x float64
+		for qh := lo; qh < hi; qh++ { // summed over the group's query heads
+			x += dot(s.data.Q.Row(qh, t), s.landmark[h][ch*d:(ch+1)*d])
+		}
 		cand = append(cand, ch)
-		score = append(score, dot(q, s.landmark[h][ch*d:(ch+1)*d]))
+		score = append(score, x)
 	}
 	idx := make([]int, len(cand))
 	for i := range idx {
@@ -203,7 +207,7 @@ func (s *shadowKV) Attended(t, h int, c *Cost) []int {
 	sort.Ints(sel)
 	s.sel[h] = sel
 	if c != nil {
-		c.SelectMACs += int64(s.chunks*d) + int64(len(sel)*s.chunk*s.a.RawMatrix().Cols*d)
+		c.SelectMACs += int64(s.chunks*d*s.group) + int64(len(sel)*s.chunk*s.a.RawMatrix().Cols*d)
 		c.Candidates += int64(len(cand))
 		c.ExtraBits[0] += int64(s.chunks*d) * s.p.ElemBits                            // landmarks, on chip
 		c.ExtraBits[1] += int64(len(sel)*s.chunk*s.a.RawMatrix().Cols) * s.p.ElemBits // rows of A for the rebuild
@@ -216,6 +220,7 @@ func (s *shadowKV) Attended(t, h int, c *Cost) []int {
 		}
 		if s.exact[h][j] || (k < len(sel) && j >= sel[k]*s.chunk) {
 			out = append(out, j)
+			s.key(h, j) // rebuilt here, so that Logits (per query head, in parallel) only reads
 		}
 	}
 	return out
@@ -245,9 +250,10 @@ func (s *shadowKV) key(h, j int) []float64 {
 	return row
 }
 
-// Logits is q_t . k_j * scale over the exact and the rebuilt keys.
-func (s *shadowKV) Logits(t, h int, att []int, sc []float64) {
-	q := s.data.Q.Row(h, t)
+// Logits is q_t . k_j * scale over the exact and the rebuilt keys, for
+// query head qh.
+func (s *shadowKV) Logits(t, qh int, att []int, sc []float64) {
+	q, h := s.data.Q.Row(qh, t), qh/s.group
 	for _, j := range att {
 		sc[j] = dot(q, s.key(h, j)) * s.scale
 	}
@@ -255,7 +261,7 @@ func (s *shadowKV) Logits(t, h int, att []int, sc []float64) {
 
 // Value is the exact value row (fetched from the host tier when not kept
 // on chip).
-func (s *shadowKV) Value(_, h, j int) []float64 { return s.data.V.Row(h, j) }
+func (s *shadowKV) Value(_, qh, j int) []float64 { return s.data.V.Row(qh/s.group, j) }
 
 // Tier keeps the exact tokens on chip and the other values in host memory.
 func (s *shadowKV) Tier(h, j int) int {
