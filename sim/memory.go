@@ -94,5 +94,5 @@ func (ms *memorySystem) channelBusy() []float64 {
 	if ms.bw == nil {
 		return nil
 	}
-	return ms.bw.Busy
+	return ms.bw.Busy()
 }

@@ -12,10 +12,13 @@ import (
 // that real language models show (see Generate). The zero value of every
 // feature turns it off.
 type SynthParams struct {
-	Seed    uint64 `yaml:"seed" mapstructure:"seed"`         // PCG seed: equal params give identical data
-	Heads   int    `yaml:"heads" mapstructure:"heads"`       // H, in [1, 4096]
-	Tokens  int    `yaml:"tokens" mapstructure:"tokens"`     // N, in [1, 16777216]
-	HeadDim int    `yaml:"head_dim" mapstructure:"head_dim"` // D, in [1, 4096]; even when RoPE is on
+	Seed  uint64 `yaml:"seed" mapstructure:"seed"`   // PCG seed: equal params give identical data
+	Heads int    `yaml:"heads" mapstructure:"heads"` // H, in [1, 4096]
+	// KVHeads is the number of key/value heads (GQA: each serves
+	// Heads/KVHeads query heads); 0 = Heads (multi-head attention).
+	KVHeads int `yaml:"kv_heads" mapstructure:"kv_heads"`
+	Tokens  int `yaml:"tokens" mapstructure:"tokens"`     // N, in [1, 16777216]
+	HeadDim int `yaml:"head_dim" mapstructure:"head_dim"` // D, in [1, 4096]; even when RoPE is on
 
 	// QueryMean is the norm of the direction u that all queries of a head
 	// share, relative to the norm sqrt(D) of their random part; in [0, 100].
@@ -104,6 +107,9 @@ func (p SynthParams) Validate() error {
 		{"key_rank", p.KeyRank, 0, p.HeadDim},
 		{"heavy_hitters", p.HeavyHitters, 0, p.Tokens - 1},
 	}
+	if p.KVHeads < 0 || (p.KVHeads > 0 && (p.Heads < 1 || p.Heads%p.KVHeads != 0)) {
+		return &ParamError{"kv_heads", p.KVHeads, fmt.Sprintf("a divisor of heads = %d (0 = heads)", p.Heads)}
+	}
 	for _, c := range ints {
 		if c.v < c.lo || c.v > c.hi {
 			return &ParamError{c.name, c.v, fmt.Sprintf("in [%d, %d]", c.lo, c.hi)}
@@ -178,9 +184,10 @@ func generate(p SynthParams) (*synth, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	H, N, D := p.Heads, p.Tokens, p.HeadDim
+	H, N, D := p.kvHeads(), p.Tokens, p.HeadDim
+	group := p.Heads / H
 	rng := rand.New(rand.NewPCG(p.Seed, 0x53574154_53494d31)) // "SWATSIM1"
-	g := &synth{q: reference.NewTensor(H, N, D), k: reference.NewTensor(H, N, D), v: reference.NewTensor(H, N, D)}
+	g := &synth{q: reference.NewTensor(p.Heads, N, D), k: reference.NewTensor(H, N, D), v: reference.NewTensor(H, N, D)}
 	slow := slowChannels(D, N, p.RoPEBase)
 	qa := p.QueryMean * math.Sqrt(float64(D))
 	kScale := 0.0
@@ -195,10 +202,12 @@ func generate(p SynthParams) (*synth, error) {
 		}
 		normalize(u)
 		g.u = append(g.u, u)
-		for i := 0; i < N; i++ {
-			row := g.q.Row(h, i)
-			for d := range row {
-				row[d] = float64(qa*u[d]) + rng.NormFloat64()
+		for qh := h * group; qh < (h+1)*group; qh++ { // the query heads sharing kv head h
+			for i := 0; i < N; i++ {
+				row := g.q.Row(qh, i)
+				for d := range row {
+					row[d] = float64(qa*u[d]) + rng.NormFloat64()
+				}
 			}
 		}
 		basis := orthonormal(rng, p.KeyRank, D)
@@ -258,6 +267,14 @@ func generate(p SynthParams) (*synth, error) {
 		}
 	}
 	return g, nil
+}
+
+// kvHeads is the number of key/value heads.
+func (p SynthParams) kvHeads() int {
+	if p.KVHeads == 0 {
+		return p.Heads
+	}
+	return p.KVHeads
 }
 
 // ApplyRoPE rotates every row i of every head of t in place by position i:

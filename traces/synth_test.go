@@ -327,3 +327,36 @@ func BenchmarkGenerate(b *testing.B) {
 		}
 	}
 }
+
+// TestGQAShapesAndSharedDirections: with kv_heads, K and V have kv_heads
+// heads, each serving heads/kv_heads query heads that share its mean query
+// direction; kv_heads = heads reproduces the multi-head data bit for bit.
+func TestGQAShapesAndSharedDirections(t *testing.T) {
+	p := SynthParamsFor(7, 4, 64, 16)
+	mha, err := generate(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.KVHeads = 4
+	same, err := generate(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(mha.q.Data, same.q.Data) || !slices.Equal(mha.k.Data, same.k.Data) || !slices.Equal(mha.v.Data, same.v.Data) {
+		t.Fatal("kv_heads = heads changed the data")
+	}
+	p.KVHeads = 2
+	g, err := generate(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.q.H != 4 || g.k.H != 2 || g.v.H != 2 || len(g.u) != 2 {
+		t.Fatalf("shapes q %v k %v v %v, %d directions", g.q.Shape(), g.k.Shape(), g.v.Shape(), len(g.u))
+	}
+	for _, bad := range []int{3, -1, 5} {
+		p.KVHeads = bad
+		if err := p.Validate(); err == nil || !strings.Contains(err.Error(), "kv_heads") {
+			t.Errorf("kv_heads = %d: %v", bad, err)
+		}
+	}
+}

@@ -38,6 +38,7 @@ flags give the same bytes. Every flag is a field of traces.SynthParams
 	fl.StringVar(&dtype, "dtype", "float64", "element type: "+strings.Join(genDTypes, ", "))
 	fl.Uint64Var(&p.Seed, "seed", p.Seed, "PCG seed")
 	fl.IntVar(&p.Heads, "heads", p.Heads, "H heads, in [1, 4096]")
+	fl.IntVar(&p.KVHeads, "kv-heads", p.KVHeads, "key/value heads (GQA), a divisor of --heads; k.npy and v.npy are [kv-heads,N,D] (0 = --heads)")
 	fl.IntVar(&p.Tokens, "tokens", p.Tokens, "N tokens, in [1, 16777216]")
 	fl.IntVar(&p.HeadDim, "head-dim", p.HeadDim, "D head dimension, in [1, 4096] (even with --rope)")
 	fl.Float64Var(&p.QueryMean, "query-mean", p.QueryMean, "norm of the shared query direction relative to the query noise, in [0, 100]")
@@ -99,16 +100,21 @@ func runGen(cmd *cobra.Command, p traces.SynthParams, outDir, dtype string) erro
 	}
 	var outs []traces.Output
 	for _, t := range []struct {
-		name string
-		data []float64
-	}{{"q", q.Data}, {"k", k.Data}, {"v", v.Data}} {
-		outs = append(outs, traces.Output{Path: filepath.Join(outDir, t.name+".npy"), Shape: q.Shape(), Data: t.data, DType: dtype})
+		name  string
+		data  []float64
+		shape []int
+	}{{"q", q.Data, q.Shape()}, {"k", k.Data, k.Shape()}, {"v", v.Data, v.Shape()}} {
+		outs = append(outs, traces.Output{Path: filepath.Join(outDir, t.name+".npy"), Shape: t.shape, Data: t.data, DType: dtype})
 	}
 	if err := traces.WriteAll(outs...); err != nil {
 		for i := len(created) - 1; i >= 0; i-- {
 			os.Remove(created[i]) // only empty directories go
 		}
 		return err
+	}
+	if k.H != q.H {
+		fmt.Fprintf(cmd.OutOrStdout(), "wrote %s/{q,k,v}.npy: q %v, k and v %v (GQA) %s (seed %d)\n", outDir, q.Shape(), k.Shape(), dtype, p.Seed)
+		return nil
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "wrote %s/{q,k,v}.npy: %v %s (seed %d)\n", outDir, q.Shape(), dtype, p.Seed)
 	return nil

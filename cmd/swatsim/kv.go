@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/swatsim/swatsim/dataflow"
 	"github.com/swatsim/swatsim/internal/outfile"
 	"github.com/swatsim/swatsim/reference"
 	"github.com/swatsim/swatsim/sim/kv"
@@ -21,11 +22,16 @@ func init() { commands = append(commands, newKVCmd) }
 // kvFlags are the flags of `swatsim kv`.
 type kvFlags struct {
 	config, policy, policies, budgets, report string
+	design                                    string
+	sets                                      []string
 	q, k, v                                   string
 	budget, sinks, layer, prompt, steps       int
-	recallK, tokens, heads, headDim           int
+	recallK, tokens, heads, headDim, kvHeads  int
 	seed                                      int64
 	compare, markdown                         bool
+	bits, group, residual, pqM, pqBits, rank  int
+	block                                     int
+	retrievalFrac                             float64
 }
 
 func newKVCmd() *cobra.Command {
@@ -40,7 +46,9 @@ included). It reports accuracy against full attention, the bytes each memory
 tier moves and the cycles of every step (Akita cycle model).
 
 Inputs are .npy Q/K/V ([H,N,D], or [L,H,N,D] with --layer) or a synthetic
-trace (--seed). The memory hierarchy and hardware come from the embedded
+trace (--seed). The card (clock, PEs x lanes, off-chip memory, host link)
+comes from the design point (--design FILE and --set, as for swatsim sim);
+the kv-only settings (tiers, capacities, policy knobs) from the embedded
 defaults, a YAML file (--config, keys under kv.) and SWATSIM_KV_... variables.`,
 		Example: `  swatsim kv --policy h2o --budget 256 --seed 1
   swatsim kv --q q.npy --k k.npy --v v.npy --layer 1 --prompt 2048 --compare --report r.json`,
@@ -48,7 +56,9 @@ defaults, a YAML file (--config, keys under kv.) and SWATSIM_KV_... variables.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runKV(cmd, f) },
 	}
 	fl := c.Flags()
-	fl.StringVar(&f.config, "config", "", "YAML config file (keys under kv.)")
+	fl.StringVar(&f.config, "config", "", "YAML config file of the kv-only settings (keys under kv.)")
+	fl.StringVar(&f.design, "design", "", "design point YAML: the card (hw.clock_mhz, hw.pes, hw.vector_width, memory.*), as swatsim sim reads it (default: the embedded one)")
+	fl.StringArrayVar(&f.sets, "set", nil, "override a design field, e.g. --set memory.channels=16 (repeatable)")
 	fl.StringVar(&f.policy, "policy", "", "policy: "+strings.Join(policy.Names, "|"))
 	fl.IntVar(&f.budget, "budget", 0, "token budget B: keys attended per decode query, its own included")
 	fl.IntVar(&f.sinks, "sinks", 0, "streaming: sink tokens S (default kv.policy.sinks)")
@@ -59,6 +69,7 @@ defaults, a YAML file (--config, keys under kv.) and SWATSIM_KV_... variables.`,
 	fl.IntVar(&f.tokens, "tokens", 1024, "synthetic: tokens N")
 	fl.IntVar(&f.heads, "heads", 4, "synthetic: heads H")
 	fl.IntVar(&f.headDim, "head-dim", 64, "synthetic: head dimension D")
+	fl.IntVar(&f.kvHeads, "kv-heads", 0, "key/value heads (GQA), dividing the query heads: a synthetic trace's K/V heads; with .npy inputs, checked against k.npy's (default: as many as query heads)")
 	fl.IntVar(&f.layer, "layer", -1, "layer of a rank-4 [L,H,N,D] input (required for rank 4)")
 	fl.IntVar(&f.prompt, "prompt", 0, "prompt length P (default N/2)")
 	fl.IntVar(&f.steps, "steps", 0, "decode only the first n steps t = P..P+n-1 (0: all)")
@@ -68,6 +79,14 @@ defaults, a YAML file (--config, keys under kv.) and SWATSIM_KV_... variables.`,
 	fl.StringVar(&f.budgets, "budgets", "256,512,1024", "budgets of --compare, comma-separated")
 	fl.StringVar(&f.policies, "policies", strings.Join(policy.Names, ","), "policies of --compare, comma-separated")
 	fl.BoolVar(&f.markdown, "markdown", false, "print the --compare table as Markdown")
+	fl.IntVar(&f.bits, "bits", 0, "kivi: bits per quantised element, 2|4 (default kv.policy.kivi_bits)")
+	fl.IntVar(&f.group, "group", 0, "kivi: group size G (default kv.policy.kivi_group = 32)")
+	fl.IntVar(&f.residual, "residual", 0, "kivi, pq: recent tokens kept unquantised (default kv.policy.kivi_residual / pq_residual = 128; kivi: a multiple of --group)")
+	fl.IntVar(&f.pqM, "pq-m", 0, "pq: sub-vectors per row, dividing the head dim (default head_dim/4)")
+	fl.IntVar(&f.pqBits, "pq-bits", 0, "pq: bits per code (default kv.policy.pq_bits = 8)")
+	fl.IntVar(&f.rank, "rank", 0, "shadowkv: rank of the pre-RoPE key SVD, <= heads x head_dim (default 160, capped)")
+	fl.IntVar(&f.block, "block", 0, "moba: block size Bs >= 1 (default kv.policy.moba_block = 64)")
+	fl.Float64Var(&f.retrievalFrac, "retrieval-frac", 0, "duo: fraction of retrieval heads in [0,1] (default kv.policy.duo_retrieval_frac = 0.5)")
 	return c
 }
 
@@ -77,10 +96,15 @@ func runKV(cmd *cobra.Command, f *kvFlags) error {
 		return err
 	}
 	if err := checkPaths([]outfile.Path{{Flag: "--report", Path: f.report}}, outfile.Path{Flag: "--q", Path: f.q},
-		outfile.Path{Flag: "--k", Path: f.k}, outfile.Path{Flag: "--v", Path: f.v}, outfile.Path{Flag: "--config", Path: f.config}); err != nil {
+		outfile.Path{Flag: "--k", Path: f.k}, outfile.Path{Flag: "--v", Path: f.v}, outfile.Path{Flag: "--config", Path: f.config},
+		outfile.Path{Flag: "--design", Path: f.design}); err != nil {
 		return err
 	}
-	cfg, err := kv.LoadConfig(f.config, true)
+	design, err := dataflow.Load(f.design, f.sets)
+	if err != nil {
+		return err
+	}
+	cfg, err := kv.LoadDesignConfig(f.config, true, design)
 	if err != nil {
 		return err
 	}
@@ -95,6 +119,9 @@ func runKV(cmd *cobra.Command, f *kvFlags) error {
 	}
 	q, k, v, in, err := kvInputs(cmd, f)
 	if err != nil {
+		return err
+	}
+	if err := kvPolicyFlags(cmd, f, &cfg, q.H, q.D); err != nil {
 		return err
 	}
 	b := kv.MakeBuilder().WithConfig(cfg).WithSteps(f.steps)
@@ -142,7 +169,7 @@ func kvSpecs(cmd *cobra.Command, f *kvFlags) ([]kv.Spec, error) {
 			if !slices.Contains(policy.Names, p) {
 				return nil, fmt.Errorf("--policies: %q: unknown policy; allowed: %s", p, strings.Join(policy.Names, ", "))
 			}
-			if p == "full" {
+			if !policy.UsesBudget(p) { // full, kivi, pq: every token attended, one row
 				specs = append(specs, kv.Spec{Policy: p, Budget: slices.Max(budgets)})
 				continue
 			}
@@ -158,7 +185,7 @@ func kvSpecs(cmd *cobra.Command, f *kvFlags) ([]kv.Spec, error) {
 	if !slices.Contains(policy.Names, f.policy) {
 		return nil, fmt.Errorf("--policy %q: unknown policy; allowed: %s", f.policy, strings.Join(policy.Names, ", "))
 	}
-	if !fl.Changed("budget") && f.policy != "full" {
+	if !fl.Changed("budget") && policy.UsesBudget(f.policy) {
 		return nil, fmt.Errorf("--budget is required for policy %s (keys attended per decode query, >= 1)", f.policy)
 	}
 	b := f.budget
@@ -210,7 +237,10 @@ func kvInputs(cmd *cobra.Command, f *kvFlags) (q, k, v *reference.Tensor, in kv.
 		l := f.layer
 		in.Layer = &l
 	}
-	in.Heads, in.Tokens, in.HeadDim = t[0].H, t[0].N, t[0].D
+	in.Heads, in.KVHeads, in.Tokens, in.HeadDim = t[0].H, t[1].H, t[0].N, t[0].D
+	if cmd.Flags().Changed("kv-heads") && f.kvHeads != t[1].H {
+		return nil, nil, nil, in, fmt.Errorf("--kv-heads = %d: %s has %d heads (k.npy and v.npy are [kv-heads,N,D])", f.kvHeads, f.k, t[1].H)
+	}
 	return t[0], t[1], t[2], in, nil
 }
 
@@ -237,11 +267,15 @@ func kvSynthetic(f *kvFlags) (q, k, v *reference.Tensor, in kv.Input, err error)
 		return nil, nil, nil, in, fmt.Errorf("--seed = %d: must be >= 0", f.seed)
 	}
 	p := traces.SynthParamsFor(uint64(f.seed), f.heads, f.tokens, f.headDim)
+	p.KVHeads = f.kvHeads
+	if f.kvHeads < 0 || (f.kvHeads > 0 && f.heads%f.kvHeads != 0) {
+		return nil, nil, nil, in, fmt.Errorf("--kv-heads = %d: must divide --heads = %d (0 = as many as --heads)", f.kvHeads, f.heads)
+	}
 	if q, k, v, err = traces.Generate(p); err != nil {
 		return nil, nil, nil, in, fmt.Errorf("synthetic trace: %w", err)
 	}
 	seed := f.seed
-	in = kv.Input{Source: "synthetic", Seed: &seed, Heads: q.H, Tokens: q.N, HeadDim: q.D}
+	in = kv.Input{Source: "synthetic", Seed: &seed, Heads: q.H, KVHeads: k.H, Tokens: q.N, HeadDim: q.D}
 	return q, k, v, in, nil
 }
 
@@ -252,6 +286,9 @@ func kvDescribe(in kv.Input) string {
 		if in.Layer != nil {
 			src += fmt.Sprintf(" layer %d", *in.Layer)
 		}
+	}
+	if in.KVHeads != in.Heads {
+		return fmt.Sprintf("%s [H=%d Hkv=%d N=%d D=%d]", src, in.Heads, in.KVHeads, in.Tokens, in.HeadDim)
 	}
 	return fmt.Sprintf("%s [H=%d N=%d D=%d]", src, in.Heads, in.Tokens, in.HeadDim)
 }
@@ -297,4 +334,48 @@ func kvReport(rs []*kv.Result, in kv.Input, cfg kv.Config, elapsed float64, comp
 	rep.Summary = &sum
 	rep.PerStep = rs[0].Records()
 	return rep
+}
+
+// kvPolicyFlags applies the methods' flags to the configuration, each
+// checked against its allowed range (the head count and dimension are the
+// input's).
+func kvPolicyFlags(cmd *cobra.Command, f *kvFlags, cfg *kv.Config, heads, d int) error {
+	fl := cmd.Flags()
+	pc := &cfg.Policy
+	set := func(name string, dst *int, v int, ok bool, allowed string) error {
+		if !fl.Changed(name) {
+			return nil
+		}
+		if !ok {
+			return fmt.Errorf("--%s = %d: %s", name, v, allowed)
+		}
+		*dst = v
+		return nil
+	}
+	if fl.Changed("residual") {
+		pc.PQResidual = f.residual
+	}
+	for _, err := range []error{
+		set("bits", &pc.KIVIBits, f.bits, f.bits == 2 || f.bits == 4, "allowed: 2, 4"),
+		set("group", &pc.KIVIGroup, f.group, f.group >= 1, "must be >= 1"),
+		set("residual", &pc.KIVIResidual, f.residual, f.residual >= 0, "must be >= 0"),
+		set("pq-m", &pc.PQM, f.pqM, f.pqM >= 1 && d%max(f.pqM, 1) == 0, fmt.Sprintf("must divide the head dim %d", d)),
+		set("pq-bits", &pc.PQBits, f.pqBits, f.pqBits >= 1 && f.pqBits <= 16, "must be in [1, 16]"),
+		set("rank", &pc.ShadowKVRank, f.rank, f.rank >= 1 && f.rank <= heads*d, fmt.Sprintf("must be in [1, %d] (heads x head dim)", heads*d)),
+		set("block", &pc.MoBABlock, f.block, f.block >= 1, "must be >= 1"),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	if (fl.Changed("residual") || fl.Changed("group")) && pc.KIVIResidual%pc.KIVIGroup != 0 {
+		return fmt.Errorf("--residual = %d: must be a multiple of --group = %d", pc.KIVIResidual, pc.KIVIGroup)
+	}
+	if fl.Changed("retrieval-frac") {
+		if !(f.retrievalFrac >= 0 && f.retrievalFrac <= 1) {
+			return fmt.Errorf("--retrieval-frac = %g: must be in [0, 1]", f.retrievalFrac)
+		}
+		pc.DuoRetrievalFrac = f.retrievalFrac
+	}
+	return nil
 }

@@ -80,7 +80,7 @@ func TestKVSingleRunReport(t *testing.T) {
 		t.Errorf("per_step has %d entries, want 92 (t = 100..191)", len(steps))
 	}
 	cfg := m["config"].(map[string]any)
-	if cfg["hbm"].(map[string]any)["bandwidth_gbps"].(float64) != 460 {
+	if cfg["hbm"].(map[string]any)["bandwidth_gbps"].(float64) != 115 { // dataflow/default.yaml: 8 x 14.375 GB/s
 		t.Errorf("config in report: %v", cfg["hbm"])
 	}
 	if e := m["rel_l2_error_mean"].(float64); !(e > 0 && e < 2) {
@@ -90,7 +90,7 @@ func TestKVSingleRunReport(t *testing.T) {
 
 func TestKVCompareTableAndReport(t *testing.T) {
 	rep := filepath.Join(t.TempDir(), "c.json")
-	out := kvRun(t, append([]string{"--compare", "--budgets", "32,64", "--steps", "20", "--report", rep}, kvSmall...)...)
+	out := kvRun(t, append([]string{"--compare", "--budgets", "64,96", "--steps", "20", "--report", rep}, kvSmall...)...)
 	for _, p := range policy.Names {
 		if !strings.Contains(out, p) {
 			t.Errorf("table lacks %s:\n%s", p, out)
@@ -109,8 +109,8 @@ func TestKVCompareTableAndReport(t *testing.T) {
 		t.Error("a --compare report lacks the config")
 	}
 	rows := m["rows"].([]any)
-	if len(rows) != 1+2*(len(policy.Names)-1) {
-		t.Fatalf("%d rows, want full once + 7 policies x 2 budgets", len(rows))
+	if len(rows) != 3+2*(len(policy.Names)-3) {
+		t.Fatalf("%d rows, want full, kivi and pq once + %d policies x 2 budgets", len(rows), len(policy.Names)-3)
 	}
 	md := kvRun(t, append([]string{"--compare", "--budgets", "64", "--steps", "4", "--policies", "streaming,quest", "--markdown"}, kvSmall...)...)
 	if !strings.Contains(md, "| streaming | 64 |") || !strings.Contains(md, "| quest | 64 |") {
@@ -134,13 +134,17 @@ func TestKVNpyInputsAndLayers(t *testing.T) {
 func TestKVEnvAndConfigOverrides(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "c.yaml")
-	os.WriteFile(cfg, []byte("kv:\n  hbm:\n    name: dram\n    bandwidth_gbps: 25.6\n    channels: 2\n"), 0o644)
+	os.WriteFile(cfg, []byte("kv:\n  hbm:\n    burst_bytes: 32\n"), 0o644)
+	design := filepath.Join(dir, "d.yaml")
+	os.WriteFile(design, []byte("memory:\n  kind: ddr4\n  channel_gbps: 12.8\n"), 0o644)
 	t.Setenv("SWATSIM_KV_ONCHIP_CAPACITY_TOKENS", "0")
 	rep := filepath.Join(dir, "r.json")
-	kvRun(t, append([]string{"--config", cfg, "--policy", "full", "--steps", "3", "--report", rep}, kvSmall...)...)
+	kvRun(t, append([]string{"--config", cfg, "--design", design, "--set", "memory.channels=2", "--policy", "full", "--steps", "3", "--report", rep}, kvSmall...)...)
 	m := kvReadReport(t, rep)
 	c := m["config"].(map[string]any)
-	if c["onchip"].(map[string]any)["capacity_tokens"].(float64) != 0 || c["hbm"].(map[string]any)["channels"].(float64) != 2 {
+	hbm := c["hbm"].(map[string]any)
+	if c["onchip"].(map[string]any)["capacity_tokens"].(float64) != 0 || hbm["channels"].(float64) != 2 ||
+		hbm["bandwidth_gbps"].(float64) != 25.6 || hbm["burst_bytes"].(float64) != 32 || hbm["name"] != "dram" {
 		t.Fatalf("config: %v", c)
 	}
 	b := m["bytes_per_step"].(map[string]any)
@@ -172,7 +176,7 @@ func TestKVBadInputs(t *testing.T) {
 		{"budget no tier holds", append([]string{"--policy", "h2o", "--budget", "2000000000"}, kvSmall...), nil, "but the tiers hold"},
 		{"full too long for tiny tiers", append([]string{"--policy", "full"}, kvSmall...), []string{"SWATSIM_KV_ONCHIP_CAPACITY_TOKENS", "100", "SWATSIM_KV_HBM_CAPACITY_BYTES", "1000", "SWATSIM_KV_HOST_CAPACITY_BYTES", "1000"}, "policy full keeps all 192 tokens"},
 		{"mismatched shapes", append(npy(mism), "--policy", "full"), nil, "shape mismatch"},
-		{"unknown policy", append([]string{"--policy", "lru", "--budget", "8"}, kvSmall...), nil, "allowed: full, streaming, h2o, tova, snapkv, caote-h2o, caote-tova, quest"},
+		{"unknown policy", append([]string{"--policy", "lru", "--budget", "8"}, kvSmall...), nil, "allowed: full, streaming, h2o, tova, snapkv, caote-h2o, caote-tova, quest, kivi, pq, shadowkv, moba, duo"},
 		{"unknown compare policy", append([]string{"--compare", "--policies", "h2o,lru"}, kvSmall...), nil, "allowed: full, streaming"},
 		{"layer out of range", append(npy(p4), "--layer", "2", "--policy", "full"), nil, "layer 2: out of range; allowed 0 to 1"},
 		{"rank-4 without layer", append(npy(p4), "--policy", "full"), nil, "choose a layer with --layer 0..1"},
@@ -185,11 +189,27 @@ func TestKVBadInputs(t *testing.T) {
 		{"seed and files", append(npy(good), "--seed", "1", "--policy", "full"), nil, "not both"},
 		{"partial files", []string{"--q", good[0], "--policy", "full"}, nil, "must all be given"},
 		{"config typo", append([]string{"--config", typo, "--policy", "full"}, kvSmall...), nil, `unknown key "kv.hbm.bandwith_gbps"`},
-		{"bad env value", append([]string{"--policy", "full"}, kvSmall...), []string{"SWATSIM_KV_HBM_CHANNELS", "0"}, "kv.hbm.channels = 0"},
+		{"bad env value", append([]string{"--policy", "full"}, kvSmall...), []string{"SWATSIM_KV_HOST_CHANNELS", "0"}, "kv.host.channels = 0"},
+		{"bad design value", append([]string{"--policy", "full", "--set", "memory.channels=0"}, kvSmall...), nil, "memory.channels"},
+		{"ideal memory", append([]string{"--policy", "full", "--set", "memory.kind=ideal"}, kvSmall...), nil, `memory.kind = "ideal": the decode model`},
 		{"bad gather", append([]string{"--policy", "full"}, kvSmall...), []string{"SWATSIM_KV_LAYOUT_GATHER", "page"}, "allowed: burst, block"},
 		{"streaming sinks", append([]string{"--policy", "streaming", "--budget", "4", "--sinks", "4"}, kvSmall...), nil, "need 0 <= sinks < budget"},
 		{"quest below a page", append([]string{"--policy", "quest", "--budget", "8"}, kvSmall...), nil, "budget >= page"},
 		{"bad budgets", append([]string{"--compare", "--budgets", "64,x"}, kvSmall...), nil, "--budgets"},
+		{"kivi bits", append([]string{"--policy", "kivi", "--bits", "3"}, kvSmall...), nil, "--bits = 3: allowed: 2, 4"},
+		{"kivi residual not a multiple of the group", append([]string{"--policy", "kivi", "--group", "32", "--residual", "48"}, kvSmall...), nil, "--residual = 48: must be a multiple of --group = 32"},
+		{"kivi group 0", append([]string{"--policy", "kivi", "--group", "0"}, kvSmall...), nil, "--group = 0: must be >= 1"},
+		{"pq-m not dividing D", append([]string{"--policy", "pq", "--pq-m", "5"}, kvSmall...), nil, "--pq-m = 5: must divide the head dim 16"},
+		{"rank above H*D", append([]string{"--policy", "shadowkv", "--budget", "64", "--rank", "33"}, kvSmall...), nil, "--rank = 33: must be in [1, 32]"},
+		{"block 0", append([]string{"--policy", "moba", "--budget", "64", "--block", "0"}, kvSmall...), nil, "--block = 0: must be >= 1"},
+		{"moba budget below a block", append([]string{"--policy", "moba", "--budget", "32", "--block", "64"}, kvSmall...), nil, "need budget >= block"},
+		{"retrieval-frac above 1", append([]string{"--policy", "duo", "--budget", "64", "--retrieval-frac", "1.5"}, kvSmall...), nil, "--retrieval-frac = 1.5: must be in [0, 1]"},
+		{"retrieval-frac NaN", append([]string{"--policy", "duo", "--budget", "64", "--retrieval-frac", "NaN"}, kvSmall...), nil, "--retrieval-frac = NaN: must be in [0, 1]"},
+		{"shadowkv budget too small", append([]string{"--policy", "shadowkv", "--budget", "40"}, kvSmall...), nil, "shadowkv: budget = 40"},
+		{"elem_bytes not whole bits", append([]string{"--policy", "full"}, kvSmall...), []string{"SWATSIM_KV_ELEM_BYTES", "0.3"}, "kv.elem_bytes = 0.3: must be a whole number of bits"},
+		{"kv-heads not dividing heads", append([]string{"--policy", "full", "--kv-heads", "3"}, kvSmall...), nil, "--kv-heads = 3: must divide --heads = 2"},
+		{"kv-heads against npy", append(npy(good), "--policy", "full", "--kv-heads", "1"), nil, "--kv-heads = 1:"},
+		{"snapkv budget within its window", []string{"--seed", "1", "--tokens", "64", "--heads", "1", "--head-dim", "16", "--steps", "4", "--policy", "snapkv", "--budget", "1"}, nil, "snapkv: budget = 1 with snapkv_window = 32: need budget > window"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -208,6 +228,28 @@ func TestKVBadInputs(t *testing.T) {
 				t.Fatalf("temporary files left: %v", left)
 			}
 		})
+	}
+}
+
+// TestKVReportNullsNonFinite: a run whose CAOTE error is infinite (budget
+// 1 evicts the token that held all of the previous query's attention)
+// writes null for it and says why, instead of failing on JSON encoding.
+func TestKVReportNullsNonFinite(t *testing.T) {
+	rep := filepath.Join(t.TempDir(), "r.json")
+	kvRun(t, "--seed", "1", "--tokens", "64", "--heads", "1", "--head-dim", "16", "--steps", "4", "--policy", "h2o", "--budget", "1", "--report", rep)
+	m := kvReadReport(t, rep)
+	if v, ok := m["caote_error_mean"]; !ok || v != nil {
+		t.Fatalf("caote_error_mean = %v (present %v), want null", v, ok)
+	}
+	found := false
+	for _, w := range m["warnings"].([]any) {
+		found = found || strings.Contains(w.(string), "caote_error_mean is +Inf, written as null")
+	}
+	if !found {
+		t.Fatalf("no warning explains the null: %v", m["warnings"])
+	}
+	if e, ok := m["rel_l2_error_mean"].(float64); !ok || !(e > 0) {
+		t.Fatalf("rel_l2_error_mean = %v, want a finite positive number", m["rel_l2_error_mean"])
 	}
 }
 
@@ -232,5 +274,28 @@ func TestKVTinyLM(t *testing.T) {
 	code, _, stderr := runCLI(t, "kv", "--q", f("q"), "--k", f("k"), "--v", f("v"), "--layer", "2", "--policy", "full")
 	if code != 1 || !strings.Contains(stderr, "layer 2: out of range") {
 		t.Fatalf("layer 2: exit %d %s", code, stderr)
+	}
+}
+
+// TestKVGQA: a GQA trace from gen --kv-heads runs as .npy inputs and as a
+// synthetic trace, and reports its kv heads.
+func TestKVGQA(t *testing.T) {
+	dir := t.TempDir()
+	code, _, stderr := runCLI(t, "gen", "--out-dir", dir, "--heads", "4", "--kv-heads", "2", "--tokens", "96", "--head-dim", "16")
+	if code != 0 {
+		t.Fatalf("gen: %s", stderr)
+	}
+	rep := filepath.Join(dir, "r.json")
+	out := kvRun(t, "--q", filepath.Join(dir, "q.npy"), "--k", filepath.Join(dir, "k.npy"), "--v", filepath.Join(dir, "v.npy"),
+		"--policy", "quest", "--budget", "32", "--report", rep)
+	if !strings.Contains(out, "[H=4 Hkv=2 N=96 D=16]") {
+		t.Fatalf("stdout: %s", out)
+	}
+	if in := kvReadReport(t, rep)["input"].(map[string]any); in["kv_heads"].(float64) != 2 || in["heads"].(float64) != 4 {
+		t.Fatalf("input %v", in)
+	}
+	out = kvRun(t, "--seed", "4", "--heads", "4", "--kv-heads", "1", "--tokens", "96", "--head-dim", "16", "--policy", "snapkv", "--budget", "40")
+	if !strings.Contains(out, "Hkv=1") {
+		t.Fatalf("stdout: %s", out)
 	}
 }

@@ -2,13 +2,13 @@ package bwmem
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/sarchlab/akita/v3/mem/mem"
 	"github.com/sarchlab/akita/v3/sim"
 	"github.com/sarchlab/akita/v3/tracing"
 
 	"github.com/swatsim/swatsim/accel/activity"
+	"github.com/swatsim/swatsim/mem/channel"
 )
 
 // Builder builds bandwidth memory controllers; defaults in MakeBuilder.
@@ -55,7 +55,7 @@ func (b Builder) Build(name string) *Comp {
 	if b.engine == nil || b.channels < 1 || b.interleave == 0 {
 		panic(fmt.Sprintf("bwmem %s: engine, channels >= 1 and interleave > 0 must be set", name))
 	}
-	c := &Comp{Builder: b, free: make([]sim.VTimeInSec, b.channels), Busy: make([]float64, b.channels)}
+	c := &Comp{Builder: b, booked: channel.NewSet(b.channels, b.bytesPerS)}
 	c.TickingComponent = sim.NewTickingComponent(name, b.engine, b.freq, c)
 	c.Top = sim.NewLimitNumMsgPort(c, 256, name+".Top")
 	c.AddPort("Top", c.Top)
@@ -68,10 +68,8 @@ type Comp struct {
 	Builder
 
 	// Top faces the loaders and the writer.
-	Top  sim.Port
-	free []sim.VTimeInSec
-	// Busy is the seconds each channel spent transferring.
-	Busy []float64
+	Top    sim.Port
+	booked *channel.Set // the channels' queues
 	// Activity meters the time a request is in flight.
 	Activity activity.Meter
 	// BytesRead and BytesWritten count the traffic.
@@ -127,19 +125,21 @@ func (c *Comp) occupy(now sim.VTimeInSec, addr, size uint64) sim.VTimeInSec {
 	done := now
 	for size > 0 {
 		chunk := min(size, c.interleave-addr%c.interleave)
-		ch := int(addr / c.interleave % uint64(c.channels))
-		start := max(now, c.free[ch])
-		dur := 0.0
-		if !math.IsInf(c.bytesPerS, 1) {
-			dur = float64(chunk) / c.bytesPerS
-		}
-		c.free[ch] = start + sim.VTimeInSec(dur)
-		c.Busy[ch] += dur
-		done = max(done, c.free[ch])
+		ch := int(addr / c.interleave % uint64(c.booked.Len()))
+		done = max(done, c.booked.Book(now, ch, chunk))
 		addr += chunk
 		size -= chunk
 	}
 	return done
+}
+
+// Busy is the seconds each channel spent transferring.
+func (c *Comp) Busy() []float64 {
+	out := make([]float64, c.booked.Len())
+	for ch := range out {
+		out[ch] = float64(c.booked.Busy(ch))
+	}
+	return out
 }
 
 func (c *Comp) respond(e *respondEvent) error {

@@ -27,7 +27,7 @@ func TestOccupyHandCounts(t *testing.T) {
 			t.Errorf("step %d: done at %.6g s, want %.6g", i, got, s.done)
 		}
 	}
-	if busy := c.Busy[0] + c.Busy[1]; math.Abs(busy-(8192+4096+50+200)/1e9) > 1e-15 {
+	if busy := c.Busy()[0] + c.Busy()[1]; math.Abs(busy-(8192+4096+50+200)/1e9) > 1e-15 {
 		t.Errorf("busy %.6g s, want %.6g", busy, (8192+4096+50+200)/1e9)
 	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/sarchlab/akita/v3/sim"
 
+	"github.com/swatsim/swatsim/dataflow"
 	"github.com/swatsim/swatsim/reference"
 	"github.com/swatsim/swatsim/sim/kv/paged"
 	"github.com/swatsim/swatsim/sim/kv/policy"
@@ -13,10 +14,14 @@ import (
 )
 
 // Config is the memory hierarchy, the hardware and the policy
-// hyperparameters of the decode model (the kv. keys of the YAML config).
+// hyperparameters of the decode model. The kv-only settings are the kv.
+// keys of the YAML config; the card (clock, MACs, the off-chip memory and
+// the host link) comes from the dataflow design point (ApplyDesign), the
+// same one `swatsim sim` reads, and its fields here carry no mapstructure
+// key.
 type Config struct {
-	ElemBytes int           `mapstructure:"elem_bytes" json:"elem_bytes"`
-	ClockMHz  float64       `mapstructure:"clock_mhz" json:"clock_mhz"`
+	ElemBytes float64       `mapstructure:"elem_bytes" json:"elem_bytes"`
+	ClockMHz  float64       `mapstructure:"-" json:"clock_mhz"` // hw.clock_mhz
 	Scale     float64       `mapstructure:"scale" json:"scale"`
 	Layout    LayoutConfig  `mapstructure:"layout" json:"layout"`
 	OnChip    OnChipConfig  `mapstructure:"onchip" json:"onchip"`
@@ -42,20 +47,22 @@ type OnChipConfig struct {
 }
 
 // TierConfig is an off-chip tier: HBM/DDR or host memory over a link.
+// Name, bandwidth, latency and (HBM/DDR) channels and interleaving come
+// from the design point; burst size, hashing and capacity are kv-only.
 type TierConfig struct {
-	Name            string  `mapstructure:"name" json:"name"`
-	BandwidthGBps   float64 `mapstructure:"bandwidth_gbps" json:"bandwidth_gbps"`
-	LatencyNs       float64 `mapstructure:"latency_ns" json:"latency_ns"`
-	Channels        int     `mapstructure:"channels" json:"channels"`
+	Name            string  `mapstructure:"-" json:"name"`
+	BandwidthGBps   float64 `mapstructure:"-" json:"bandwidth_gbps"`
+	LatencyNs       float64 `mapstructure:"-" json:"latency_ns"`
+	Channels        int     `mapstructure:"channels" json:"channels"` // host: kv.host.channels; hbm: memory.channels
 	BurstBytes      int     `mapstructure:"burst_bytes" json:"burst_bytes"`
-	InterleaveBytes int     `mapstructure:"interleave_bytes" json:"interleave_bytes"`
+	InterleaveBytes int     `mapstructure:"interleave_bytes" json:"interleave_bytes"` // host: kv.host.interleave_bytes; hbm: memory.interleave_bytes
 	ChannelHash     bool    `mapstructure:"channel_hash" json:"channel_hash"`
 	CapacityBytes   int64   `mapstructure:"capacity_bytes" json:"capacity_bytes"`
 }
 
 // ComputeConfig is the accelerator's compute.
 type ComputeConfig struct {
-	MACsPerCycle int    `mapstructure:"macs_per_cycle" json:"macs_per_cycle"`
+	MACsPerCycle int    `mapstructure:"-" json:"macs_per_cycle"` // 2 x hw.pes x hw.vector_width
 	TopKLanes    int    `mapstructure:"topk_lanes" json:"topk_lanes"`
 	MergeCycles  int    `mapstructure:"merge_cycles" json:"merge_cycles"`
 	FinishCycles int    `mapstructure:"finish_cycles" json:"finish_cycles"`
@@ -71,11 +78,51 @@ type PolicyConfig struct {
 	QuestPage     int     `mapstructure:"quest_page" json:"quest_page"`
 	QuestMetadata string  `mapstructure:"quest_metadata" json:"quest_metadata"`
 	CAOTEBufferV  bool    `mapstructure:"caote_buffer_v" json:"caote_buffer_v"`
+
+	KIVIBits         int     `mapstructure:"kivi_bits" json:"kivi_bits"`
+	KIVIGroup        int     `mapstructure:"kivi_group" json:"kivi_group"`
+	KIVIResidual     int     `mapstructure:"kivi_residual" json:"kivi_residual"`
+	PQM              int     `mapstructure:"pq_m" json:"pq_m"`
+	PQBits           int     `mapstructure:"pq_bits" json:"pq_bits"`
+	PQResidual       int     `mapstructure:"pq_residual" json:"pq_residual"`
+	PQIters          int     `mapstructure:"pq_iters" json:"pq_iters"`
+	PQSeed           uint64  `mapstructure:"pq_seed" json:"pq_seed"`
+	ShadowKVRank     int     `mapstructure:"shadowkv_rank" json:"shadowkv_rank"`
+	ShadowKVChunk    int     `mapstructure:"shadowkv_chunk" json:"shadowkv_chunk"`
+	ShadowKVOutliers int     `mapstructure:"shadowkv_outliers" json:"shadowkv_outliers"`
+	ShadowKVRecent   int     `mapstructure:"shadowkv_recent" json:"shadowkv_recent"`
+	RoPEBase         float64 `mapstructure:"rope_base" json:"rope_base"`
+	MoBABlock        int     `mapstructure:"moba_block" json:"moba_block"`
+	DuoRetrievalFrac float64 `mapstructure:"duo_retrieval_frac" json:"duo_retrieval_frac"`
+	DuoCalibQueries  int     `mapstructure:"duo_calib_queries" json:"duo_calib_queries"`
 }
 
 // MetricsConfig holds the metrics' parameters.
 type MetricsConfig struct {
 	RecallK int `mapstructure:"recall_k" json:"recall_k"`
+}
+
+// ApplyDesign takes the card from a dataflow design point: the clock
+// (hw.clock_mhz), the multiply-accumulates per cycle (hw.pes PEs of
+// hw.vector_width lanes in each of the QK and SV units: 2 x pes x
+// vector_width), the off-chip memory (memory.kind names the tier: hbm2 ->
+// hbm, ddr4 -> dram; memory.channels x memory.channel_gbps, memory.latency_ns,
+// memory.interleave_bytes) and the host link (memory.host_gbps,
+// memory.host_latency_ns). memory.kind ideal has no finite bandwidth for
+// the decode model and is an error.
+func (c *Config) ApplyDesign(d *dataflow.Design) error {
+	m := d.Memory
+	names := map[string]string{"hbm2": "hbm", "ddr4": "dram"}
+	name, ok := names[m.Kind]
+	if !ok {
+		return fmt.Errorf("memory.kind = %q: the decode model (swatsim kv) needs a finite off-chip bandwidth: use hbm2 or ddr4", m.Kind)
+	}
+	c.ClockMHz = d.HW.ClockMHz
+	c.Compute.MACsPerCycle = 2 * d.HW.PEs * d.HW.VectorWidth
+	c.HBM.Name, c.HBM.Channels = name, m.Channels
+	c.HBM.BandwidthGBps, c.HBM.LatencyNs, c.HBM.InterleaveBytes = float64(m.Channels)*m.ChannelGBps, m.LatencyNs, m.InterleaveB
+	c.Host.Name, c.Host.BandwidthGBps, c.Host.LatencyNs = "host", m.HostGBps, m.HostLatencyNs
+	return c.Validate()
 }
 
 // Validate checks the configuration and names the first key out of range.
@@ -84,7 +131,7 @@ func (c Config) Validate() error {
 		ok  bool
 		msg string
 	}{
-		{c.ElemBytes >= 1 && c.ElemBytes <= 8, fmt.Sprintf("kv.elem_bytes = %d: must be in [1, 8]", c.ElemBytes)},
+		{c.elemBitsOK(), fmt.Sprintf("kv.elem_bytes = %g: must be a whole number of bits (elem_bytes x 8) in [1, 64], e.g. 0.25 for 2 bits, 2 for fp16", c.ElemBytes)},
 		{c.ClockMHz > 0 && !math.IsInf(c.ClockMHz, 0), fmt.Sprintf("kv.clock_mhz = %g: must be > 0", c.ClockMHz)},
 		{c.Scale >= 0, fmt.Sprintf("kv.scale = %g: must be >= 0 (0 = 1/sqrt(head_dim))", c.Scale)},
 		{c.Layout.BlockTokens >= 1, fmt.Sprintf("kv.layout.block_tokens = %d: must be >= 1", c.Layout.BlockTokens)},
@@ -134,11 +181,39 @@ func (t TierConfig) validate(key string) error {
 	return nil
 }
 
+// elemBitsOK reports whether elem_bytes is a whole number of bits in [1, 64].
+func (c Config) elemBitsOK() bool {
+	b := c.ElemBytes * 8
+	return b >= 1 && b <= 64 && b == math.Trunc(b)
+}
+
+// ElemBits is the bits of one K/V element.
+func (c Config) ElemBits() int64 { return int64(c.ElemBytes * 8) }
+
+// rowBytes is the bytes of one K or V row of d elements; checkRow makes
+// sure it is whole.
+func (c Config) rowBytes(d int) int64 { return int64(d) * c.ElemBits() / 8 }
+
+// checkRow reports whether a row of d elements is a whole number of bytes.
+func (c Config) checkRow(d int) error {
+	if int64(d)*c.ElemBits()%8 != 0 {
+		return fmt.Errorf("kv.elem_bytes = %g with head dim %d: a K/V row of %d bits is not a whole number of bytes; choose elem_bytes so that head_dim x elem_bytes x 8 is a multiple of 8", c.ElemBytes, d, int64(d)*c.ElemBits())
+	}
+	return nil
+}
+
 // policyParams returns the policies' parameters for a budget.
 func (c Config) policyParams(budget int) policy.Params {
+	pc := c.Policy
 	return policy.Params{
-		Budget: budget, Sinks: c.Policy.Sinks, H2ORecent: c.Policy.H2ORecent,
-		SnapWindow: c.Policy.SnapKVWindow, SnapKernel: c.Policy.SnapKVKernel, QuestPage: c.Policy.QuestPage,
+		Budget: budget, Sinks: pc.Sinks, H2ORecent: pc.H2ORecent,
+		SnapWindow: pc.SnapKVWindow, SnapKernel: pc.SnapKVKernel, QuestPage: pc.QuestPage,
+		Scale: c.Scale, Seed: pc.PQSeed, ElemBits: c.ElemBits(),
+		KIVIBits: pc.KIVIBits, KIVIGroup: pc.KIVIGroup, KIVIResidual: pc.KIVIResidual,
+		PQM: pc.PQM, PQBits: pc.PQBits, PQResidual: pc.PQResidual, PQIters: pc.PQIters,
+		ShadowRank: pc.ShadowKVRank, ShadowChunk: pc.ShadowKVChunk, ShadowOutliers: pc.ShadowKVOutliers,
+		ShadowRecent: pc.ShadowKVRecent, RoPEBase: pc.RoPEBase,
+		MoBABlock: pc.MoBABlock, DuoRetrievalFrac: pc.DuoRetrievalFrac, DuoCalibQueries: pc.DuoCalibQueries,
 	}
 }
 
@@ -147,7 +222,7 @@ func (c Config) freq() sim.Freq { return sim.Freq(c.ClockMHz * 1e6) }
 
 // tokenBytes is the K+V footprint of one token over all heads.
 func (c Config) tokenBytes(heads, d int) int64 {
-	return int64(heads) * 2 * int64(d) * int64(c.ElemBytes)
+	return int64(heads) * 2 * c.rowBytes(d)
 }
 
 // onChipTokens is the on-chip capacity in tokens per head.
@@ -166,7 +241,7 @@ func (c Config) tierTokens(t TierConfig, heads, d int) int64 {
 // geometry is the paged layout of an off-chip tier for head dimension d.
 func (c Config) geometry(t TierConfig, d int) paged.Geometry {
 	return paged.Geometry{
-		RowBytes: d * c.ElemBytes, BlockTokens: c.Layout.BlockTokens, BurstBytes: t.BurstBytes,
+		RowBytes: int(c.rowBytes(d)), BlockTokens: c.Layout.BlockTokens, BurstBytes: t.BurstBytes,
 		InterleaveBytes: t.InterleaveBytes, Channels: t.Channels, WholeBlocks: c.Layout.Gather == "block",
 		ChannelHash: t.ChannelHash,
 	}

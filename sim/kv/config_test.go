@@ -1,10 +1,13 @@
 package kv
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/swatsim/swatsim/dataflow"
 )
 
 func TestDefaultsAreValidAndComplete(t *testing.T) {
@@ -12,7 +15,13 @@ func TestDefaultsAreValidAndComplete(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if c.HBM.BandwidthGBps != 460 || c.OnChip.CapacityTokens != 512 || c.Policy.SnapKVWindow != 32 || c.Policy.QuestPage != 16 {
+	// The card of dataflow/default.yaml: 8 x 14.375 GB/s at 120 ns, 16 PEs
+	// x 16 lanes x 2 units, 300 MHz, a 16 GB/s host link at 1 us.
+	if c.HBM.BandwidthGBps != 115 || c.HBM.Channels != 8 || c.HBM.LatencyNs != 120 || c.HBM.InterleaveBytes != 4096 ||
+		c.Compute.MACsPerCycle != 512 || c.ClockMHz != 300 || c.Host.BandwidthGBps != 16 || c.Host.LatencyNs != 1000 {
+		t.Fatalf("card: %+v", c)
+	}
+	if c.OnChip.CapacityTokens != 512 || c.Policy.SnapKVWindow != 32 || c.Policy.QuestPage != 16 {
 		t.Fatalf("defaults: %+v", c)
 	}
 	if c.onChipTokens(8, 64) != 512 {
@@ -27,17 +36,17 @@ func TestDefaultsAreValidAndComplete(t *testing.T) {
 func TestLoadConfigMergesFileAndEnvironment(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "c.yaml")
-	os.WriteFile(path, []byte("kv:\n  clock_mhz: 450\n  hbm:\n    channels: 16\n"), 0o644)
-	t.Setenv("SWATSIM_KV_HBM_CHANNELS", "8")
+	os.WriteFile(path, []byte("kv:\n  onchip:\n    capacity_tokens: 100\n  host:\n    channels: 4\n"), 0o644)
+	t.Setenv("SWATSIM_KV_HOST_CHANNELS", "2")
 	c, err := LoadConfig(path, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.ClockMHz != 450 || c.HBM.Channels != 16 || c.HBM.BandwidthGBps != 460 {
+	if c.OnChip.CapacityTokens != 100 || c.Host.Channels != 4 || c.HBM.BandwidthGBps != 115 {
 		t.Fatalf("file merge: %+v", c)
 	}
-	if c, err = LoadConfig(path, true); err != nil || c.HBM.Channels != 8 {
-		t.Fatalf("env override: %v channels, err %v", c.HBM.Channels, err)
+	if c, err = LoadConfig(path, true); err != nil || c.Host.Channels != 2 {
+		t.Fatalf("env override: %v channels, err %v", c.Host.Channels, err)
 	}
 }
 
@@ -48,7 +57,8 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"kv:\n  elem_bytes: 0\n", "kv.elem_bytes = 0"},
 		{"kv:\n  policy:\n    quest_metadata: dram\n", "allowed: onchip, hbm"},
 		{"kv:\n  compute:\n    arith: fixed9\n", "kv.compute.arith"},
-		{"kv:\n  hbm:\n    bandwidth_gbps: -1\n", "kv.hbm.bandwidth_gbps"},
+		{"kv:\n  hbm:\n    bandwidth_gbps: 100\n", `"kv.hbm.bandwidth_gbps" is the card's, not a kv setting: set the design point's memory.channels x memory.channel_gbps`},
+		{"kv:\n  clock_mhz: 450\n", "set the design point's hw.clock_mhz"},
 		{"kv: [1, 2\n", "config"},
 	}
 	for i, tc := range cases {
@@ -121,5 +131,36 @@ func TestBuilderErrors(t *testing.T) {
 	}
 	if _, err := s.Run(nil); err == nil {
 		t.Error("no specs accepted")
+	}
+}
+
+// TestCardComesFromTheDesignPoint: the decode model's clock, MACs and
+// memory system follow the design point swatsim sim reads.
+func TestCardComesFromTheDesignPoint(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "d.yaml")
+	os.WriteFile(path, []byte("hw:\n  clock_mhz: 250\n  pes: 8\n  vector_width: 32\nmemory:\n  kind: ddr4\n  channels: 4\n  channel_gbps: 19.2\n  latency_ns: 90\n  interleave_bytes: 256\n  host_gbps: 25\n  host_latency_ns: 800\n"), 0o644)
+	d, err := dataflow.Load(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := LoadDesignConfig("", false, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ClockMHz != 250 || c.Compute.MACsPerCycle != 2*8*32 || c.HBM.Name != "dram" || c.HBM.Channels != 4 ||
+		math.Abs(c.HBM.BandwidthGBps-76.8) > 1e-12 || c.HBM.LatencyNs != 90 || c.HBM.InterleaveBytes != 256 ||
+		c.Host.BandwidthGBps != 25 || c.Host.LatencyNs != 800 {
+		t.Fatalf("card: %+v", c)
+	}
+	if c.TierNames()[1] != "dram" {
+		t.Fatalf("tiers %v", c.TierNames())
+	}
+	ideal, err := dataflow.Load("", []string{"memory.kind=ideal"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadDesignConfig("", false, ideal); err == nil || !strings.Contains(err.Error(), `memory.kind = "ideal"`) {
+		t.Fatalf("ideal memory: %v", err)
 	}
 }

@@ -28,6 +28,9 @@ type instance struct {
 	mark      []int32 // scratch for recall: mark[j] == stamp when j is attended
 	steps     []StepMetrics
 	probs     bool // the policy reads the probabilities of the attended keys
+
+	approx policy.Approximator // nil unless the policy approximates keys or values
+	logits [][]float64         // per head: the approximate logits (approx only)
 }
 
 // headMetrics are one head's metrics in one step.
@@ -44,15 +47,22 @@ func newInstance(s *Simulator, spec Spec) (*instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	h, n := s.data.Q.H, s.data.Q.N
+	h, n, kvh := s.data.Q.H, s.data.Q.N, s.data.K.H
 	in := &instance{
-		spec: spec, pol: p, mem: newMemory(s.cfg, h, n, s.data.Q.D), model: model, data: s.data,
-		last: newObs(h), cur: newObs(h), parts: make([][timing.NumTiers][]int, h),
+		spec: spec, pol: p, mem: newMemory(s.cfg, spec.Policy, p, kvh, n, s.data.Q.D), model: model, data: s.data,
+		last: newObs(h), cur: newObs(h), parts: make([][timing.NumTiers][]int, kvh),
 		partO: make([][timing.NumTiers][]float64, h),
 		head:  make([]headMetrics, h), mark: make([]int32, n*h), probs: policy.NeedsProbs(spec.Policy),
 	}
 	if s.hw != nil {
 		in.hw = s.hw.clone(h, s.data.Q.D)
+	}
+	if a, ok := p.(policy.Approximator); ok {
+		in.approx = a
+		in.logits = make([][]float64, h)
+		for i := range in.logits {
+			in.logits[i] = make([]float64, n)
+		}
 	}
 	return in, nil
 }
@@ -67,8 +77,10 @@ func newObs(h int) *policy.Obs {
 // start builds the cache at prefill end and places it (no traffic).
 func (in *instance) start(pf *policy.Prefill) {
 	in.pol.Start(pf)
-	for h := range in.data.Q.H {
+	for h := range in.data.K.H {
 		in.mem.place(h, in.pol.Cache(h), true)
+	}
+	for h := range in.data.Q.H {
 		in.last.Att[h] = make([]int, pf.P)
 		for j := range pf.P {
 			in.last.Att[h][j] = j
@@ -81,25 +93,34 @@ func (in *instance) start(pf *policy.Prefill) {
 
 // step runs decode step t against the oracle.
 func (in *instance) step(t int, or *oracle) error {
-	heads := in.data.Q.H
+	kvHeads := in.data.K.H
 	in.mem.reset()
-	in.cost.Reset(heads)
+	in.cost.Reset(kvHeads)
 	ev := in.pol.Evict(t, in.last, &in.cost)
-	for h := range heads {
-		in.head[h].caote = in.evictionError(h, ev)
+	for qh := range in.data.Q.H {
+		in.head[qh].caote = in.evictionError(qh, ev)
+	}
+	for h := range kvHeads {
 		in.mem.secondPass(h, in.cost.VRows[h])
 		if ev != nil {
 			in.mem.evict(h, ev[h])
 		}
 	}
 	in.pol.Append(t, &in.cost)
-	for h := range heads {
+	for h := range kvHeads {
 		att := in.pol.Attended(t, h, &in.cost)
-		in.cur.Att[h] = append(in.cur.Att[h][:0], att...)
+		lo := h * (in.data.Q.H / kvHeads)
+		in.cur.Att[lo] = append(in.cur.Att[lo][:0], att...)
 		in.mem.place(h, in.pol.Cache(h), false)
 		in.mem.metadata(h, in.cost.MetaPages[h], in.cost.MetaWrite)
-		in.mem.gather(h, in.cur.Att[h], &in.parts[h])
+		in.mem.gather(t, h, in.cur.Att[lo], &in.parts[h])
 	}
+	for qh := range in.data.Q.H { // the other query heads of each group share its first's set
+		if first := in.data.KVHead(qh) * (in.data.Q.H / kvHeads); qh != first {
+			in.cur.Att[qh] = append(in.cur.Att[qh][:0], in.cur.Att[first]...)
+		}
+	}
+	in.mem.extra(in.cost.ExtraBits)
 	in.cur.T = t
 	in.attendAll(t, or)
 	in.pol.Observe(in.cur)
@@ -107,15 +128,17 @@ func (in *instance) step(t int, or *oracle) error {
 	return in.account(t)
 }
 
-// evictionError is CAOTE's error of head h's evictions this step, under the
-// last query's attention: the exact change of its output.
-func (in *instance) evictionError(h int, ev [][]int) float64 {
+// evictionError is CAOTE's error of the evictions of query head qh's kv
+// head this step, under qh's last attention: the exact change of its
+// output.
+func (in *instance) evictionError(qh int, ev [][]int) float64 {
 	if ev == nil {
 		return 0
 	}
+	h := in.data.KVHead(qh)
 	var e float64
 	for _, j := range ev[h] {
-		e += policy.CAOTEError(in.last.Prob(h, j), in.last.O[h], in.data.V.Row(h, j))
+		e += policy.CAOTEError(in.last.Prob(qh, j), in.last.O[qh], in.data.V.Row(h, j))
 	}
 	return e
 }
@@ -146,13 +169,19 @@ func (in *instance) attendAll(t int, or *oracle) {
 func (in *instance) attend(t, h int, or *oracle) {
 	s := or.s[h]
 	d := in.data.Q.D
-	v := func(j int) []float64 { return in.data.V.Row(h, j) }
+	kvh := in.data.KVHead(h)
+	v := func(j int) []float64 { return in.data.V.Row(kvh, j) }
+	if in.approx != nil {
+		s = in.logits[h]
+		in.approx.Logits(t, h, in.cur.Att[h], s)
+		v = func(j int) []float64 { return in.approx.Value(t, h, j) }
+	}
 	var parts [timing.NumTiers]split.Part
 	for i := range parts {
 		if len(in.partO[h][i]) != d {
 			in.partO[h][i] = make([]float64, d)
 		}
-		parts[i] = split.Attend(s, in.parts[h][i], v, in.partO[h][i])
+		parts[i] = split.Attend(s, in.parts[kvh][i], v, in.partO[h][i])
 	}
 	o := in.cur.O[h]
 	if len(o) != d {
@@ -172,7 +201,7 @@ func (in *instance) attend(t, h int, or *oracle) {
 	}
 	in.cur.S[h], in.cur.P[h] = sv, p
 	if in.hw != nil {
-		in.hw.row(t, h, in.parts[h])
+		in.hw.row(t, h, kvh, in.parts[kvh])
 	}
 	if or.oFull != nil {
 		in.metrics(h, or)
@@ -232,9 +261,9 @@ func (in *instance) account(t int) error {
 		}
 	}
 	d := int64(in.data.Q.D)
-	for h := range in.data.Q.H {
+	for qh := range in.data.Q.H {
 		n := 0
-		for i, p := range in.parts[h] {
+		for i, p := range in.parts[in.data.KVHead(qh)] {
 			ts.AttnMACs[i] += int64(len(p)) * 2 * d
 			if len(p) > 0 {
 				n++
@@ -315,13 +344,14 @@ func (hw *hardware) clone(heads, d int) *hardware {
 	return &c
 }
 
-// row computes head h's fixed-point output of step t from its parts into
-// hw.out[h] (as reals); metrics compares it with the oracle.
-func (hw *hardware) row(t, h int, parts [timing.NumTiers][]int) {
+// row computes query head h's fixed-point output of step t from its kv
+// head kvh's parts into hw.out[h] (as reals); metrics compares it with the
+// oracle.
+func (hw *hardware) row(t, h, kvh int, parts [timing.NumTiers][]int) {
 	var states [timing.NumTiers]reference.RowState
 	ptrs := make([]*reference.RowState, 0, timing.NumTiers)
 	for i, p := range parts {
-		hw.unit.PartState(hw.qc.Row(h, t), hw.kc, hw.vc, h, p, &states[i])
+		hw.unit.PartState(hw.qc.Row(h, t), hw.kc, hw.vc, kvh, p, &states[i])
 		ptrs = append(ptrs, &states[i])
 	}
 	codes := make([]int64, hw.kc.D)

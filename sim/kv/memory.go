@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/swatsim/swatsim/sim/kv/paged"
+	"github.com/swatsim/swatsim/sim/kv/policy"
 	"github.com/swatsim/swatsim/sim/kv/timing"
 )
 
@@ -33,14 +34,19 @@ type memory struct {
 	metaPages int64 // pages per head in the metadata region
 	bufferV   bool
 	moves     [timing.NumTiers][timing.NumTiers][]int // scratch: [from][to] tokens
+	elemBits  int64
+	packed    policy.Compressed // nil unless the policy stores rows in fewer bits
+	placer    policy.Placer     // nil unless the policy places tokens itself
 }
 
 // metaBase is the start of the metadata region in a tier's address space,
 // far above any block.
 const metaBase = int64(1) << 44
 
-func newMemory(cfg Config, heads, n, d int) *memory {
-	m := &memory{heads: heads, d: d, rowBytes: int64(d * cfg.ElemBytes), bufferV: cfg.Policy.CAOTEBufferV}
+func newMemory(cfg Config, name string, pol policy.Policy, heads, n, d int) *memory {
+	m := &memory{heads: heads, d: d, rowBytes: cfg.rowBytes(d), bufferV: cfg.Policy.CAOTEBufferV, elemBits: cfg.ElemBits()}
+	m.packed, _ = pol.(policy.Compressed)
+	m.placer, _ = pol.(policy.Placer)
 	m.capTokens[timing.OnChip] = int64(cfg.onChipTokens(heads, d))
 	m.capTokens[timing.OffChip] = cfg.tierTokens(cfg.HBM, heads, d)
 	m.capTokens[timing.Host] = cfg.tierTokens(cfg.Host, heads, d)
@@ -63,8 +69,9 @@ func newMemory(cfg Config, heads, n, d int) *memory {
 	if cfg.Policy.QuestMetadata == "onchip" {
 		m.metaTier = timing.OnChip
 	}
-	m.metaBytes = 2 * m.rowBytes
-	m.metaPages = int64(n/max(cfg.Policy.QuestPage, 1) + 1)
+	rows, tokens := policy.MetaLayout(name, cfg.policyParams(1))
+	m.metaBytes = int64(rows) * m.rowBytes
+	m.metaPages = int64(n/max(tokens, 1) + 1)
 	return m
 }
 
@@ -101,6 +108,9 @@ func (m *memory) place(h int, cache []int, initial bool) {
 	for i := len(cache) - 1; i >= 0; i-- {
 		j := cache[i]
 		w := m.want(n - 1 - int64(i))
+		if m.placer != nil {
+			w = int8(m.placer.Tier(h, j))
+		}
 		if old := m.tier[h][j]; old != w {
 			from := int(old)
 			if old == tierNone {
@@ -187,9 +197,11 @@ func (m *memory) rows(cat, tier, h int, toks []int, withK, count bool) {
 	tr.AddRows(m.tables[tier], h, paged.V, toks, read)
 }
 
-// gather splits head h's attended tokens by tier into parts (ascending)
-// and counts their K and V reads.
-func (m *memory) gather(h int, att []int, parts *[timing.NumTiers][]int) {
+// gather splits head h's attended tokens of step t by tier into parts
+// (ascending) and counts their K and V reads: whole rows in the paged
+// layout, or, for a compressed policy, the bits it reports, rounded up to
+// whole bytes per part and spread over the tier's channels.
+func (m *memory) gather(t, h int, att []int, parts *[timing.NumTiers][]int) {
 	for i := range parts {
 		parts[i] = parts[i][:0]
 	}
@@ -198,9 +210,24 @@ func (m *memory) gather(h int, att []int, parts *[timing.NumTiers][]int) {
 		parts[i] = append(parts[i], j)
 	}
 	for i := range parts {
+		if m.packed != nil {
+			m.traffic[catGather][i].AddSpread(bitsToBytes(m.packed.ReadBits(t, h, parts[i], m.elemBits)))
+			continue
+		}
 		m.rows(catGather, i, h, parts[i], true, true)
 	}
 }
+
+// extra counts the bits a policy reads from each tier before attention
+// outside the K/V rows (codebooks, landmarks, factor rows).
+func (m *memory) extra(bits [timing.NumTiers]int64) {
+	for i, b := range bits {
+		m.traffic[catPreSelect][i].AddSpread(bitsToBytes(b))
+	}
+}
+
+// bitsToBytes is the whole bytes that hold bits.
+func bitsToBytes(bits int64) int64 { return (bits + 7) / 8 }
 
 // secondPass counts CAOTE's re-read of the V rows of toks (ascending),
 // unless V is buffered on chip.

@@ -53,7 +53,7 @@ func (o *oracle) compute(t int) {
 
 func (o *oracle) head(h, t int) {
 	s, p := o.s[h][:t+1], o.pFull[h][:t+1]
-	logitsInto(o.q.Row(h, t), o.k, h, t+1, o.scale, s)
+	logitsInto(o.q.Row(h, t), o.k, h/(o.q.H/o.k.H), t+1, o.scale, s)
 	m := math.Inf(-1)
 	for _, x := range s {
 		m = math.Max(m, x)

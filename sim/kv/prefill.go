@@ -47,7 +47,7 @@ func prefillHead(q, k, v *reference.Tensor, pf *policy.Prefill, h, first int, sc
 	}
 	s := make([]float64, p)
 	for i := first; i < p; i++ {
-		logitsInto(q.Row(h, i), k, h, i+1, scale, s)
+		logitsInto(q.Row(h, i), k, h/(q.H/k.H), i+1, scale, s)
 		m := math.Inf(-1)
 		for _, x := range s[:i+1] {
 			m = math.Max(m, x)
@@ -71,7 +71,7 @@ func prefillHead(q, k, v *reference.Tensor, pf *policy.Prefill, h, first int, sc
 	pf.Last[h] = append([]float64(nil), s[:p]...)
 	o := make([]float64, q.D)
 	for j, a := range s[:p] {
-		for d, x := range v.Row(h, j) {
+		for d, x := range v.Row(h/(q.H/k.H), j) {
 			o[d] += a * x
 		}
 	}

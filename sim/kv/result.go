@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/swatsim/swatsim/sim/kv/policy"
 	"github.com/swatsim/swatsim/sim/kv/timing"
 )
 
@@ -44,6 +45,8 @@ type Result struct {
 	Warnings []string
 	// HW reports whether the fixed-point merge path ran.
 	HW bool
+	// Notes report decisions the policy took (duo: its retrieval heads).
+	Notes []string
 
 	headCount int
 }
@@ -54,8 +57,11 @@ func (s *Simulator) result(in *instance) *Result {
 		Tiers: s.cfg.TierNames(), ClockHz: float64(s.cfg.freq()), RecallK: s.cfg.Metrics.RecallK, HW: in.hw != nil,
 		headCount: s.data.Q.H,
 	}
-	if r.Policy == "full" {
+	if !policy.UsesBudget(r.Policy) {
 		r.Budget = s.data.Q.N
+	}
+	if d, ok := in.pol.(policy.Describer); ok {
+		r.Notes = append(r.Notes, d.Describe())
 	}
 	for _, i := range []int{timing.OffChip, timing.Host} {
 		t := in.mem.tables[i]

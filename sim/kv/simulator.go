@@ -61,13 +61,16 @@ type Simulator struct {
 // Build checks the configuration against the data and returns the
 // simulator.
 func (b Builder) Build(q, k, v *reference.Tensor) (*Simulator, error) {
-	if err := reference.CheckQKV(q, k, v); err != nil {
+	if err := checkGQA(q, k, v); err != nil {
 		return nil, err
 	}
 	if err := b.cfg.Validate(); err != nil {
 		return nil, err
 	}
 	n, d := q.N, q.D
+	if err := b.cfg.checkRow(d); err != nil {
+		return nil, err
+	}
 	if n < 2 {
 		return nil, fmt.Errorf("tokens = %d: decode needs at least 2 (a prompt and one step)", n)
 	}
@@ -108,6 +111,24 @@ func (b Builder) Build(q, k, v *reference.Tensor) (*Simulator, error) {
 	return s, nil
 }
 
+// checkGQA checks Q ([H,N,D]) against K and V ([Hkv,N,D]): Hkv must
+// divide H (grouped-query attention; Hkv = H is multi-head attention).
+func checkGQA(q, k, v *reference.Tensor) error {
+	if q == nil || k == nil || k.H == q.H {
+		return reference.CheckQKV(q, k, v)
+	}
+	if err := reference.CheckQKV(k, k, v); err != nil {
+		return err
+	}
+	if err := reference.CheckQKV(q, q, q); err != nil {
+		return err
+	}
+	if k.N != q.N || k.D != q.D || q.H%k.H != 0 {
+		return fmt.Errorf("shape mismatch: q %v, k %v, v %v: tokens and head dim must match and the kv heads (%d) must divide the query heads (%d)", q.Shape(), k.Shape(), v.Shape(), k.H, q.H)
+	}
+	return nil
+}
+
 // Elapsed is the wall-clock time of the last Run in seconds.
 func (s *Simulator) Elapsed() float64 { return s.elapsed }
 
@@ -126,16 +147,16 @@ func (s *Simulator) CheckSpec(sp Spec) error {
 	if _, err := policy.New(sp.Policy, s.data, s.cfg.policyParams(sp.Budget)); err != nil {
 		return err
 	}
-	h, n, d := s.data.Q.H, s.data.Q.N, s.data.Q.D
+	h, n, d := s.data.K.H, s.data.Q.N, s.data.Q.D
 	tokens, what := int64(sp.Budget), fmt.Sprintf("budget %d", sp.Budget)
-	if sp.Policy == "full" || sp.Policy == "quest" {
+	if policy.KeepsAll(sp.Policy) {
 		tokens, what = int64(n), fmt.Sprintf("policy %s keeps all %d tokens", sp.Policy, n)
 	}
 	tb := s.cfg.tokenBytes(h, d)
 	onchip := int64(s.cfg.onChipTokens(h, d)) * tb
 	total := onchip + s.cfg.HBM.CapacityBytes + s.cfg.Host.CapacityBytes
 	if need := tokens * tb; tokens > math.MaxInt64/tb || need > total {
-		return fmt.Errorf("%s: the cache needs %d tokens x %d B (%d heads x K+V x %d dims x %d B) = %.4g B, but the tiers hold %d B (onchip %d, %s %d, host %d); lower --budget or raise kv.%s.capacity_bytes / kv.host.capacity_bytes",
+		return fmt.Errorf("%s: the cache needs %d tokens x %d B (%d kv heads x K+V x %d dims x %g B) = %.4g B, but the tiers hold %d B (onchip %d, %s %d, host %d); lower --budget or raise kv.%s.capacity_bytes / kv.host.capacity_bytes",
 			what, tokens, tb, h, d, s.cfg.ElemBytes, float64(tokens)*float64(tb), total, onchip, s.cfg.HBM.Name, s.cfg.HBM.CapacityBytes, s.cfg.Host.CapacityBytes, "hbm")
 	}
 	return nil

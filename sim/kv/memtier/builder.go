@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/sarchlab/akita/v3/sim"
+
+	"github.com/swatsim/swatsim/mem/channel"
 )
 
 // Builder builds memory tiers.
@@ -63,10 +65,8 @@ func (b Builder) WithTopBufSize(n int) Builder {
 func (b Builder) Build(name string) *Comp {
 	b.mustBeValid()
 	c := &Comp{
-		chanBW:    b.bandwidth / float64(b.channels),
-		latency:   b.latency,
-		busyUntil: make([]sim.VTimeInSec, b.channels),
-		busy:      make([]sim.VTimeInSec, b.channels),
+		latency:  b.latency,
+		channels: channel.NewSet(b.channels, b.bandwidth/float64(b.channels)),
 	}
 	c.TickingComponent = sim.NewTickingComponent(name, b.engine, b.freq, c)
 	c.topPort = sim.NewLimitNumMsgPort(c, b.topBufSize, name+".TopPort")

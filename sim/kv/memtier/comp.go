@@ -6,17 +6,17 @@ import (
 	"reflect"
 
 	"github.com/sarchlab/akita/v3/sim"
+
+	"github.com/swatsim/swatsim/mem/channel"
 )
 
 // Comp is a memory tier: channels of equal bandwidth behind a latency.
 type Comp struct {
 	*sim.TickingComponent
 
-	topPort   sim.Port
-	chanBW    float64 // bytes per second per channel
-	latency   sim.VTimeInSec
-	busyUntil []sim.VTimeInSec
-	busy      []sim.VTimeInSec
+	topPort  sim.Port
+	latency  sim.VTimeInSec
+	channels *channel.Set
 
 	// Bytes is the total number of bytes moved.
 	Bytes int64
@@ -52,8 +52,8 @@ func (c *Comp) Tick(now sim.VTimeInSec) bool {
 // accept queues the request's bytes on its channels and schedules the
 // response for when the last byte arrives.
 func (c *Comp) accept(now sim.VTimeInSec, req *TransferReq) {
-	if len(req.PerChannel) != len(c.busyUntil) {
-		log.Panicf("memtier %s: request for %d channels, tier has %d", c.Name(), len(req.PerChannel), len(c.busyUntil))
+	if len(req.PerChannel) != c.channels.Len() {
+		log.Panicf("memtier %s: request for %d channels, tier has %d", c.Name(), len(req.PerChannel), c.channels.Len())
 	}
 	last := now
 	var bytes int64
@@ -61,11 +61,7 @@ func (c *Comp) accept(now sim.VTimeInSec, req *TransferReq) {
 		if b <= 0 {
 			continue
 		}
-		start := max(now, c.busyUntil[ch])
-		d := sim.VTimeInSec(float64(b) / c.chanBW)
-		c.busyUntil[ch] = start + d
-		c.busy[ch] += d
-		last = max(last, c.busyUntil[ch])
+		last = max(last, c.channels.Book(now, ch, uint64(b)))
 		bytes += b
 	}
 	done := last + c.latency
@@ -99,7 +95,7 @@ func (c *Comp) respond(e *respondEvent) error {
 }
 
 // BusyTime is the time channel ch has spent moving bytes.
-func (c *Comp) BusyTime(ch int) sim.VTimeInSec { return c.busy[ch] }
+func (c *Comp) BusyTime(ch int) sim.VTimeInSec { return c.channels.Busy(ch) }
 
 // Channels is the number of channels.
-func (c *Comp) Channels() int { return len(c.busyUntil) }
+func (c *Comp) Channels() int { return c.channels.Len() }

@@ -35,6 +35,24 @@ func (tr *Traffic) AddFlat(n int64) {
 	tr.PerChannel[0] += n
 }
 
+// AddSpread adds n bytes moved exactly (no burst rounding) and spread
+// evenly over the channels, the first n mod channels channels taking one
+// byte more: packed rows of a compressed cache, streamed contiguously.
+func (tr *Traffic) AddSpread(n int64) {
+	if n <= 0 {
+		return
+	}
+	tr.Bytes += n
+	tr.Useful += n
+	ch := int64(len(tr.PerChannel))
+	for c := range tr.PerChannel {
+		tr.PerChannel[c] += n / ch
+		if int64(c) < n%ch {
+			tr.PerChannel[c]++
+		}
+	}
+}
+
 // AddRows adds the accesses to the rows of tokens (ascending) of one head
 // and kind: every burst touched is moved whole, once per call. A gather
 // (read) on a geometry with WholeBlocks moves every burst of each touched

@@ -2,18 +2,24 @@ package policy
 
 import "sort"
 
-// base holds a per-head cache of ascending token lists.
+// base holds a per-kv-head cache of ascending token lists.
 type base struct {
-	name  string
-	data  Data
-	p     Params
-	heads int
-	cache [][]int
+	name   string
+	data   Data
+	p      Params
+	heads  int // kv heads: caches, evictions and selections are per kv head
+	group  int // query heads per kv head (1 without GQA)
+	qHeads int
+	cache  [][]int
 }
 
 func newBase(name string, data Data, p Params) base {
-	return base{name: name, data: data, p: p, heads: data.Q.H, cache: make([][]int, data.Q.H)}
+	kv := data.K.H
+	return base{name: name, data: data, p: p, heads: kv, group: data.Q.H / kv, qHeads: data.Q.H, cache: make([][]int, kv)}
 }
+
+// queries returns the query heads [lo, hi) of kv head h's group.
+func (b *base) queries(h int) (lo, hi int) { return h * b.group, (h + 1) * b.group }
 
 // Name is the policy name.
 func (b *base) Name() string { return b.name }

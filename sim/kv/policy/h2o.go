@@ -20,8 +20,11 @@ func (p *h2o) Start(pf *Prefill) {
 	p.acc = make([][]float64, p.heads)
 	for h := range p.acc {
 		p.acc[h] = make([]float64, n)
-		if pf.ColSum != nil {
-			copy(p.acc[h], pf.ColSum[h])
+		lo, hi := p.queries(h)
+		for qh := lo; qh < hi && pf.ColSum != nil; qh++ {
+			for j, a := range pf.ColSum[qh] {
+				p.acc[h][j] += a
+			}
 		}
 	}
 	p.startAll(pf.P)
@@ -46,7 +49,7 @@ func (p *h2o) evict(t int, o [][]float64, c *Cost) [][]int {
 			score[i] = p.acc[h][j]
 		}
 		if p.caote {
-			p.caoteScores(h, cache, cand, o[h], score)
+			p.caoteScores(h, cache, cand, o, score)
 			p.chargeCAOTE(c, h, cand)
 		}
 		if c != nil {
@@ -61,18 +64,23 @@ func (p *h2o) evict(t int, o [][]float64, c *Cost) [][]int {
 }
 
 // caoteScores sets score[i] = e_j = a_j/(1-a_j) ||o - v_j|| for j =
-// cand[i], with a_j the accumulated score normalised over head h's cache.
-func (p *h2o) caoteScores(h int, cache, cand []int, o, score []float64) {
+// cand[i], with a_j the accumulated score normalised over kv head h's
+// cache, summed over the group's query outputs o[qh].
+func (p *h2o) caoteScores(h int, cache, cand []int, o [][]float64, score []float64) {
 	var sum float64
 	for _, j := range cache {
 		sum += p.acc[h][j]
 	}
+	lo, hi := p.queries(h)
 	for i, j := range cand {
 		a := 0.0
 		if sum > 0 {
 			a = p.acc[h][j] / sum
 		}
-		score[i] = CAOTEError(a, o, p.data.V.Row(h, j))
+		score[i] = 0
+		for qh := lo; qh < hi; qh++ {
+			score[i] += CAOTEError(a, o[qh], p.data.V.Row(h, j))
+		}
 	}
 }
 
@@ -81,15 +89,16 @@ func (p *h2o) chargeCAOTE(c *Cost, h int, cand []int) {
 	if c == nil {
 		return
 	}
-	c.SelectMACs += int64(len(cand) * p.data.V.D)
+	c.SelectMACs += int64(len(cand) * p.data.V.D * p.group)
 	c.VRows[h] = append(c.VRows[h], cand...)
 }
 
 // Observe adds the step's attention to the sums.
 func (p *h2o) Observe(obs *Obs) {
-	for h, att := range obs.Att {
+	for qh, att := range obs.Att {
+		acc := p.acc[qh/p.group]
 		for i, j := range att {
-			p.acc[h][j] += obs.P[h][i]
+			acc[j] += obs.P[qh][i]
 		}
 	}
 }

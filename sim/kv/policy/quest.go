@@ -80,7 +80,7 @@ func (q *quest) Attended(t, h int, c *Cost) []int {
 	score := q.pageScores(h, t, cur)
 	if c != nil {
 		c.MetaPages[h] = cur
-		c.SelectMACs += int64(cur * 2 * q.data.K.D)
+		c.SelectMACs += int64(cur * 2 * q.data.K.D * q.group)
 		c.Candidates += int64(cur)
 	}
 	idx := make([]int, cur)
@@ -99,17 +99,21 @@ func (q *quest) Attended(t, h int, c *Cost) []int {
 	return out
 }
 
-// pageScores returns U for the complete pages 0..cur-1.
+// pageScores returns U for the complete pages 0..cur-1, summed over kv
+// head h's query heads.
 func (q *quest) pageScores(h, t, cur int) []float64 {
-	qt := q.data.Q.Row(h, t)
 	u := make([]float64, cur)
-	for p := range cur {
-		lo, hi := q.min[h][p], q.max[h][p]
-		var s float64
-		for d, x := range qt {
-			s += math.Max(x*lo[d], x*hi[d])
+	first, last := q.queries(h)
+	for qh := first; qh < last; qh++ {
+		qt := q.data.Q.Row(qh, t)
+		for p := range cur {
+			lo, hi := q.min[h][p], q.max[h][p]
+			var s float64
+			for d, x := range qt {
+				s += math.Max(x*lo[d], x*hi[d])
+			}
+			u[p] += s
 		}
-		u[p] = s
 	}
 	return u
 }

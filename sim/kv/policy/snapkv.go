@@ -22,7 +22,7 @@ func (s *snapKV) Start(pf *Prefill) {
 	s.selected = make([][]bool, s.heads)
 	for h := range s.heads {
 		s.selected[h] = make([]bool, n)
-		keep := s.top(pool(pf.Window[h][:prefix], s.p.SnapKernel), nsel)
+		keep := s.top(pool(s.groupWindow(pf, h, prefix), s.p.SnapKernel), nsel)
 		c := make([]int, 0, n)
 		for _, j := range keep {
 			s.selected[h][j] = true
@@ -34,6 +34,19 @@ func (s *snapKV) Start(pf *Prefill) {
 		s.cache[h] = c
 	}
 	s.Evict(pf.P, nil, nil)
+}
+
+// groupWindow sums the window scores of kv head h's query heads over
+// the first prefix tokens.
+func (s *snapKV) groupWindow(pf *Prefill, h, prefix int) []float64 {
+	lo, hi := s.queries(h)
+	sum := make([]float64, prefix)
+	for qh := lo; qh < hi; qh++ {
+		for j, x := range pf.Window[qh][:prefix] {
+			sum[j] += x
+		}
+	}
+	return sum
 }
 
 // top returns the indices of the n largest scores (ties: the newest),

@@ -14,7 +14,7 @@ type tova struct {
 func (p *tova) Start(pf *Prefill) {
 	p.startAll(pf.P)
 	att := p.cache[0]
-	obs := &Obs{T: pf.P - 1, Att: make([][]int, p.heads), P: pf.Last, O: pf.LastO}
+	obs := &Obs{T: pf.P - 1, Att: make([][]int, p.qHeads), P: pf.Last, O: pf.LastO}
 	for h := range obs.Att {
 		obs.Att[h] = att
 	}
@@ -42,23 +42,26 @@ func (p *tova) Evict(t int, last *Obs, c *Cost) [][]int {
 	return ev
 }
 
-// scores returns the head-mean score of every candidate, aligned with
-// cand.
+// scores returns the mean score over every query head of every
+// candidate, aligned with cand.
 func (p *tova) scores(cand []int, last *Obs, c *Cost) []float64 {
 	s := make([]float64, len(cand))
 	a := make([]float64, 0, len(cand))
-	for h := range p.heads {
-		a = aligned(last.Att[h], last.P[h], cand, a)
+	for qh := range p.qHeads {
+		h := qh / p.group
+		a = aligned(last.Att[qh], last.P[qh], cand, a)
 		for i, j := range cand {
 			x := a[i]
 			if p.caote {
-				x = CAOTEError(x, last.O[h], p.data.V.Row(h, j))
+				x = CAOTEError(x, last.O[qh], p.data.V.Row(h, j))
 			}
-			s[i] += x / float64(p.heads)
+			s[i] += x / float64(p.qHeads)
 		}
 		if p.caote && c != nil {
 			c.SelectMACs += int64(len(cand) * p.data.V.D)
-			c.VRows[h] = append(c.VRows[h], cand...)
+			if qh%p.group == 0 { // the group's V rows are read once
+				c.VRows[h] = append(c.VRows[h], cand...)
+			}
 		}
 	}
 	return s

@@ -2,9 +2,11 @@ package timing
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/sarchlab/akita/v3/sim"
 
+	"github.com/swatsim/swatsim/dataflow"
 	"github.com/swatsim/swatsim/sim/kv/memtier"
 )
 
@@ -18,21 +20,26 @@ type Builder struct {
 	tiers        [NumTiers]TierSpec
 }
 
-// MakeBuilder returns a builder with the defaults: 300 MHz, 1024 MACs and
-// 16 top-k lanes per cycle, 8 cycles per merge, 16 for the division; tiers
-// of 4 KiB/cycle on chip (2-cycle latency), 460 GB/s HBM over 32 channels
-// (150 ns) and a 12 GB/s host link (1 us).
-func MakeBuilder() Builder {
-	f := 300 * sim.MHz
+// MakeBuilder returns a builder on the card of the embedded default design
+// point (dataflow.Default: its clock, 2 x PEs x lanes MACs per cycle, its
+// off-chip channels, bandwidth and latency, its host link), with 16 top-k
+// lanes, 8 cycles per merge, 16 for the division and a 4 KiB/cycle on-chip
+// tier of 2 cycles' latency.
+func MakeBuilder() Builder { return defaultBuilder() }
+
+var defaultBuilder = sync.OnceValue(func() Builder {
+	d := dataflow.Default()
+	f := sim.Freq(d.ClockHz())
+	m := d.Memory
 	return Builder{
-		freq: f, macsPerCycle: 1024, topKLanes: 16, mergeCycles: 8, finishCycles: 16,
+		freq: f, macsPerCycle: 2 * d.HW.PEs * d.HW.VectorWidth, topKLanes: 16, mergeCycles: 8, finishCycles: 16,
 		tiers: [NumTiers]TierSpec{
 			{Bandwidth: 4096 * float64(f), Latency: 2 / sim.VTimeInSec(f), Channels: 1},
-			{Bandwidth: 460e9, Latency: 150e-9, Channels: 32},
-			{Bandwidth: 12e9, Latency: 1e-6, Channels: 1},
+			{Bandwidth: float64(m.Channels) * m.ChannelGBps * 1e9, Latency: sim.VTimeInSec(m.LatencyNs * 1e-9), Channels: m.Channels},
+			{Bandwidth: m.HostGBps * 1e9, Latency: sim.VTimeInSec(m.HostLatencyNs * 1e-9), Channels: 1},
 		},
 	}
-}
+})
 
 // WithFreq sets the accelerator clock.
 func (b Builder) WithFreq(f sim.Freq) Builder {
