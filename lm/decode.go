@@ -343,3 +343,6 @@ func (m *Model) lossStep(x []float64, target byte) float64 {
 	mat.NewVecDense(len(logits), logits).MulVec(m.Head, mat.NewVecDense(len(h), h))
 	return nextByteLoss(logits, target)
 }
+
+// policyData is a layer's tensors as the policies see them.
+func policyData(t *reference.Tensor) policy.Data { return policy.Data{Q: t, K: t, V: t} }
