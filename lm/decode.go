@@ -3,6 +3,7 @@ package lm
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"sync"
 
 	"gonum.org/v1/gonum/mat"
@@ -25,7 +26,9 @@ type DecodeOptions struct {
 	// point only): static scales, as an accelerator is configured.
 	Fracs [][3]int
 
-	future float64 // the value rows hold before they are computed (tests poison it)
+	// futureSeed > 0 fills the rows not computed yet with random values
+	// (tests: a policy reading ahead then changes the result).
+	futureSeed uint64
 }
 
 // Decode is the result of incremental decode.
@@ -101,8 +104,11 @@ func (d *decoder) newLayer(l int) (*layerDecoder, error) {
 	mt := d.m.Meta
 	mk := func() *reference.Tensor {
 		t := reference.NewTensor(mt.Heads, d.n, mt.HeadDim)
-		for i := range t.Data {
-			t.Data[i] = d.opt.future
+		if d.opt.futureSeed > 0 {
+			rng := rand.New(rand.NewPCG(d.opt.futureSeed, uint64(l)))
+			for i := range t.Data {
+				t.Data[i] = 4 * rng.NormFloat64()
+			}
 		}
 		return t
 	}
