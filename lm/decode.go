@@ -72,6 +72,16 @@ func (m *Model) Decode(text []byte, opt DecodeOptions) (*Decode, error) {
 	return d.run(text), nil
 }
 
+// approximator is the method set of the policies that attend to
+// approximations of the cached keys or values (sim/kv/policy's
+// Approximator: kivi, pq, shadowkv): the driver takes the query's logits
+// over the attended tokens (indexed by token) and the value rows from the
+// policy. Both read only rows <= t.
+type approximator interface {
+	Logits(t, h int, att []int, s []float64)
+	Value(t, h, j int) []float64
+}
+
 // decoder is one decode run.
 type decoder struct {
 	m      *Model
@@ -90,6 +100,7 @@ type layerDecoder struct {
 	kern       *reference.Kernel
 	qc, kc, vc *reference.Codes
 	heads      []headScratch
+	approx     approximator // nil unless the policy attends to approximate keys or values
 	relSum     float64
 	relN       int
 }
@@ -97,6 +108,7 @@ type layerDecoder struct {
 // headScratch is one head's reusable buffers.
 type headScratch struct {
 	s, full []float64
+	approx  []float64 // the policy's logits (approximating policies only)
 	rel     float64
 }
 
@@ -119,11 +131,15 @@ func (d *decoder) newLayer(l int) (*layerDecoder, error) {
 		return nil, err
 	}
 	ld.last, ld.cur = newObs(mt.Heads), newObs(mt.Heads)
+	ld.approx, _ = ld.step.Policy().(approximator)
 	for h := range ld.heads {
-		ld.heads[h] = headScratch{s: make([]float64, d.n), full: make([]float64, mt.HeadDim)}
+		ld.heads[h] = headScratch{s: make([]float64, d.n), full: make([]float64, mt.HeadDim), approx: make([]float64, d.n)}
 	}
 	if d.opt.Arith.Float {
 		return ld, nil
+	}
+	if ld.approx != nil {
+		return nil, fmt.Errorf("arith %s with policy %s: the policy computes its own approximate logits and values in float64; use --arith float64", d.opt.Arith.Name, d.opt.Policy)
 	}
 	if ld.kern, err = reference.NewKernel(d.opt.Arith, mt.HeadDim, d.scale); err != nil {
 		return nil, fmt.Errorf("arith %s: %w", d.opt.Arith.Name, err)
@@ -265,16 +281,22 @@ func (ld *layerDecoder) attendHead(d *decoder, t, h int, att []int) {
 	dense := split.Attend(hs.s, d.all, v, hs.full)
 	o := ld.qkv.O.Row(h, t)
 	part := split.Part{O: o, M: dense.M, L: dense.L, N: dense.N}
-	if len(att) == t+1 { // every key 0..t: the dense output itself
+	logits := hs.s
+	switch {
+	case ld.approx != nil: // the policy's own logits and values
+		logits = hs.approx
+		ld.approx.Logits(t, h, att, logits)
+		part = split.Attend(logits, att, func(j int) []float64 { return ld.approx.Value(t, h, j) }, o)
+	case len(att) == t+1: // every key 0..t: the dense output itself
 		copy(o, hs.full)
-	} else {
+	default:
 		part = split.Attend(hs.s, att, v, o)
 	}
 	if ld.kern != nil {
 		ld.hardwareRow(t, h, att, o)
 	}
 	hs.rel = relL2(o, hs.full)
-	ld.observe(t, h, att, part)
+	ld.observe(t, h, att, logits, part)
 }
 
 // hardwareRow computes head h's output of step t over att with the
@@ -297,15 +319,15 @@ func (ld *layerDecoder) hardwareRow(t, h int, att []int, o []float64) {
 }
 
 // observe fills the observation of head h: the attended tokens, their
-// float64 logits and probabilities, and the output.
-func (ld *layerDecoder) observe(t, h int, att []int, part split.Part) {
-	hs, cur := &ld.heads[h], ld.cur
+// float64 logits (indexed by token) and probabilities, and the output.
+func (ld *layerDecoder) observe(t, h int, att []int, logits []float64, part split.Part) {
+	cur := ld.cur
 	cur.T = t
 	cur.Att[h] = append(cur.Att[h][:0], att...)
 	sv, p := cur.S[h][:0], cur.P[h][:0]
 	for _, j := range att {
-		sv = append(sv, hs.s[j])
-		p = append(p, split.Prob(hs.s[j], part.M, part.L))
+		sv = append(sv, logits[j])
+		p = append(p, split.Prob(logits[j], part.M, part.L))
 	}
 	cur.S[h], cur.P[h], cur.M[h], cur.L[h] = sv, p, part.M, part.L
 	cur.O[h] = append(cur.O[h][:0], part.O...)
