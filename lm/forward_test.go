@@ -41,6 +41,12 @@ func TestForwardReproducesPyTorch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		worst := 0.0
+		for i, want := range ref.LossFirst16 {
+			worst = math.Max(worst, math.Abs(f.Losses[i]-want))
+		}
+		t.Logf("%s: bits/byte %.15f (PyTorch float64 %.15f, diff %.2g); first 16 losses within %.2g",
+			name, BitsPerByte(f.Losses), ref.BitsPerByteF64, BitsPerByte(f.Losses)-ref.BitsPerByteF64, worst)
 		if got := BitsPerByte(f.Losses); math.Abs(got-ref.BitsPerByteF64) > 1e-9 {
 			t.Errorf("%s: bits per byte %.15f, PyTorch %.15f (diff %.3g)", name, got, ref.BitsPerByteF64, got-ref.BitsPerByteF64)
 		}

@@ -151,3 +151,27 @@ func TestLMBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestLMDocTablesArePinned regenerates the short-text tables of
+// docs/lm.md (text0's first 257 bytes, the documented commands) and
+// requires them verbatim in the document.
+func TestLMDocTablesArePinned(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/lm.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := lmShortText(t, "text0", 257)
+	for _, args := range [][]string{
+		{"--compare", "--budgets", "32,64", "--windows", "32", "--markdown"},
+		{"--compare", "--policies", "full", "--ariths", "float64,fixed16,fixed12,fixed8", "--markdown"},
+	} {
+		code, stdout, stderr := runCLI(t, append([]string{"lm", "--model", lmModel, "--text", text}, args...)...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+		table := stdout[strings.Index(stdout, "| policy"):]
+		if !strings.Contains(string(doc), table) {
+			t.Errorf("docs/lm.md does not hold the table of %v:\n%s", args, table)
+		}
+	}
+}
