@@ -82,6 +82,15 @@ type approximator interface {
 	Value(t, h, j int) []float64
 }
 
+// checkApprox refuses a fixed-point arithmetic with a policy that computes
+// its own approximate logits and values (in float64).
+func checkApprox(p policy.Policy, a reference.Arith) error {
+	if _, ok := p.(approximator); ok && !a.Float {
+		return fmt.Errorf("arith %s with policy %s: the policy computes its own approximate logits and values in float64; use arith float64", a.Name, p.Name())
+	}
+	return nil
+}
+
 // decoder is one decode run.
 type decoder struct {
 	m      *Model
@@ -138,8 +147,8 @@ func (d *decoder) newLayer(l int) (*layerDecoder, error) {
 	if d.opt.Arith.Float {
 		return ld, nil
 	}
-	if ld.approx != nil {
-		return nil, fmt.Errorf("arith %s with policy %s: the policy computes its own approximate logits and values in float64; use --arith float64", d.opt.Arith.Name, d.opt.Policy)
+	if err := checkApprox(ld.step.Policy(), d.opt.Arith); err != nil {
+		return nil, err
 	}
 	if ld.kern, err = reference.NewKernel(d.opt.Arith, mt.HeadDim, d.scale); err != nil {
 		return nil, fmt.Errorf("arith %s: %w", d.opt.Arith.Name, err)

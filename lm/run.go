@@ -101,8 +101,11 @@ func (r *Runner) options(s Spec, fracs [][3]int) (DecodeOptions, error) {
 	n := len(r.Text) - 1
 	mt := r.Model.Meta
 	probe := reference.NewTensor(mt.Heads, n, mt.HeadDim)
-	_, err := kv.NewStepper(r.KV, opt.Policy, opt.Budget, policyData(probe))
-	return opt, err
+	st, err := kv.NewStepper(r.KV, opt.Policy, opt.Budget, policyData(probe))
+	if err != nil {
+		return opt, err
+	}
+	return opt, checkApprox(st.Policy(), s.Arith)
 }
 
 // Run decodes the text under a spec. A fixed-point arithmetic uses static
