@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 )
 
 // WriteTable prints one row per result: policy, budget, accuracy, bytes
@@ -28,16 +27,7 @@ func WriteTable(w io.Writer, rs []*Result, markdown bool) error {
 			fmt.Sprintf("%.0f", r.CyclesPerStep()), fmt.Sprintf("%.0f", r.TokensPerS()),
 		})
 	}
-	if markdown {
-		return writeMarkdown(w, rows)
-	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	for _, r := range rows {
-		if _, err := fmt.Fprintln(tw, strings.Join(r, "\t")+"\t"); err != nil {
-			return err
-		}
-	}
-	return tw.Flush()
+	return WriteRows(w, rows, markdown)
 }
 
 func writeMarkdown(w io.Writer, rows [][]string) error {

@@ -1,0 +1,119 @@
+package kv
+
+import (
+	"github.com/swatsim/swatsim/sim/kv/policy"
+	"github.com/swatsim/swatsim/sim/kv/timing"
+)
+
+// Stepper drives one policy over one layer step by step for a caller that
+// computes the attention itself — a language model in the loop, whose Q, K
+// and V rows only exist once the previous layers have run. It makes the
+// simulator's calls in the simulator's order (Evict, Append, Attended,
+// then Observe with the caller's attention) and places the cache over the
+// tiers with the simulator's memory model, so each step's bytes per tier
+// are those `swatsim kv` counts. The caller fills row t of the layer's
+// Q, K and V before Step(t); the policy only ever sees rows <= t.
+type Stepper struct {
+	pol   policy.Policy
+	data  policy.Data
+	cfg   Config
+	mem   *memory
+	cost  policy.Cost
+	att   [][]int
+	parts [timing.NumTiers][]int
+	bytes [timing.NumTiers]int64
+}
+
+// NewStepper builds the named policy at a budget over data (the layer's
+// [H, N, D] tensors, filled row by row by the caller) with cfg's policy
+// hyperparameters and memory hierarchy.
+func NewStepper(cfg Config, name string, budget int, data policy.Data) (*Stepper, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	p, err := policy.New(name, data, cfg.policyParams(budget))
+	if err != nil {
+		return nil, err
+	}
+	h, n, d := data.Q.H, data.Q.N, data.Q.D
+	return &Stepper{pol: p, data: data, cfg: cfg, mem: newMemory(cfg, h, n, d), att: make([][]int, h)}, nil
+}
+
+// Policy is the policy object the stepper drives.
+func (s *Stepper) Policy() policy.Policy { return s.pol }
+
+// Start builds the cache from the first p tokens (the prompt, whose rows
+// must be filled) with their dense causal attention statistics, and
+// returns the observation of the last prompt query for the first Step
+// (p = 0: an empty prompt and an empty observation).
+func (s *Stepper) Start(p int, scale float64) *policy.Obs {
+	h := s.data.Q.H
+	last := &policy.Obs{T: p - 1, Att: make([][]int, h), P: make([][]float64, h), S: make([][]float64, h),
+		M: make([]float64, h), L: make([]float64, h), O: make([][]float64, h)}
+	pf := s.prompt(p, scale)
+	s.pol.Start(pf)
+	for hd := range h {
+		s.mem.place(hd, s.pol.Cache(hd), true)
+		last.Att[hd] = make([]int, p)
+		for j := range p {
+			last.Att[hd][j] = j
+		}
+		last.P[hd] = append([]float64(nil), pf.Last[hd]...)
+		last.O[hd] = append([]float64(nil), pf.LastO[hd]...)
+	}
+	return last
+}
+
+// prompt computes the prompt statistics the policy needs; an empty prompt
+// has empty per-head statistics.
+func (s *Stepper) prompt(p int, scale float64) *policy.Prefill {
+	name := s.pol.Name()
+	window := 0
+	if policy.NeedsWindow(name) {
+		window = s.cfg.Policy.SnapKVWindow
+	}
+	if p > 0 {
+		return computePrefill(s.data.Q, s.data.K, s.data.V, p, scale, policy.NeedsColSum(name), window)
+	}
+	h := s.data.Q.H
+	pf := &policy.Prefill{Last: make([][]float64, h), LastO: make([][]float64, h), ColSum: make([][]float64, h), Window: make([][]float64, h)}
+	for hd := range h {
+		pf.Last[hd], pf.LastO[hd], pf.ColSum[hd], pf.Window[hd] = []float64{}, make([]float64, s.data.Q.D), []float64{}, []float64{}
+	}
+	return pf
+}
+
+// Step runs the policy's side of decode step t — eviction decided with
+// last (the previous query's attention), the append of token t, the
+// selection — and the memory traffic of it; it returns the tokens each
+// head's query attends to (valid until the next Step).
+func (s *Stepper) Step(t int, last *policy.Obs) [][]int {
+	heads := s.data.Q.H
+	s.mem.reset()
+	s.cost.Reset(heads)
+	ev := s.pol.Evict(t, last, &s.cost)
+	for h := range heads {
+		s.mem.secondPass(h, s.cost.VRows[h])
+		if ev != nil {
+			s.mem.evict(h, ev[h])
+		}
+	}
+	s.pol.Append(t, &s.cost)
+	for h := range heads {
+		s.att[h] = append(s.att[h][:0], s.pol.Attended(t, h, &s.cost)...)
+		s.mem.place(h, s.pol.Cache(h), false)
+		s.mem.metadata(h, s.cost.MetaPages[h], s.cost.MetaWrite)
+		s.mem.gather(h, s.att[h], &s.parts)
+	}
+	s.bytes, _, _ = s.mem.stepBytes()
+	return s.att
+}
+
+// Observe hands the policy step t's attention (obs.Att must be the
+// attended tokens Step returned; obs.P must be filled when
+// policy.NeedsProbs).
+func (s *Stepper) Observe(obs *policy.Obs) { s.pol.Observe(obs) }
+
+// Bytes is the last step's bytes moved per tier, in timing's tier order
+// (names: Config.TierNames).
+func (s *Stepper) Bytes() [timing.NumTiers]int64 { return s.bytes }
