@@ -29,6 +29,8 @@ func newRoot() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.SetFlagErrorFunc(flagError)
+	addMemoryFlag(root)
 	for _, c := range commands {
 		root.AddCommand(c())
 	}

@@ -89,6 +89,11 @@ func (f *simFlags) loadDesign() (*dataflow.Design, *sim.Inputs, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if !f.timingOnly {
+		if err := checkMemory("sim", d.Model.Heads, d.Model.SeqLen, d.Model.HeadDim, bytesPerElemSim); err != nil {
+			return nil, nil, fmt.Errorf("%v (or use --timing-only)", err)
+		}
+	}
 	if in == nil && !f.timingOnly {
 		in, err = synthetic(d, f.seed)
 	}
