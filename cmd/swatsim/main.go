@@ -31,6 +31,10 @@ func newRoot() *cobra.Command {
 	}
 	root.SetFlagErrorFunc(flagError)
 	addMemoryFlag(root)
+	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+		_, _, err := memoryLimit(maxMemoryFlag)
+		return err
+	}
 	for _, c := range commands {
 		root.AddCommand(c())
 	}
