@@ -74,9 +74,9 @@ func hostileFixtures(t *testing.T, in string) {
 
 // Short forms for the cases.
 var (
-	qkv   = []string{"--q", "{in}/q.npy", "--k", "{in}/k.npy", "--v", "{in}/v.npy"}
+	qkv       = []string{"--q", "{in}/q.npy", "--k", "{in}/k.npy", "--v", "{in}/v.npy"}
 	smallSets = []string{"--set", "model.seq_len=256", "--set", "model.window=64"}
-	kvSyn = []string{"kv", "--seed", "1", "--tokens", "64", "--heads", "1", "--head-dim", "16", "--steps", "4"}
+	kvSyn     = []string{"kv", "--seed", "1", "--tokens", "64", "--heads", "1", "--head-dim", "16", "--steps", "4"}
 )
 
 func cat(parts ...[]string) []string {
