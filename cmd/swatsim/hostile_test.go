@@ -1,11 +1,17 @@
 package main
 
 import (
+	"errors"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
+
+	"github.com/swatsim/swatsim/dataflow"
 )
 
 // hostileCase is one command line a hostile but realistic user might type,
@@ -311,6 +317,78 @@ func TestHostileInputs(t *testing.T) {
 			if names := dirNames(t, out); len(names) > 0 {
 				t.Errorf("case %d: swatsim %s failed but left %v in the output directory", i, strings.Join(argv, " "), names)
 			}
+		}
+	}
+}
+
+// TestInterrupt sends SIGINT and SIGTERM to a long run (the test binary
+// re-executed as swatsim): it stops with exit code 130, says so and leaves
+// nothing in its output directory.
+func TestInterrupt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the simulator for seconds")
+	}
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		out := t.TempDir()
+		cmd := exec.Command(os.Args[0], "-test.run=TestRunMain", "--", "sim", "--timing-only", "--set", "model.seq_len=4194304",
+			"--set", "model.window=64", "--report", filepath.Join(out, "r.json"), "--trace", filepath.Join(out, "t.json"))
+		cmd.Env = append(os.Environ(), "HOSTILE_RUN_MAIN=1")
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(1500 * time.Millisecond)
+		cmd.Process.Signal(sig)
+		err := cmd.Wait()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted {
+			t.Errorf("%v: exit %v; want %d (stderr %q)", sig, err, exitInterrupted, stderr.String())
+		}
+		if !strings.Contains(stderr.String(), "interrupted") {
+			t.Errorf("%v: stderr %q does not say interrupted", sig, stderr.String())
+		}
+		if names := dirNames(t, out); len(names) > 0 {
+			t.Errorf("%v: left %v", sig, names)
+		}
+	}
+}
+
+// TestRunMain is swatsim's main when the test binary is re-executed by
+// TestInterrupt (HOSTILE_RUN_MAIN=1); otherwise it does nothing.
+func TestRunMain(t *testing.T) {
+	if os.Getenv("HOSTILE_RUN_MAIN") != "1" {
+		return
+	}
+	args := os.Args
+	for i, a := range args {
+		if a == "--" {
+			os.Args = append([]string{"swatsim"}, args[i+1:]...)
+			break
+		}
+	}
+	main()
+}
+
+// TestWarnDRAMTime: a long memory.model=dram run is announced with its
+// expected time; a short one is not.
+func TestWarnDRAMTime(t *testing.T) {
+	for _, c := range []struct {
+		sets []string
+		want bool
+	}{
+		{[]string{"memory.model=dram"}, true}, // 523923 cycles: about 3.5 minutes
+		{[]string{"memory.model=dram", "model.seq_len=256", "model.window=64"}, false},
+		{[]string{"model.seq_len=1048576"}, false}, // the bandwidth model is not announced
+	} {
+		d, err := dataflow.Load("", c.sets)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var w strings.Builder
+		warnDRAMTime(&w, d)
+		if got := strings.Contains(w.String(), "memory.model=dram simulates every DRAM command"); got != c.want {
+			t.Errorf("%v: warned %v (%q); want %v", c.sets, got, w.String(), c.want)
 		}
 	}
 }

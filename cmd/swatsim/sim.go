@@ -117,6 +117,7 @@ func runSim(stdout, stderr io.Writer, f *simFlags) error {
 	if err != nil {
 		return err
 	}
+	warnDRAMTime(stderr, d)
 	var progress atomic.Int64
 	done := showProgress(stderr, &progress)
 	start := time.Now()
@@ -143,6 +144,29 @@ func runSim(stdout, stderr io.Writer, f *simFlags) error {
 		}
 	}
 	return f.writeOutputs(d, res)
+}
+
+// dramCyclesPerSecond is the speed of memory.model=dram, measured with
+// sim --timing-only --set memory.model=dram (529917 cycles in 212 s on the
+// shared two-core build machine).
+const dramCyclesPerSecond = 2500
+
+// warnDRAMTime warns before a memory.model=dram run expected to take more
+// than a minute: the cycles come from a quick run of the bandwidth model.
+func warnDRAMTime(w io.Writer, d *dataflow.Design) {
+	if d.Memory.Model != "dram" {
+		return
+	}
+	bw := *d
+	bw.Memory.Model = "bandwidth"
+	res, err := sim.Run(&bw, nil, sim.Options{TimingOnly: true})
+	if err != nil {
+		return
+	}
+	if s := float64(res.Report.Cycles) / dramCyclesPerSecond; s > 60 {
+		fmt.Fprintf(w, "swatsim: warning: memory.model=dram simulates every DRAM command: about %d cycles at ~%d cycles/s is roughly %.0f minutes; memory.model=bandwidth takes seconds\n",
+			res.Report.Cycles, dramCyclesPerSecond, s/60)
+	}
 }
 
 // runBaseline runs the same design point as the dense baseline (timing
