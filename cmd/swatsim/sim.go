@@ -238,6 +238,10 @@ func (f *simFlags) compareRef(w io.Writer, d *dataflow.Design, in *sim.Inputs, r
 	if err != nil {
 		return err
 	}
+	if n := ref.Saturated.Total(); n > 0 {
+		fmt.Fprintf(w, "saturated   %d input elements clipped to the %d-bit code range (q %d, k %d, v %d): the output is not the attention of the given values\n",
+			n, ref.Kernel.A.InBits, ref.Saturated.Q, ref.Saturated.K, ref.Saturated.V)
+	}
 	diff := 0
 	for i := range ref.Codes {
 		if ref.Codes[i] != res.Codes[i] {
