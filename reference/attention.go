@@ -193,23 +193,36 @@ func floatRow(sc *floatScratch, q, k, v, o *Tensor, m Mask, scale float64, h, i 
 		s[n] = dot * scale
 		mx = math.Max(mx, s[n])
 	}
-	var sum float64
-	for n := range s {
-		s[n] = math.Exp(s[n] - mx)
-		sum += s[n]
-	}
+	sum := expShifted(s, mx)
 	oi := o.Row(h, i)
 	for n, j := range keys {
 		for d, x := range v.Row(h, j) {
 			oi[d] += s[n] * x
 		}
 	}
-	ok := true
 	for d := range oi {
 		oi[d] /= sum
-		ok = ok && !math.IsNaN(oi[d]) && !math.IsInf(oi[d], 0)
 	}
-	return ok
+	return allFinite(oi)
+}
+
+// expShifted replaces each logit x by exp(x - mx) and returns their sum.
+func expShifted(s []float64, mx float64) float64 {
+	var sum float64
+	for n := range s {
+		s[n] = math.Exp(s[n] - mx)
+		sum += s[n]
+	}
+	return sum
+}
+
+func allFinite(x []float64) bool {
+	for _, y := range x {
+		if math.IsNaN(y) || math.IsInf(y, 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // floatRowSafe is floatRow without intermediate overflow: each dot product
@@ -241,11 +254,7 @@ func floatRowSafe(sc *floatScratch, q, k, v, o *Tensor, m Mask, scale float64, h
 		}
 		mx = math.Max(mx, s[n])
 	}
-	var sum float64
-	for n := range s {
-		s[n] = math.Exp(s[n] - mx)
-		sum += s[n]
-	}
+	sum := expShifted(s, mx)
 	oi := o.Row(h, i)
 	clear(oi)
 	for n, j := range keys {
@@ -254,12 +263,7 @@ func floatRowSafe(sc *floatScratch, q, k, v, o *Tensor, m Mask, scale float64, h
 			oi[d] += p * x
 		}
 	}
-	for _, x := range oi {
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return false
-		}
-	}
-	return true
+	return allFinite(oi)
 }
 
 // forRows runs a row function over every (head, row) pair on all CPUs;

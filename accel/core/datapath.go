@@ -30,6 +30,9 @@ func NewDatapath(k *reference.Kernel, m reference.Mask, p, ringRows, pinRows int
 	dp := &Datapath{K: k, Mask: m, P: p}
 	dp.q, dp.out = rows(p, k.D), rows(p, k.D)
 	dp.st = make([]reference.RowState, p)
+	// Keys are below m.N, so a deeper buffer than that holds the same rows
+	// at the same indexes (key mod depth = key): allocate what is used.
+	ringRows, pinRows = min(ringRows, m.N), min(pinRows, m.N)
 	dp.ringK, dp.ringV = rows(ringRows, k.D), rows(ringRows, k.D)
 	dp.pinK, dp.pinV = rows(pinRows, k.D), rows(pinRows, k.D)
 	return dp

@@ -87,6 +87,9 @@ func runGen(cmd *cobra.Command, p traces.SynthParams, outDir, dtype string) erro
 		}
 		return err
 	}
+	if err := checkMemory("gen", p.Heads, p.Tokens, p.HeadDim, bytesPerElemGen); err != nil {
+		return err
+	}
 	if st, err := os.Stat(outDir); err == nil && !st.IsDir() {
 		return fmt.Errorf("--out-dir %s: not a directory", outDir)
 	}

@@ -117,6 +117,11 @@ func runKV(cmd *cobra.Command, f *kvFlags) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
+	if cmd.Flags().Changed("seed") {
+		if err := checkMemory("kv", f.heads, f.tokens, f.headDim, bytesPerElemKV); err != nil {
+			return err
+		}
+	}
 	q, k, v, in, err := kvInputs(cmd, f)
 	if err != nil {
 		return err

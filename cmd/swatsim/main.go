@@ -29,6 +29,12 @@ func newRoot() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.SetFlagErrorFunc(flagError)
+	addMemoryFlag(root)
+	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+		_, _, err := memoryLimit(maxMemoryFlag)
+		return err
+	}
 	for _, c := range commands {
 		root.AddCommand(c())
 	}

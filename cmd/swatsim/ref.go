@@ -116,6 +116,9 @@ func runRef(cmd *cobra.Command, f *refFlags) error {
 	if err := reference.CheckQKV(q, k, v); err != nil {
 		return err
 	}
+	if err := checkMemory("ref", q.H, q.N, q.D, bytesPerElemRef); err != nil {
+		return err
+	}
 	if f.global > q.N || f.sinks > q.N {
 		return fmt.Errorf("--global = %d, --sinks = %d: must be in [0, %d] (N, the number of tokens)", f.global, f.sinks, q.N)
 	}

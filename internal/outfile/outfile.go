@@ -210,6 +210,9 @@ func resolve(path string) (*File, error) {
 		}
 		return f, checkDir(path)
 	case err != nil:
+		if derr := checkDir(path); derr != nil {
+			return nil, derr
+		}
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
 	switch m := st.Mode(); {
