@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"image"
+	_ "image/png"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -209,6 +211,9 @@ func TestKVBadInputs(t *testing.T) {
 		{"elem_bytes not whole bits", append([]string{"--policy", "full"}, kvSmall...), []string{"SWATSIM_KV_ELEM_BYTES", "0.3"}, "kv.elem_bytes = 0.3: must be a whole number of bits"},
 		{"kv-heads not dividing heads", append([]string{"--policy", "full", "--kv-heads", "3"}, kvSmall...), nil, "--kv-heads = 3: must divide --heads = 2"},
 		{"kv-heads against npy", append(npy(good), "--policy", "full", "--kv-heads", "1"), nil, "--kv-heads = 1:"},
+		{"plot without compare", append([]string{"--policy", "full", "--plot", "p.png"}, kvSmall...), nil, "--plot draws the --compare runs"},
+		{"plot not png", append([]string{"--compare", "--plot", "p.svg"}, kvSmall...), nil, "must name a .png file"},
+		{"plot into a missing directory", append([]string{"--compare", "--plot", "/nonexistent/dir/p.png"}, kvSmall...), nil, "--plot /nonexistent/dir/p.png: directory"},
 		{"snapkv budget within its window", []string{"--seed", "1", "--tokens", "64", "--heads", "1", "--head-dim", "16", "--steps", "4", "--policy", "snapkv", "--budget", "1"}, nil, "snapkv: budget = 1 with snapkv_window = 32: need budget > window"},
 	}
 	for _, tc := range cases {
@@ -297,5 +302,21 @@ func TestKVGQA(t *testing.T) {
 	out = kvRun(t, "--seed", "4", "--heads", "4", "--kv-heads", "1", "--tokens", "96", "--head-dim", "16", "--policy", "snapkv", "--budget", "40")
 	if !strings.Contains(out, "Hkv=1") {
 		t.Fatalf("stdout: %s", out)
+	}
+}
+
+// TestKVComparePlot draws the accuracy-traffic plane to a PNG.
+func TestKVComparePlot(t *testing.T) {
+	dir := t.TempDir()
+	png := filepath.Join(dir, "p.png")
+	kvRun(t, append([]string{"--compare", "--budgets", "64,96", "--steps", "6", "--policies", "full,h2o,quest,kivi,moba", "--plot", png}, kvSmall...)...)
+	f, err := os.Open(png)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cfg, format, err := image.DecodeConfig(f)
+	if err != nil || format != "png" || cfg.Width < 500 || cfg.Height < 300 {
+		t.Fatalf("%s %+v: %v", format, cfg, err)
 	}
 }
