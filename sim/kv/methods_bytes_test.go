@@ -3,6 +3,7 @@ package kv
 import (
 	"testing"
 
+	"github.com/swatsim/swatsim/reference"
 	"github.com/swatsim/swatsim/sim/kv/timing"
 )
 
@@ -59,13 +60,31 @@ func TestMethodBytesMatchHandCounts(t *testing.T) {
 		{"shadowkv", Spec{"shadowkv", 40}, 1, 64, func(c *Config) {
 			c.Policy.ShadowKVRank, c.Policy.ShadowKVOutliers, c.Policy.ShadowKVRecent = 16, 1, 16
 		}, []want{{0, 7424, 512, 2048}}},
+		// The same with two identical heads: each head moves its own exact
+		// rows, landmarks and values, but the rows of A are shared and read
+		// once: 2 x (6400 + 768 + 256) on chip, 512 B from HBM, 2 x 2048
+		// from the host.
+		{"shadowkv two identical heads", Spec{"shadowkv", 40}, -2, 64, func(c *Config) {
+			c.Policy.ShadowKVRank, c.Policy.ShadowKVOutliers, c.Policy.ShadowKVRecent = 16, 1, 16
+		}, []want{{0, 14848, 512, 4096}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			cfg := oneHead(1000, 1000)
 			cfg.OnChip.CapacityTokens = 1000
 			c.set(&cfg)
-			q, k, v := synth(t, c.heads, c.prompt+10, 64, 21)
+			heads := c.heads
+			if heads < 0 { // -n: n copies of one head
+				heads = -heads
+			}
+			q, k, v := synth(t, heads, c.prompt+10, 64, 21)
+			if c.heads < 0 {
+				for _, x := range []*reference.Tensor{q, k, v} {
+					for h := 1; h < heads; h++ {
+						copy(x.Data[h*x.N*x.D:(h+1)*x.N*x.D], x.Data[:x.N*x.D])
+					}
+				}
+			}
 			s, err := MakeBuilder().WithConfig(cfg).WithPrompt(c.prompt).Build(q, k, v)
 			if err != nil {
 				t.Fatal(err)
