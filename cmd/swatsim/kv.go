@@ -192,7 +192,7 @@ func kvWrite(f *kvFlags, rs []*kv.Result, rep kv.Report, title string) error {
 			return err
 		}
 		files = append(files, pf)
-		return nil
+		return os.Chmod(pf.tmp, 0o644) // as kv.WriteJSON did: readable like any output
 	}
 	if f.report != "" {
 		b, err := json.MarshalIndent(rep, "", "  ")
