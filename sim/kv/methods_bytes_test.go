@@ -1,6 +1,7 @@
 package kv
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/swatsim/swatsim/reference"
@@ -101,5 +102,38 @@ func TestMethodBytesMatchHandCounts(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestFractionalElementBytes: a 4-bit (elem_bytes 0.5) and a 2-bit (0.25)
+// cache move exactly 1/4 and 1/8 of the fp16 bytes on chip, and a row that
+// is not a whole number of bytes is refused.
+func TestFractionalElementBytes(t *testing.T) {
+	q, k, v := synth(t, 2, 60, 16, 3)
+	bytesAt := func(eb float64) float64 {
+		cfg := oneHead(1000, 1000)
+		cfg.ElemBytes = eb
+		s, err := MakeBuilder().WithConfig(cfg).WithPrompt(40).Build(q, k, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs, err := s.Run([]Spec{{"full", 60}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rs[0].BytesPerStep(timing.OnChip)
+	}
+	// Step t reads t+1 tokens and writes one: 2 heads x 2 rows x 16 x elem
+	// bytes per token; t = 40..59, mean 50.5 + 1 tokens.
+	for _, eb := range []float64{2, 0.5, 0.25} {
+		if got, want := bytesAt(eb), 51.5*2*2*16*eb; got != want {
+			t.Errorf("elem_bytes %g: %g B/step on chip, want %g", eb, got, want)
+		}
+	}
+	cfg := oneHead(1000, 1000)
+	cfg.ElemBytes = 0.375 // 3 bits x 16 = 48 bits: whole; x 15 would not be
+	q15, k15, v15 := reference.NewTensor(1, 40, 15), reference.NewTensor(1, 40, 15), reference.NewTensor(1, 40, 15)
+	if _, err := MakeBuilder().WithConfig(cfg).WithPrompt(20).Build(q15, k15, v15); err == nil || !strings.Contains(err.Error(), "kv.elem_bytes = 0.375 with head dim 15") {
+		t.Fatalf("a 45-bit row: %v", err)
 	}
 }
