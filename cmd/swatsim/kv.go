@@ -150,6 +150,11 @@ func runKV(cmd *cobra.Command, f *kvFlags) error {
 		if err := kv.WriteTable(out, rs, f.markdown); err != nil {
 			return err
 		}
+		for _, r := range rs {
+			for _, note := range r.Notes {
+				fmt.Fprintf(out, "%s budget %d: %s\n", r.Policy, r.Budget, note)
+			}
+		}
 	} else {
 		kvPrintSummary(out, rs[0].Summarize(), in, sim.Elapsed())
 	}
@@ -487,6 +492,9 @@ func kvPrintSummary(w io.Writer, s kv.Summary, in kv.Input, elapsed float64) {
 		s.CyclesPerStep, p.PreSelect, p.Select, p.Attention, p.Merge, s.TokensPerS)
 	for _, warn := range s.Warnings {
 		fmt.Fprintf(w, "  warning: %s\n", warn)
+	}
+	for _, note := range s.Notes {
+		fmt.Fprintf(w, "  %s\n", note)
 	}
 }
 

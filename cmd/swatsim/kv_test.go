@@ -427,3 +427,16 @@ func TestKVDocsTablesArePinned(t *testing.T) {
 		}
 	}
 }
+
+// TestKVDuoReportsItsHeads: duo prints and reports its retrieval heads.
+func TestKVDuoReportsItsHeads(t *testing.T) {
+	rep := filepath.Join(t.TempDir(), "r.json")
+	out := kvRun(t, append([]string{"--policy", "duo", "--budget", "64", "--steps", "4", "--report", rep}, kvSmall...)...)
+	if !strings.Contains(out, "duo: retrieval kv heads [") {
+		t.Fatalf("stdout: %s", out)
+	}
+	notes, _ := kvReadReport(t, rep)["notes"].([]any)
+	if len(notes) != 1 || !strings.Contains(notes[0].(string), "of 2") {
+		t.Fatalf("notes %v", notes)
+	}
+}
