@@ -1,13 +1,22 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
+	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
 
 	"github.com/swatsim/swatsim/dataflow"
 	"github.com/swatsim/swatsim/internal/outfile"
@@ -22,7 +31,7 @@ func init() { commands = append(commands, newKVCmd) }
 // kvFlags are the flags of `swatsim kv`.
 type kvFlags struct {
 	config, policy, policies, budgets, report string
-	design                                    string
+	design, plot                              string
 	sets                                      []string
 	q, k, v                                   string
 	budget, sinks, layer, prompt, steps       int
@@ -79,6 +88,7 @@ defaults, a YAML file (--config, keys under kv.) and SWATSIM_KV_... variables.`,
 	fl.StringVar(&f.budgets, "budgets", "256,512,1024", "budgets of --compare, comma-separated")
 	fl.StringVar(&f.policies, "policies", strings.Join(policy.Names, ","), "policies of --compare, comma-separated")
 	fl.BoolVar(&f.markdown, "markdown", false, "print the --compare table as Markdown")
+	fl.StringVar(&f.plot, "plot", "", "with --compare: draw rel-L2 error against bytes per step (log axes, Pareto front marked) to this PNG")
 	fl.IntVar(&f.bits, "bits", 0, "kivi: bits per quantised element, 2|4 (default kv.policy.kivi_bits)")
 	fl.IntVar(&f.group, "group", 0, "kivi: group size G (default kv.policy.kivi_group = 32)")
 	fl.IntVar(&f.residual, "residual", 0, "kivi, pq: recent tokens kept unquantised (default kv.policy.kivi_residual / pq_residual = 128; kivi: a multiple of --group)")
@@ -95,9 +105,7 @@ func runKV(cmd *cobra.Command, f *kvFlags) error {
 	if err != nil {
 		return err
 	}
-	if err := checkPaths([]outfile.Path{{Flag: "--report", Path: f.report}}, outfile.Path{Flag: "--q", Path: f.q},
-		outfile.Path{Flag: "--k", Path: f.k}, outfile.Path{Flag: "--v", Path: f.v}, outfile.Path{Flag: "--config", Path: f.config},
-		outfile.Path{Flag: "--design", Path: f.design}); err != nil {
+	if err := kvCheckOutputs(f); err != nil {
 		return err
 	}
 	design, err := dataflow.Load(f.design, f.sets)
@@ -148,13 +156,170 @@ func runKV(cmd *cobra.Command, f *kvFlags) error {
 		if err := kv.WriteTable(out, rs, f.markdown); err != nil {
 			return err
 		}
+		for _, r := range rs {
+			for _, note := range r.Notes {
+				fmt.Fprintf(out, "%s budget %d: %s\n", r.Policy, r.Budget, note)
+			}
+		}
 	} else {
 		kvPrintSummary(out, rs[0].Summarize(), in, sim.Elapsed())
 	}
-	if f.report == "" {
-		return nil
+	return kvWrite(f, rs, kvReport(rs, in, cfg, sim.Elapsed(), f.compare), kvDescribe(in))
+}
+
+// kvCheckOutputs checks the output paths before the run: --plot needs
+// --compare and a .png name; outputs go into existing directories and are
+// distinct.
+func kvCheckOutputs(f *kvFlags) error {
+	if f.plot != "" && !f.compare {
+		return fmt.Errorf("--plot draws the --compare runs: add --compare")
 	}
-	return kv.WriteJSON(f.report, kvReport(rs, in, cfg, sim.Elapsed(), f.compare))
+	if f.plot != "" && !strings.HasSuffix(strings.ToLower(f.plot), ".png") {
+		return fmt.Errorf("--plot %s: must name a .png file", f.plot)
+	}
+	return checkPaths([]outfile.Path{{Flag: "--report", Path: f.report}, {Flag: "--plot", Path: f.plot}},
+		outfile.Path{Flag: "--q", Path: f.q}, outfile.Path{Flag: "--k", Path: f.k}, outfile.Path{Flag: "--v", Path: f.v},
+		outfile.Path{Flag: "--config", Path: f.config}, outfile.Path{Flag: "--design", Path: f.design})
+}
+
+// kvWrite writes the report and the plot, all or nothing.
+func kvWrite(f *kvFlags, rs []*kv.Result, rep kv.Report, title string) error {
+	var files []*pendingFile
+	add := func(path string, data []byte, err error) error {
+		if err != nil {
+			return err
+		}
+		pf, err := stage(path, data)
+		if err != nil {
+			return err
+		}
+		files = append(files, pf)
+		return os.Chmod(pf.tmp, 0o644) // as kv.WriteJSON did: readable like any output
+	}
+	if f.report != "" {
+		b, err := json.MarshalIndent(rep, "", "  ")
+		if err := add(f.report, append(b, '\n'), err); err != nil {
+			discard(files)
+			return fmt.Errorf("--report: %w", err)
+		}
+	}
+	if f.plot != "" {
+		b, err := kvPlot(rs, title)
+		if err := add(f.plot, b, err); err != nil {
+			discard(files)
+			return fmt.Errorf("--plot: %w", err)
+		}
+	}
+	return commit(files)
+}
+
+// logTicks125 labels a log axis at 1, 2 and 5 times the powers of ten
+// (minor ticks at the other integers times them).
+type logTicks125 struct{}
+
+// Ticks returns the ticks between lo and hi.
+func (logTicks125) Ticks(lo, hi float64) []plot.Tick {
+	var ticks []plot.Tick
+	for e := math.Floor(math.Log10(lo)); e <= math.Ceil(math.Log10(hi)); e++ {
+		for m := 1.0; m < 10; m++ {
+			x := m * math.Pow(10, e)
+			if x < lo || x > hi {
+				continue
+			}
+			t := plot.Tick{Value: x}
+			if m == 1 || m == 2 || m == 5 {
+				t.Label = strconv.FormatFloat(x, 'g', 3, 64)
+			}
+			ticks = append(ticks, t)
+		}
+	}
+	return ticks
+}
+
+// kvPlot draws every run's mean relative L2 error against its bytes per
+// decode step (all tiers), both on log axes, one glyph per policy, the
+// budget written beside each point, and the Pareto front as a line. Runs
+// with zero error (full attention) cannot sit on a log axis and are named
+// in the title instead.
+func kvPlot(rs []*kv.Result, title string) ([]byte, error) {
+	p := plot.New()
+	p.Title.Text = "KV policies: accuracy against traffic\n" + title
+	p.X.Label.Text = "bytes per decode step (all tiers)"
+	p.Y.Label.Text = "mean relative L2 error vs full attention"
+	p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
+	p.X.Tick.Marker, p.Y.Tick.Marker = logTicks125{}, logTicks125{}
+	p.Legend.Top, p.Legend.Left = true, false
+	pts := kv.Points(rs)
+	var shown []kv.Point
+	var exact []string
+	byPolicy := map[string]plotter.XYs{}
+	var order []string
+	var labels plotter.XYLabels
+	for i, pt := range pts {
+		if !(pt.Error > 0) || !(pt.Bytes > 0) {
+			exact = append(exact, fmt.Sprintf("%s (error %g, %.0f B/step)", pt.Label, pt.Error, pt.Bytes))
+			continue
+		}
+		if _, ok := byPolicy[pt.Label]; !ok {
+			order = append(order, pt.Label)
+		}
+		byPolicy[pt.Label] = append(byPolicy[pt.Label], plotter.XY{X: pt.Bytes, Y: pt.Error})
+		labels.XYs = append(labels.XYs, plotter.XY{X: pt.Bytes, Y: pt.Error})
+		budget := fmt.Sprint(rs[i].Budget)
+		if !policy.UsesBudget(rs[i].Policy) {
+			budget = "all"
+		}
+		labels.Labels = append(labels.Labels, " "+budget)
+		shown = append(shown, pt)
+	}
+	if len(shown) == 0 {
+		return nil, fmt.Errorf("no run has a positive error and traffic to draw on log axes")
+	}
+	if len(exact) > 0 {
+		p.Title.Text += "\nnot drawn (zero on a log axis): " + strings.Join(exact, ", ")
+	}
+	for i, name := range order {
+		sc, err := plotter.NewScatter(byPolicy[name])
+		if err != nil {
+			return nil, err
+		}
+		sc.GlyphStyle.Color = plotutil.Color(i)
+		sc.GlyphStyle.Shape = plotutil.Shape(i)
+		sc.GlyphStyle.Radius = vg.Points(4)
+		p.Add(sc)
+		p.Legend.Add(name, sc)
+	}
+	var front plotter.XYs
+	for _, i := range kv.ParetoFront(shown) {
+		front = append(front, plotter.XY{X: shown[i].Bytes, Y: shown[i].Error})
+	}
+	line, err := plotter.NewLine(front)
+	if err != nil {
+		return nil, err
+	}
+	line.LineStyle.Width = vg.Points(1.5)
+	line.LineStyle.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
+	p.Add(line)
+	p.Legend.Add("Pareto front", line)
+	lb, err := plotter.NewLabels(labels)
+	if err != nil {
+		return nil, err
+	}
+	for i := range lb.TextStyle {
+		lb.TextStyle[i].Font.Size = vg.Points(7)
+	}
+	p.Add(lb, plotter.NewGrid())
+	p.X.Max *= 30 // room on the right for the legend
+	p.Y.Max *= 1.5
+	w, err := p.WriterTo(10*vg.Inch, 7*vg.Inch, "png")
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if _, err := w.WriteTo(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // kvSpecs returns the runs the flags ask for.
@@ -324,6 +489,9 @@ func kvPrintSummary(w io.Writer, s kv.Summary, in kv.Input, elapsed float64) {
 		s.CyclesPerStep, p.PreSelect, p.Select, p.Attention, p.Merge, s.TokensPerS)
 	for _, warn := range s.Warnings {
 		fmt.Fprintf(w, "  warning: %s\n", warn)
+	}
+	for _, note := range s.Notes {
+		fmt.Fprintf(w, "  %s\n", note)
 	}
 }
 

@@ -2,9 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"image"
+	_ "image/png"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -209,6 +213,9 @@ func TestKVBadInputs(t *testing.T) {
 		{"elem_bytes not whole bits", append([]string{"--policy", "full"}, kvSmall...), []string{"SWATSIM_KV_ELEM_BYTES", "0.3"}, "kv.elem_bytes = 0.3: must be a whole number of bits"},
 		{"kv-heads not dividing heads", append([]string{"--policy", "full", "--kv-heads", "3"}, kvSmall...), nil, "--kv-heads = 3: must divide --heads = 2"},
 		{"kv-heads against npy", append(npy(good), "--policy", "full", "--kv-heads", "1"), nil, "--kv-heads = 1:"},
+		{"plot without compare", append([]string{"--policy", "full", "--plot", "p.png"}, kvSmall...), nil, "--plot draws the --compare runs"},
+		{"plot not png", append([]string{"--compare", "--plot", "p.svg"}, kvSmall...), nil, "must name a .png file"},
+		{"plot into a missing directory", append([]string{"--compare", "--plot", "/nonexistent/dir/p.png"}, kvSmall...), nil, "--plot /nonexistent/dir/p.png: directory"},
 		{"snapkv budget within its window", []string{"--seed", "1", "--tokens", "64", "--heads", "1", "--head-dim", "16", "--steps", "4", "--policy", "snapkv", "--budget", "1"}, nil, "snapkv: budget = 1 with snapkv_window = 32: need budget > window"},
 	}
 	for _, tc := range cases {
@@ -297,5 +304,139 @@ func TestKVGQA(t *testing.T) {
 	out = kvRun(t, "--seed", "4", "--heads", "4", "--kv-heads", "1", "--tokens", "96", "--head-dim", "16", "--policy", "snapkv", "--budget", "40")
 	if !strings.Contains(out, "Hkv=1") {
 		t.Fatalf("stdout: %s", out)
+	}
+}
+
+// TestKVComparePlot draws the accuracy-traffic plane to a PNG.
+func TestKVComparePlot(t *testing.T) {
+	dir := t.TempDir()
+	png := filepath.Join(dir, "p.png")
+	kvRun(t, append([]string{"--compare", "--budgets", "64,96", "--steps", "6", "--policies", "full,h2o,quest,kivi,moba", "--plot", png}, kvSmall...)...)
+	f, err := os.Open(png)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cfg, format, err := image.DecodeConfig(f)
+	if err != nil || format != "png" || cfg.Width < 500 || cfg.Height < 300 {
+		t.Fatalf("%s %+v: %v", format, cfg, err)
+	}
+}
+
+// pinnedTable is a command of docs/kv.md and the table printed under it.
+type pinnedTable struct {
+	args []string
+	rows [][]string
+}
+
+// docsPinned reads every "<!-- pinned -->" command of docs/kv.md (an
+// indented `swatsim ...` line) and the Markdown table that follows it.
+func docsPinned(t *testing.T, path string) []pinnedTable {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(b), "\n")
+	var out []pinnedTable
+	for i := 0; i < len(lines); i++ {
+		if strings.TrimSpace(lines[i]) != "<!-- pinned -->" {
+			continue
+		}
+		fields := strings.Fields(lines[i+1])
+		if len(fields) < 2 || fields[0] != "swatsim" {
+			t.Fatalf("%s:%d: a pinned marker must be followed by a swatsim command, got %q", path, i+2, lines[i+1])
+		}
+		pt := pinnedTable{args: fields[1:]}
+		j := i + 2
+		for j < len(lines) && !strings.HasPrefix(lines[j], "|") {
+			j++
+		}
+		for ; j < len(lines) && strings.HasPrefix(lines[j], "|"); j++ {
+			pt.rows = append(pt.rows, tableCells(lines[j]))
+		}
+		out = append(out, pt)
+		i = j
+	}
+	return out
+}
+
+func tableCells(line string) []string {
+	var cells []string
+	for _, c := range strings.Split(strings.Trim(line, "|"), "|") {
+		cells = append(cells, strings.TrimSpace(c))
+	}
+	return cells
+}
+
+// cellsMatch compares a printed cell with a recomputed one: equal text,
+// or numbers within one unit of the last printed digit.
+func cellsMatch(doc, got string) bool {
+	if doc == got {
+		return true
+	}
+	a, errA := strconv.ParseFloat(doc, 64)
+	b, errB := strconv.ParseFloat(got, 64)
+	if errA != nil || errB != nil {
+		return false
+	}
+	ulp := 1.0
+	if i := strings.IndexByte(doc, '.'); i >= 0 {
+		ulp = math.Pow(10, -float64(len(doc)-i-1))
+	}
+	return math.Abs(a-b) <= ulp*1.0000001
+}
+
+// TestKVDocsTablesArePinned re-runs every pinned command of docs/kv.md
+// (the tinylm tables) and requires each cell to match to its printed
+// precision, so that a table that drifts from the code fails.
+func TestKVDocsTablesArePinned(t *testing.T) {
+	if testing.Short() {
+		t.Skip("re-runs the docs' tinylm tables (minutes)")
+	}
+	root := filepath.Join("..", "..")
+	if _, err := os.Stat(filepath.Join(root, "..", "shared", "traces", "tinylm_q.npy")); err != nil {
+		t.Skip("tinylm trace not present:", err)
+	}
+	pinned := docsPinned(t, filepath.Join(root, "docs", "kv.md"))
+	if len(pinned) < 2 {
+		t.Fatalf("docs/kv.md pins %d tables, want the two tinylm layers", len(pinned))
+	}
+	t.Chdir(root) // the commands name ../shared relative to the repository root
+	for _, pt := range pinned {
+		code, stdout, stderr := runCLI(t, pt.args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", pt.args, code, stderr)
+		}
+		var got [][]string
+		for _, l := range strings.Split(stdout, "\n") {
+			if strings.HasPrefix(l, "|") {
+				got = append(got, tableCells(l))
+			}
+		}
+		if len(got) != len(pt.rows) {
+			t.Fatalf("%v: %d table lines, docs have %d", pt.args, len(got), len(pt.rows))
+		}
+		for r := range got {
+			for c := range got[r] {
+				if c >= len(pt.rows[r]) || !cellsMatch(pt.rows[r][c], got[r][c]) {
+					t.Errorf("%v: row %v column %d: docs %q, now %q", pt.args[:8], got[r][:2], c, pt.rows[r], got[r])
+					break
+				}
+			}
+		}
+	}
+}
+
+// TestKVDuoReportsItsHeads: duo prints and reports its retrieval heads.
+func TestKVDuoReportsItsHeads(t *testing.T) {
+	rep := filepath.Join(t.TempDir(), "r.json")
+	out := kvRun(t, append([]string{"--policy", "duo", "--budget", "64", "--steps", "4", "--report", rep}, kvSmall...)...)
+	if !strings.Contains(out, "duo: retrieval kv heads [") {
+		t.Fatalf("stdout: %s", out)
+	}
+	notes, _ := kvReadReport(t, rep)["notes"].([]any)
+	if len(notes) != 1 || !strings.Contains(notes[0].(string), "of 2") {
+		t.Fatalf("notes %v", notes)
 	}
 }

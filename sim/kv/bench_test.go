@@ -9,7 +9,7 @@ import (
 // model) for one policy on an 8-head, D=64 layer of 1024 tokens.
 func BenchmarkDecodeSteps(b *testing.B) {
 	q, k, v := synth(b, 8, 1024, 64, 1)
-	for _, sp := range []Spec{{"h2o", 256}, {"quest", 256}, {"full", 1024}} {
+	for _, sp := range []Spec{{"h2o", 256}, {"quest", 256}, {"full", 1024}, {"kivi", 1}, {"pq", 1}, {"shadowkv", 256}, {"moba", 256}, {"duo", 256}} {
 		b.Run(sp.Policy, func(b *testing.B) {
 			s, err := MakeBuilder().WithPrompt(512).WithSteps(128).Build(q, k, v)
 			if err != nil {

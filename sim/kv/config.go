@@ -139,8 +139,8 @@ func (c Config) Validate() error {
 		{c.OnChip.CapacityTokens >= 0 && c.OnChip.CapacityBytes >= 0, fmt.Sprintf("kv.onchip capacity (%d tokens, %d bytes): must be >= 0", c.OnChip.CapacityTokens, c.OnChip.CapacityBytes)},
 		{c.OnChip.BytesPerCycle >= 1, fmt.Sprintf("kv.onchip.bytes_per_cycle = %d: must be >= 1", c.OnChip.BytesPerCycle)},
 		{c.OnChip.LatencyCycles >= 0, fmt.Sprintf("kv.onchip.latency_cycles = %d: must be >= 0", c.OnChip.LatencyCycles)},
-		{c.HBM.Name == "hbm" || c.HBM.Name == "dram", fmt.Sprintf("kv.hbm.name = %q: allowed: hbm, dram", c.HBM.Name)},
-		{c.Host.Name == "host", fmt.Sprintf("kv.host.name = %q: allowed: host", c.Host.Name)},
+		{c.HBM.Name == "hbm" || c.HBM.Name == "dram", fmt.Sprintf("off-chip tier name %q (from the design's memory.kind): allowed: hbm, dram", c.HBM.Name)},
+		{c.Host.Name == "host", fmt.Sprintf("host tier name %q: allowed: host", c.Host.Name)},
 		{c.Compute.MACsPerCycle >= 1, fmt.Sprintf("kv.compute.macs_per_cycle = %d: must be >= 1", c.Compute.MACsPerCycle)},
 		{c.Compute.TopKLanes >= 1, fmt.Sprintf("kv.compute.topk_lanes = %d: must be >= 1", c.Compute.TopKLanes)},
 		{c.Compute.MergeCycles >= 0 && c.Compute.FinishCycles >= 0, "kv.compute.merge_cycles and finish_cycles: must be >= 0"},
@@ -172,9 +172,9 @@ func (c Config) Validate() error {
 func (t TierConfig) validate(key string) error {
 	switch {
 	case !(t.BandwidthGBps > 0) || math.IsInf(t.BandwidthGBps, 0):
-		return fmt.Errorf("%s.bandwidth_gbps = %g: must be > 0", key, t.BandwidthGBps)
-	case !(t.LatencyNs >= 0):
-		return fmt.Errorf("%s.latency_ns = %g: must be >= 0", key, t.LatencyNs)
+		return fmt.Errorf("%s bandwidth = %g GB/s (from the design point's memory.*): must be > 0 and finite", key, t.BandwidthGBps)
+	case !(t.LatencyNs >= 0) || math.IsInf(t.LatencyNs, 0):
+		return fmt.Errorf("%s latency = %g ns (from the design point's memory.*): must be >= 0 and finite", key, t.LatencyNs)
 	case t.CapacityBytes < 0:
 		return fmt.Errorf("%s.capacity_bytes = %d: must be >= 0", key, t.CapacityBytes)
 	}

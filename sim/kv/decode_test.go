@@ -93,7 +93,7 @@ func TestBudgetAtLeastNEqualsFullForEveryPolicy(t *testing.T) {
 		for step := range c.outs[i] {
 			for hh := range h {
 				if sp.Policy == "shadowkv" { // keys rebuilt from a full-rank (48 = H*D) SVD: equal up to rounding
-					if e := relErr(c.outs[i][step][hh], c.outs[0][step][hh]); e > 1e-10 {
+					if e := relDiff(c.outs[i][step][hh], c.outs[0][step][hh]); e > 1e-10 {
 						t.Fatalf("shadowkv budget %d t=%d head %d: rel error %g from full at full rank", sp.Budget, 48+step, hh, e)
 					}
 					continue
@@ -194,14 +194,4 @@ func TestHardwareMergeOfOnePartIsTheReferenceRow(t *testing.T) {
 			t.Fatalf("hardware merge error %v (arithmetic share %v), want < 2e-3 and equal for policy full", e, a)
 		}
 	}
-}
-
-// relErr is ||a-b|| / ||b||.
-func relErr(a, b []float64) float64 {
-	var num, den float64
-	for i := range a {
-		num += (a[i] - b[i]) * (a[i] - b[i])
-		den += b[i] * b[i]
-	}
-	return math.Sqrt(num / den)
 }

@@ -1,8 +1,10 @@
 package kv
 
 import (
+	"strings"
 	"testing"
 
+	"github.com/swatsim/swatsim/reference"
 	"github.com/swatsim/swatsim/sim/kv/timing"
 )
 
@@ -59,13 +61,31 @@ func TestMethodBytesMatchHandCounts(t *testing.T) {
 		{"shadowkv", Spec{"shadowkv", 40}, 1, 64, func(c *Config) {
 			c.Policy.ShadowKVRank, c.Policy.ShadowKVOutliers, c.Policy.ShadowKVRecent = 16, 1, 16
 		}, []want{{0, 7424, 512, 2048}}},
+		// The same with two identical heads: each head moves its own exact
+		// rows, landmarks and values, but the rows of A are shared and read
+		// once: 2 x (6400 + 768 + 256) on chip, 512 B from HBM, 2 x 2048
+		// from the host.
+		{"shadowkv two identical heads", Spec{"shadowkv", 40}, -2, 64, func(c *Config) {
+			c.Policy.ShadowKVRank, c.Policy.ShadowKVOutliers, c.Policy.ShadowKVRecent = 16, 1, 16
+		}, []want{{0, 14848, 512, 4096}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			cfg := oneHead(1000, 1000)
 			cfg.OnChip.CapacityTokens = 1000
 			c.set(&cfg)
-			q, k, v := synth(t, c.heads, c.prompt+10, 64, 21)
+			heads := c.heads
+			if heads < 0 { // -n: n copies of one head
+				heads = -heads
+			}
+			q, k, v := synth(t, heads, c.prompt+10, 64, 21)
+			if c.heads < 0 {
+				for _, x := range []*reference.Tensor{q, k, v} {
+					for h := 1; h < heads; h++ {
+						copy(x.Data[h*x.N*x.D:(h+1)*x.N*x.D], x.Data[:x.N*x.D])
+					}
+				}
+			}
 			s, err := MakeBuilder().WithConfig(cfg).WithPrompt(c.prompt).Build(q, k, v)
 			if err != nil {
 				t.Fatal(err)
@@ -82,5 +102,38 @@ func TestMethodBytesMatchHandCounts(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestFractionalElementBytes: a 4-bit (elem_bytes 0.5) and a 2-bit (0.25)
+// cache move exactly 1/4 and 1/8 of the fp16 bytes on chip, and a row that
+// is not a whole number of bytes is refused.
+func TestFractionalElementBytes(t *testing.T) {
+	q, k, v := synth(t, 2, 60, 16, 3)
+	bytesAt := func(eb float64) float64 {
+		cfg := oneHead(1000, 1000)
+		cfg.ElemBytes = eb
+		s, err := MakeBuilder().WithConfig(cfg).WithPrompt(40).Build(q, k, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs, err := s.Run([]Spec{{"full", 60}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rs[0].BytesPerStep(timing.OnChip)
+	}
+	// Step t reads t+1 tokens and writes one: 2 heads x 2 rows x 16 x elem
+	// bytes per token; t = 40..59, mean 50.5 + 1 tokens.
+	for _, eb := range []float64{2, 0.5, 0.25} {
+		if got, want := bytesAt(eb), 51.5*2*2*16*eb; got != want {
+			t.Errorf("elem_bytes %g: %g B/step on chip, want %g", eb, got, want)
+		}
+	}
+	cfg := oneHead(1000, 1000)
+	cfg.ElemBytes = 0.375 // 3 bits x 16 = 48 bits: whole; x 15 would not be
+	q15, k15, v15 := reference.NewTensor(1, 40, 15), reference.NewTensor(1, 40, 15), reference.NewTensor(1, 40, 15)
+	if _, err := MakeBuilder().WithConfig(cfg).WithPrompt(20).Build(q15, k15, v15); err == nil || !strings.Contains(err.Error(), "kv.elem_bytes = 0.375 with head dim 15") {
+		t.Fatalf("a 45-bit row: %v", err)
 	}
 }

@@ -81,6 +81,7 @@ func naiveKIVI(k, v *reference.Tensor, h, t, bits, g, r int) (keys, vals [][]flo
 	return keys, vals
 }
 
+// relDiff is ||a-b|| / ||b||.
 func relDiff(a, b []float64) float64 {
 	var num, den float64
 	for i := range a {

@@ -126,3 +126,24 @@ func (f *full) Start(pf *Prefill) { f.startAll(pf.P) }
 
 // Evict never evicts.
 func (f *full) Evict(int, *Obs, *Cost) [][]int { return nil }
+
+// slideWindow drops, from every head that streams, the oldest tokens after
+// the S sinks (tokens 0..S-1, the head of the list) beyond the budget and
+// returns them per head (nil when nothing is dropped).
+func (b *base) slideWindow(streams func(h int) bool) [][]int {
+	var ev [][]int
+	for h, c := range b.cache {
+		n := len(c) - b.keep()
+		if n <= 0 || !streams(h) {
+			continue
+		}
+		first := min(b.p.Sinks, len(c))
+		drop := append([]int(nil), c[first:first+n]...)
+		b.remove(h, drop)
+		if ev == nil {
+			ev = make([][]int, b.heads)
+		}
+		ev[h] = drop
+	}
+	return ev
+}

@@ -114,22 +114,8 @@ func relL2(a, b []float64) float64 {
 }
 
 // Evict drops the streaming heads' oldest non-sink tokens.
-func (d *duo) Evict(t int, _ *Obs, _ *Cost) [][]int {
-	var ev [][]int
-	for h, c := range d.cache {
-		n := len(c) - d.keep()
-		if d.retrieval[h] || n <= 0 {
-			continue
-		}
-		first := min(d.p.Sinks, len(c))
-		drop := append([]int(nil), c[first:first+n]...)
-		d.remove(h, drop)
-		if ev == nil {
-			ev = make([][]int, d.heads)
-		}
-		ev[h] = drop
-	}
-	return ev
+func (d *duo) Evict(int, *Obs, *Cost) [][]int {
+	return d.slideWindow(func(h int) bool { return !d.retrieval[h] })
 }
 
 // Retrieval reports whether head h is a retrieval head.

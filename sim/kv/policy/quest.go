@@ -1,9 +1,6 @@
 package policy
 
-import (
-	"math"
-	"sort"
-)
+import "math"
 
 // quest is Quest: every token stays; per page of QuestPage tokens the
 // channel-wise minimum m and maximum M of the keys are kept, and each
@@ -14,14 +11,14 @@ import (
 // gather unit.
 type quest struct {
 	base
-	page     int
+	pages
 	min, max [][][]float64 // [H][page][D]
-	pages    int           // complete pages with metadata
 }
 
 func newQuest(b base) *quest {
-	q := &quest{base: b, page: b.p.QuestPage}
-	np := b.data.Q.N / q.page
+	q := &quest{base: b}
+	q.pages = pages{size: b.p.QuestPage, summarize: q.summarize}
+	np := b.data.Q.N / q.size
 	q.min = make([][][]float64, b.heads)
 	q.max = make([][][]float64, b.heads)
 	for h := range b.heads {
@@ -34,9 +31,7 @@ func newQuest(b base) *quest {
 // Start caches the prompt and summarizes its complete pages.
 func (q *quest) Start(pf *Prefill) {
 	q.startAll(pf.P)
-	for q.pages < pf.P/q.page {
-		q.summarize(q.pages)
-	}
+	q.start(pf.P)
 }
 
 // Evict never evicts: Quest selects instead.
@@ -45,12 +40,7 @@ func (q *quest) Evict(int, *Obs, *Cost) [][]int { return nil }
 // Append adds token t and summarizes the page it completes.
 func (q *quest) Append(t int, c *Cost) {
 	q.base.Append(t, c)
-	if (t+1)%q.page == 0 {
-		q.summarize(t / q.page)
-		if c != nil {
-			c.MetaWrite = t / q.page
-		}
-	}
+	q.appended(t, c)
 }
 
 // summarize computes page p's channel-wise key minimum and maximum.
@@ -61,14 +51,13 @@ func (q *quest) summarize(p int) {
 		for d := range lo {
 			lo[d], hi[d] = math.Inf(1), math.Inf(-1)
 		}
-		for j := p * q.page; j < (p+1)*q.page; j++ {
+		for j := p * q.size; j < (p+1)*q.size; j++ {
 			for d, x := range k.Row(h, j) {
 				lo[d], hi[d] = math.Min(lo[d], x), math.Max(hi[d], x)
 			}
 		}
 		q.min[h][p], q.max[h][p] = lo, hi
 	}
-	q.pages = p + 1
 }
 
 // Attended selects the pages of head h for the query of step t.
@@ -76,27 +65,9 @@ func (q *quest) Attended(t, h int, c *Cost) []int {
 	if t+1 <= q.p.Budget {
 		return q.cache[h]
 	}
-	cur := t / q.page
-	score := q.pageScores(h, t, cur)
-	if c != nil {
-		c.MetaPages[h] = cur
-		c.SelectMACs += int64(cur * 2 * q.data.K.D * q.group)
-		c.Candidates += int64(cur)
-	}
-	idx := make([]int, cur)
-	for i := range idx {
-		idx[i] = cur - 1 - i // ties: the newest page first
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return score[idx[a]] > score[idx[b]] })
-	pages := append(idx[:min(cur, q.p.Budget/q.page-1)], cur)
-	sort.Ints(pages)
-	out := make([]int, 0, len(pages)*q.page)
-	for _, p := range pages {
-		for j := p * q.page; j < min((p+1)*q.page, t+1); j++ {
-			out = append(out, j)
-		}
-	}
-	return out
+	cur := t / q.size
+	q.charge(c, h, cur, 2*q.data.K.D*q.group)
+	return q.top(q.pageScores(h, t, cur), q.p.Budget/q.size, t, true)
 }
 
 // pageScores returns U for the complete pages 0..cur-1, summed over kv

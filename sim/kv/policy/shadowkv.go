@@ -36,6 +36,7 @@ type shadowKV struct {
 	rebuilt             [][]float64 // [H][P*D]: rebuilt post-RoPE keys (filled on demand)
 	have                [][]bool    // [H][P]: rebuilt[h][j] is filled
 	sel                 [][]int     // [H]: this step's selected chunks
+	aRead               []int       // [P]: step+1 when the token's row of A was read this step
 }
 
 func newShadowKV(b base) (*shadowKV, error) {
@@ -209,8 +210,8 @@ func (s *shadowKV) Attended(t, h int, c *Cost) []int {
 	if c != nil {
 		c.SelectMACs += int64(s.chunks*d*s.group) + int64(len(sel)*s.chunk*s.a.RawMatrix().Cols*d)
 		c.Candidates += int64(len(cand))
-		c.ExtraBits[0] += int64(s.chunks*d) * s.p.ElemBits                            // landmarks, on chip
-		c.ExtraBits[1] += int64(len(sel)*s.chunk*s.a.RawMatrix().Cols) * s.p.ElemBits // rows of A for the rebuild
+		c.ExtraBits[0] += int64(s.chunks*d) * s.p.ElemBits // landmarks, on chip
+		c.ExtraBits[1] += s.readA(t, sel) * s.p.ElemBits   // rows of A for the rebuild
 	}
 	out := make([]int, 0, len(sel)*s.chunk+t+1-s.chunks*s.chunk)
 	k := 0
@@ -224,6 +225,25 @@ func (s *shadowKV) Attended(t, h int, c *Cost) []int {
 		}
 	}
 	return out
+}
+
+// readA returns the elements of A's rows of the selected chunks not yet
+// read this step: A is shared by every head, so a row is fetched once per
+// step whichever heads rebuild its token.
+func (s *shadowKV) readA(t int, sel []int) int64 {
+	if s.aRead == nil {
+		s.aRead = make([]int, s.prompt)
+	}
+	var n int64
+	for _, c := range sel {
+		for j := c * s.chunk; j < (c+1)*s.chunk; j++ {
+			if s.aRead[j] != t+1 {
+				s.aRead[j] = t + 1
+				n += int64(s.a.RawMatrix().Cols)
+			}
+		}
+	}
+	return n
 }
 
 // key returns head h's attended key row of token j: exact, or rebuilt

@@ -12,20 +12,6 @@ func (s *streaming) Start(pf *Prefill) {
 }
 
 // Evict drops the oldest non-sink tokens.
-func (s *streaming) Evict(t int, _ *Obs, _ *Cost) [][]int {
-	var ev [][]int
-	for h, c := range s.cache {
-		n := len(c) - s.keep()
-		if n <= 0 {
-			continue
-		}
-		first := min(s.p.Sinks, len(c)) // sinks are tokens 0..S-1, the head of the list
-		drop := append([]int(nil), c[first:first+n]...)
-		s.remove(h, drop)
-		if ev == nil {
-			ev = make([][]int, s.heads)
-		}
-		ev[h] = drop
-	}
-	return ev
+func (s *streaming) Evict(int, *Obs, *Cost) [][]int {
+	return s.slideWindow(func(int) bool { return true })
 }
