@@ -304,7 +304,8 @@ func (ld *layerDecoder) attendHead(d *decoder, t, h int, att []int) {
 	if ld.kern != nil {
 		ld.hardwareRow(t, h, att, o)
 	}
-	hs.rel = relL2(o, hs.full)
+	e, _ := reference.Compare(o, hs.full) // equal lengths
+	hs.rel = e.RelL2
 	ld.observe(t, h, att, logits, part)
 }
 
@@ -340,19 +341,6 @@ func (ld *layerDecoder) observe(t, h int, att []int, logits []float64, part spli
 	}
 	cur.S[h], cur.P[h], cur.M[h], cur.L[h] = sv, p, part.M, part.L
 	cur.O[h] = append(cur.O[h][:0], part.O...)
-}
-
-// relL2 is ||a - b|| / ||b|| (||a - b|| when b = 0).
-func relL2(a, b []float64) float64 {
-	var num, den float64
-	for i := range a {
-		num += (a[i] - b[i]) * (a[i] - b[i])
-		den += b[i] * b[i]
-	}
-	if den == 0 {
-		return math.Sqrt(num)
-	}
-	return math.Sqrt(num / den)
 }
 
 // mlpStep adds layer l's MLP of one token to x.

@@ -2,7 +2,6 @@ package lm
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/swatsim/swatsim/reference"
 	"github.com/swatsim/swatsim/sim/kv"
@@ -36,6 +35,9 @@ type Report struct {
 	AttnRelL2        []float64          `json:"attention_rel_l2"`
 	AttnRelL2Mean    float64            `json:"attention_rel_l2_mean"`
 	ArithFracs       [][3]int           `json:"arith_fracs,omitempty"`
+	// ArithScalesStable says whether the run's own tensors pick the
+	// scales it used (so `swatsim ref` on its dump picks them too).
+	ArithScalesStable *bool `json:"arith_scales_stable,omitempty"`
 }
 
 // Runner runs specs over one text, sharing the full-attention baseline.
@@ -120,10 +122,13 @@ func (r *Runner) Run(s Spec) (*Report, *Decode, error) {
 	}
 	var fracs [][3]int
 	if !s.Arith.Float {
-		fracs = scalesOf(s.Arith, full.QKV)
+		if fracs, err = scalesOf(s.Arith, full.QKV); err != nil {
+			return nil, nil, err
+		}
 	}
 	var dec *Decode
-	for range 4 {
+	stable := s.Arith.Float
+	for round := 0; ; round++ {
 		opt, err := r.options(s, fracs)
 		if err != nil {
 			return nil, nil, err
@@ -134,14 +139,24 @@ func (r *Runner) Run(s Spec) (*Report, *Decode, error) {
 		if s.Arith.Float {
 			break
 		}
-		next := scalesOf(s.Arith, dec.QKV)
-		if equalFracs(next, fracs) {
+		next, err := scalesOf(s.Arith, dec.QKV)
+		if err != nil {
+			return nil, nil, err
+		}
+		if stable = equalFracs(next, fracs); stable || round == scaleRounds-1 {
 			break
 		}
 		fracs = next
 	}
-	return r.report(s, dec, fracs, full), dec, nil
+	rep := r.report(s, dec, fracs, full)
+	if !s.Arith.Float {
+		rep.ArithScalesStable = &stable
+	}
+	return rep, dec, nil
 }
+
+// scaleRounds bounds the runs that search for stable fixed-point scales.
+const scaleRounds = 4
 
 func (r *Runner) report(s Spec, dec *Decode, fracs [][3]int, full *Forward) *Report {
 	mt := r.Model.Meta
@@ -164,13 +179,19 @@ func (r *Runner) report(s Spec, dec *Decode, fracs [][3]int, full *Forward) *Rep
 	return rep
 }
 
-// scalesOf is AutoScale's fraction bits for each layer's Q, K and V.
-func scalesOf(a reference.Arith, qkv []LayerQKV) [][3]int {
+// scalesOf is the fraction bits AutoScale picks for each layer's Q, K and
+// V: the reference kernel's FitScales, as `swatsim ref` fits them.
+func scalesOf(a reference.Arith, qkv []LayerQKV) ([][3]int, error) {
 	out := make([][3]int, len(qkv))
 	for l, t := range qkv {
-		out[l] = [3]int{a.ScaleFor(maxAbs(t.Q.Data)), a.ScaleFor(maxAbs(t.K.Data)), a.ScaleFor(maxAbs(t.V.Data))}
+		k, err := reference.NewKernel(a, t.Q.D, 0)
+		if err != nil {
+			return nil, err
+		}
+		k.FitScales(t.Q, t.K, t.V)
+		out[l] = [3]int{k.QFrac, k.KFrac, k.VFrac}
 	}
-	return out
+	return out, nil
 }
 
 func equalFracs(a, b [][3]int) bool {
@@ -183,12 +204,4 @@ func equalFracs(a, b [][3]int) bool {
 		}
 	}
 	return true
-}
-
-func maxAbs(x []float64) float64 {
-	m := 0.0
-	for _, v := range x {
-		m = math.Max(m, math.Abs(v))
-	}
-	return m
 }

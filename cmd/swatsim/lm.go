@@ -272,6 +272,9 @@ func lmPrint(w io.Writer, r *lm.Report, tiers []string) {
 		b = append(b, fmt.Sprintf("%s %.0f", t, r.KVBytesPerStep[t]))
 	}
 	fmt.Fprintf(w, "KV bytes per decode step (all layers): %s\n", strings.Join(b, ", "))
+	if r.ArithScalesStable != nil {
+		fmt.Fprintf(w, "fixed-point fraction bits (q, k, v) per layer: %v; stable under AutoScale: %v\n", r.ArithFracs, *r.ArithScalesStable)
+	}
 }
 
 // lmWrite writes the report and the tensor dump together: every file or
