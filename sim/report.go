@@ -46,6 +46,7 @@ type Report struct {
 // Ratios compares a run with a baseline on the same budget: each ratio
 // is baseline / this run (> 1: this run is better).
 type Ratios struct {
+	Mode         string  `json:"mode"` // the baseline's report mode: timing-only or analytic
 	Cycles       int64   `json:"cycles"`
 	LatencyS     float64 `json:"latency_s"`
 	EnergyJ      float64 `json:"energy_j"`
@@ -57,7 +58,7 @@ type Ratios struct {
 
 // CompareWith returns the ratios of baseline b to r.
 func (r *Report) CompareWith(b *Report) *Ratios {
-	return &Ratios{Cycles: b.Cycles, LatencyS: b.LatencyS, EnergyJ: b.EnergyJ, OffchipBytes: b.OffchipBytes,
+	return &Ratios{Mode: b.Mode, Cycles: b.Cycles, LatencyS: b.LatencyS, EnergyJ: b.EnergyJ, OffchipBytes: b.OffchipBytes,
 		Latency: b.LatencyS / r.LatencyS, Energy: b.EnergyJ / r.EnergyJ, Offchip: float64(b.OffchipBytes) / float64(r.OffchipBytes)}
 }
 

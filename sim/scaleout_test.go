@@ -192,3 +192,37 @@ func TestReportSameForAnyGOMAXPROCS(t *testing.T) {
 		t.Errorf("GOMAXPROCS 1 and 4 give different reports or outputs")
 	}
 }
+
+// TestAnalyticMatchesEvents checks the closed-form report against the
+// event-by-event run on random design points (ideal memory, 120 ns
+// latency; every arch, GQA, several cores): the off-chip bytes by stream,
+// the on-chip bytes and the useful MACs are equal; with one core the event
+// run's core cycles are the analytic cycles plus exactly its recorded
+// stall cycles, with several never fewer.
+func TestAnalyticMatchesEvents(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	for i := 0; i < 25; i++ {
+		n := 16 + r.IntN(200)
+		h := 1 + r.IntN(4)
+		kvs := []int{1, h}
+		sets := []string{"memory.kind=ideal", fmt.Sprint("model.seq_len=", n), fmt.Sprint("model.window=", 1+r.IntN(n)),
+			fmt.Sprint("model.heads=", h), fmt.Sprint("model.kv_heads=", kvs[r.IntN(2)]), fmt.Sprint("hw.cores=", 1+r.IntN(3)),
+			fmt.Sprint("hw.pes=", 1+r.IntN(9)), fmt.Sprint("model.sinks=", r.IntN(4)), fmt.Sprint("model.global_tokens=", r.IntN(3)),
+			"arch=" + []string{"swat", "dense", "flash"}[r.IntN(3)], fmt.Sprint("hw.key_tile=", r.IntN(9))}
+		t.Run(fmt.Sprint(sets), func(t *testing.T) {
+			d, ev := runTiming(t, sets...)
+			an := sim.Analytic(d)
+			if fmt.Sprint(an.OffchipByStream) != fmt.Sprint(ev.OffchipByStream) || an.UsefulMACs != ev.UsefulMACs || an.OnchipBytes != ev.OnchipBytes {
+				t.Errorf("bytes %v / %v, onchip %d / %d", an.OffchipByStream, ev.OffchipByStream, an.OnchipBytes, ev.OnchipBytes)
+			}
+			if d.HW.Cores == 1 {
+				stalls := ev.StallCycles["q"] + ev.StallCycles["kv"] + ev.StallCycles["o"]
+				if ev.CoreCycles != an.Cycles+stalls {
+					t.Errorf("event core cycles %d != analytic %d + stalls %d", ev.CoreCycles, an.Cycles, stalls)
+				}
+			} else if ev.CoreCycles < an.Cycles {
+				t.Errorf("event core cycles %d < analytic %d", ev.CoreCycles, an.Cycles)
+			}
+		})
+	}
+}

@@ -1,0 +1,89 @@
+package sim
+
+import (
+	"github.com/swatsim/swatsim/accel/stream"
+	"github.com/swatsim/swatsim/dataflow"
+)
+
+// ModeAnalytic is the report mode of Analytic.
+const ModeAnalytic = "analytic"
+
+// Analytic is the closed-form report of a design point with ideal stream
+// ports (SCHEDULE.md): every beat transfers when the core wants it, so
+// cycles = dataflow.IdealCycles (the slowest core), and the off-chip bytes
+// are the stream contents (each Q and O row once, every streamed K/V row).
+// The event-by-event run takes these cycles plus the stalls it records
+// (TestAnalyticMatchesEvents); Analytic serves for baselines too long to
+// simulate beat by beat (a dense or flash layer of 64K tokens streams
+// ~10^9 K/V rows).
+func Analytic(d *dataflow.Design) Report {
+	s := dataflow.NewSchedule(d)
+	a, _ := d.ArithSpec()
+	rowBytes := int64(stream.ElemBytes(a.InBits) * d.Model.HeadDim)
+	t := d.Timing()
+	hz := d.ClockHz()
+	r := Report{Design: d.Name, Arch: d.Arch, Mode: ModeAnalytic, ClockMHz: d.HW.ClockMHz}
+	var streamed, macCycles int64
+	var phases [dataflow.PhDone]int64
+	for c := 0; c < s.Cores; c++ {
+		o := s.CoreOrder(c)
+		var cyc int64
+		for i := 0; i < o.Len(); i++ {
+			blk := o.Block(i)
+			cyc += t.BlockCycles(&blk)
+			streamed += int64(blk.Streamed())
+			macCycles += int64(blk.Keys() * t.C)
+			rows := int64(blk.Rows())
+			phases[dataflow.PhPreload] += int64(blk.Preload)
+			phases[dataflow.PhLoadQ] += rows
+			phases[dataflow.PhSweep] += int64((blk.Keys()-1)*t.C + 2*t.C + t.Ls)
+			phases[dataflow.PhNorm] += int64(t.Lr + t.C)
+			phases[dataflow.PhOut] += rows
+		}
+		r.CoreCycles = max(r.CoreCycles, cyc)
+	}
+	r.Cycles = r.CoreCycles
+	r.LatencyS = float64(r.Cycles) / hz
+	r.UsefulMACs = UsefulMACs(d)
+	perCore := 2 * d.HW.PEs * d.HW.VectorWidth
+	r.MACsPerCycle = perCore * d.HW.Cores
+	r.MACUtilization = float64(r.UsefulMACs) / (float64(r.Cycles) * float64(r.MACsPerCycle))
+	r.SweepUtilization = float64(r.UsefulMACs) / (float64(macCycles) * float64(perCore))
+	qo := int64(d.Model.Heads*d.Model.SeqLen) * rowBytes
+	r.OffchipByStream = map[string]int64{"q": qo, "k": streamed * rowBytes, "v": streamed * rowBytes, "o": qo}
+	r.OffchipBytes = 2*qo + 2*streamed*rowBytes
+	on := CountOnchip(s, rowBytes)
+	r.OnchipBytes = on.Total()
+	r.PhaseCycles = map[string]int64{}
+	for ph, c := range phases {
+		r.PhaseCycles[dataflow.Phase(ph).String()] = c
+	}
+	r.StallCycles = map[string]int64{"q": 0, "kv": 0, "o": 0}
+	r.Cores, r.Rounds, r.IdleCores = d.HW.Cores, s.Rounds(), s.IdleCores()
+	r.Resources, _ = EstimateResources(d)
+	r.Device = d.Device
+	r.DeviceUse, r.Fits = Utilize(d.Card(), r.Resources)
+	fillEnergy(d, &r, on)
+	r.GPU = compareGPU(d, &r)
+	return r
+}
+
+// MaxEventRows is the most K/V rows a baseline streams for BaselineReport to
+// simulate it event by event; beyond it BaselineReport reports Analytic.
+const MaxEventRows = 20_000_000
+
+// BaselineReport is the timing report of a baseline design point: the
+// event-by-event timing-only run when it streams at most MaxEventRows
+// K/V rows, otherwise the analytic report (its mode says which).
+func BaselineReport(d *dataflow.Design) (Report, error) {
+	an := Analytic(d)
+	a, _ := d.ArithSpec()
+	if an.OffchipByStream["k"]/int64(stream.ElemBytes(a.InBits)*d.Model.HeadDim) > MaxEventRows {
+		return an, nil
+	}
+	res, err := Run(d, nil, Options{TimingOnly: true, AllowOverfit: true})
+	if err != nil {
+		return Report{}, err
+	}
+	return res.Report, nil
+}
