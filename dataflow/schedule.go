@@ -30,6 +30,7 @@ func (s Segment) Len() int { return s.Hi - s.Lo + 1 }
 // Block is up to P consecutive query rows [R0, R1] of one head that the PE
 // array processes together, and the keys it sweeps in ascending order.
 type Block struct {
+	Seq     int // index in its core's order (set by Order.Block)
 	Head    int // query head
 	KVHead  int // K/V head: Head / (heads / kv_heads)
 	R0, R1  int
@@ -74,6 +75,7 @@ type Schedule struct {
 	Heads   int  // query heads
 	KVHeads int  // K/V heads (a divisor of Heads)
 	Cores   int  // attention cores
+	Overlap bool // the overlapped (staggered) schedule
 	NGlobal int  // global blocks (rows < G), first
 	NWin    int  // windowed blocks (rows >= G), after
 	wstart  int  // first key of the SWAT window stream
@@ -84,6 +86,7 @@ func NewSchedule(d *Design) *Schedule {
 	s := newSchedule(d.Mask(), d.HW.PEs, d.Arch == ArchDense)
 	s.Flash, s.KeyTile = d.Arch == ArchFlash, d.KeyTile()
 	s.Heads, s.KVHeads, s.Cores = max(1, d.Model.Heads), max(1, d.KVHeads()), max(1, d.HW.Cores)
+	s.Overlap = d.HW.Overlap
 	return s
 }
 

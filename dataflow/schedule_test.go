@@ -233,3 +233,38 @@ func TestRandomShapesSequencerConsistent(t *testing.T) {
 		}
 	}
 }
+
+// TestOverlapSteadyStatePeriod checks the overlapped schedule by hand:
+// with ideal ports, a causal layer without pinned keys whose window is
+// full adds max(W*C, (P+1)C + Ls + Lr + P) cycles per extra block of P
+// rows: each PE sweeps its W keys back to back (the next block's first key
+// issues W slots after this block's), unless the accumulator bank is not
+// free yet: block b+1 reuses block b-1's bank, whose last key issues P-2
+// slots into block b's sweep and which then needs 2C + Ls to finish, Lr +
+// C to divide and P cycles to send. The plain schedule adds
+// (W+P-1)C + 2P + 2C + Ls + Lr.
+func TestOverlapSteadyStatePeriod(t *testing.T) {
+	for _, c := range []struct{ w, p int }{{64, 8}, {100, 7}, {512, 64}, {33, 16}} {
+		for _, tm := range []Timing{{C: 1, Ls: 3, Lr: 18}, {C: 4, Ls: 2, Lr: 26}} {
+			cyc := func(n int, overlap bool) int64 {
+				s := newSchedule(reference.Mask{N: n, Window: c.w, Causal: true}, c.p, false)
+				s.Overlap = overlap
+				e := NewSequencer(s, tm, 0)
+				e.Run(IdealPorts{}, -1)
+				if !e.Done() || e.Beats(StreamQ) != int64(n) || e.Beats(StreamO) != int64(n) {
+					t.Fatalf("%+v n=%d: done %v, q %d o %d beats", c, n, e.Done(), e.Beats(StreamQ), e.Beats(StreamO))
+				}
+				return e.Cycle()
+			}
+			n := (c.w/c.p + 4) * c.p
+			want := int64(max(c.w*tm.C, (c.p+1)*tm.C+tm.Ls+tm.Lr+c.p))
+			if d := cyc(n+c.p, true) - cyc(n, true); d != want {
+				t.Errorf("%+v %+v: overlapped block adds %d cycles, want %d", c, tm, d, want)
+			}
+			plain := int64((c.w+c.p-1)*tm.C + 2*c.p + 2*tm.C + tm.Ls + tm.Lr)
+			if d := cyc(n+c.p, false) - cyc(n, false); d != plain {
+				t.Errorf("%+v %+v: plain block adds %d cycles, want %d", c, tm, d, plain)
+			}
+		}
+	}
+}

@@ -24,12 +24,21 @@ type Sequencer struct {
 	Stall [numStreams]int64
 	// MACCycles counts the cycles the dot-product unit issued a key slice.
 	MACCycles int64
+	// act is the block of the action in progress (the swept block, or the
+	// next one while the overlapped schedule loads or preloads it).
+	act *Block
+	ov  *overlapState
 }
 
 // NewSequencer returns the sequencer of core c at cycle 0 before its first
 // block.
 func NewSequencer(s *Schedule, t Timing, c int) *Sequencer {
 	e := &Sequencer{S: s, T: t, Order: s.CoreOrder(c)}
+	e.act = &e.blk
+	if s.Overlap {
+		e.startOverlap()
+		return e
+	}
 	e.startBlock(0)
 	return e
 }
@@ -39,6 +48,9 @@ func (e *Sequencer) Cycle() int64 { return e.cycle }
 
 // Next is the cycle of the sequencer's next action.
 func (e *Sequencer) Next() int64 {
+	if e.ov != nil {
+		return e.ov.next(e)
+	}
 	if e.phase == PhSweep && e.last >= 0 {
 		return e.last + int64(e.T.C)
 	}
@@ -57,8 +69,8 @@ func (e *Sequencer) Phase() Phase { return e.phase }
 // Pos is the index of the next beat of a load or output phase.
 func (e *Sequencer) Pos() int { return e.pos }
 
-// Current is the block being processed.
-func (e *Sequencer) Current() *Block { return &e.blk }
+// Current is the block of the action in progress.
+func (e *Sequencer) Current() *Block { return e.act }
 
 func (e *Sequencer) startBlock(c int64) {
 	if e.bi >= e.Order.Len() {
@@ -85,8 +97,12 @@ func (e *Sequencer) enter(p Phase, c int64) {
 // its cycle passes until (until < 0: no limit). It returns false when it
 // stopped on an unknown beat.
 func (e *Sequencer) Run(p Ports, until int64) bool {
+	step := e.step
+	if e.ov != nil {
+		step = e.stepOverlap
+	}
 	for e.phase != PhDone && (until < 0 || e.Next() <= until) {
-		if !e.step(p) {
+		if !step(p) {
 			return false
 		}
 	}
@@ -135,7 +151,7 @@ func (e *Sequencer) beat(p Ports, s Stream, n int, next Phase) bool {
 	}
 	e.account(s, c-e.cycle)
 	if e.Obs != nil {
-		e.Obs.Beat(s, e.beats[s], c)
+		e.Obs.Beat(e.act, s, e.beats[s], c)
 	}
 	e.beats[s]++
 	e.pos++
@@ -177,7 +193,7 @@ func (e *Sequencer) sweep(p Ports) bool {
 	}
 	e.account(StreamKV, c-next)
 	if e.Obs != nil {
-		e.Obs.Beat(StreamKV, e.beats[StreamKV], c)
+		e.Obs.Beat(&e.blk, StreamKV, e.beats[StreamKV], c)
 		e.Obs.Keys(&e.blk, sg, sg.Lo+e.pos, sg.Lo+e.pos)
 	}
 	e.beats[StreamKV]++

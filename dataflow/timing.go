@@ -71,8 +71,9 @@ type BlockTimes struct {
 
 // Observer follows the sequencer's actions in order.
 type Observer interface {
-	// Beat reports that beat n of stream s transferred in cycle c.
-	Beat(s Stream, n int64, c int64)
+	// Beat reports that beat n of stream s, of block b, transferred in
+	// cycle c.
+	Beat(b *Block, s Stream, n int64, c int64)
 	// Keys reports that keys lo..hi of segment seg were issued to the PE
 	// array (a stream segment reports one key at a time, after its Beat).
 	Keys(b *Block, seg Segment, lo, hi int)

@@ -82,6 +82,7 @@ func (o *Order) Block(i int) Block {
 	j := i % o.per
 	b, h := j/u.NHeads, j%u.NHeads
 	blk := o.s.Block(u.Head0+h, b)
+	blk.Seq = i
 	if h > 0 && !blk.Global && !o.s.Dense && !o.s.Flash {
 		blk.reuseRing()
 	}

@@ -96,8 +96,7 @@ func (c *Comp) Transfer(s dataflow.Stream, n int64, t int64) (int64, bool) {
 
 // Beat implements dataflow.Observer: it consumes FIFO entries, feeds the
 // datapath and hands output rows to the writer.
-func (c *Comp) Beat(s dataflow.Stream, n int64, cyc int64) {
-	blk := c.seq.Current()
+func (c *Comp) Beat(blk *dataflow.Block, s dataflow.Stream, n int64, cyc int64) {
 	switch s {
 	case dataflow.StreamQ:
 		b, _ := c.q.Get(n)
@@ -111,7 +110,7 @@ func (c *Comp) Beat(s dataflow.Stream, n int64, cyc int64) {
 		c.k.Consume(cyc)
 		c.v.Consume(cyc)
 		if c.dp != nil {
-			c.dp.TakeKV(blk, c.seq.Phase() == dataflow.PhPreload, kb, vb)
+			c.dp.TakeKV(blk, kb.Row < blk.Preload, kb, vb)
 		}
 	case dataflow.StreamO:
 		c.emit(blk, cyc)
@@ -122,7 +121,7 @@ func (c *Comp) emit(blk *dataflow.Block, cyc int64) {
 	row := blk.R0 + c.seq.Pos()
 	beat := stream.Beat{Head: blk.Head, Row: row, Arrival: cyc + 1}
 	if c.dp != nil {
-		beat.K = c.dp.Out(row - blk.R0)
+		beat.K = c.dp.Out(blk, row-blk.R0)
 	}
 	c.out.Push(beat, c.now)
 }

@@ -8,7 +8,10 @@ import (
 
 // Datapath is the functional half of the core: P processing elements, each
 // holding one query row and its online-softmax state, fed keys from the
-// pinned buffer, the window ring or the stream.
+// pinned buffer, the window ring or the stream. Query registers, states and
+// outputs are double-buffered: block Seq uses bank Seq mod 2, so that the
+// overlapped schedule can load and sweep the next block while this one is
+// normalised and sent.
 type Datapath struct {
 	K    *reference.Kernel
 	Mask reference.Mask
@@ -28,8 +31,8 @@ type Datapath struct {
 // NewDatapath builds the datapath with the given ring and pinned depths.
 func NewDatapath(k *reference.Kernel, m reference.Mask, p, ringRows, pinRows int) *Datapath {
 	dp := &Datapath{K: k, Mask: m, P: p}
-	dp.q, dp.out = rows(p, k.D), rows(p, k.D)
-	dp.st = make([]reference.RowState, p)
+	dp.q, dp.out = rows(2*p, k.D), rows(2*p, k.D)
+	dp.st = make([]reference.RowState, 2*p)
 	dp.ringK, dp.ringV = rows(ringRows, k.D), rows(ringRows, k.D)
 	dp.pinK, dp.pinV = rows(pinRows, k.D), rows(pinRows, k.D)
 	return dp
@@ -46,7 +49,7 @@ func rows(n, d int) [][]int64 {
 // LoadQ takes the next query row of block b into its PE and clears the
 // PE's state.
 func (dp *Datapath) LoadQ(b *dataflow.Block, beat *stream.Beat) {
-	p := beat.Row - b.R0
+	p := dp.bank(b) + beat.Row - b.R0
 	copy(dp.q[p], beat.K)
 	dp.st[p].Reset(dp.K.D)
 }
@@ -73,9 +76,10 @@ func (dp *Datapath) TakeKV(b *dataflow.Block, preload bool, k, v *stream.Beat) {
 func (dp *Datapath) Sweep(b *dataflow.Block, seg dataflow.Segment, lo, hi int) {
 	for key := lo; key <= hi; key++ {
 		k, v := dp.source(seg.Src, key)
+		base := dp.bank(b)
 		for p := 0; p < b.Rows(); p++ {
 			if dp.Mask.Allowed(b.R0+p, key) {
-				dp.K.Update(&dp.st[p], dp.K.Score(dp.K.Dot(dp.q[p], k)), v)
+				dp.K.Update(&dp.st[base+p], dp.K.Score(dp.K.Dot(dp.q[base+p], k)), v)
 			}
 		}
 	}
@@ -95,10 +99,16 @@ func (dp *Datapath) source(src dataflow.Source, key int) (k, v []int64) {
 
 // Norm runs the division unit of every PE of the block.
 func (dp *Datapath) Norm(b *dataflow.Block) {
+	base := dp.bank(b)
 	for p := 0; p < b.Rows(); p++ {
-		dp.K.Finish(&dp.st[p], dp.out[p])
+		dp.K.Finish(&dp.st[base+p], dp.out[base+p])
 	}
 }
 
 // Out returns a copy of output row p of the block.
-func (dp *Datapath) Out(p int) []int64 { return append([]int64(nil), dp.out[p]...) }
+func (dp *Datapath) Out(b *dataflow.Block, p int) []int64 {
+	return append([]int64(nil), dp.out[dp.bank(b)+p]...)
+}
+
+// bank is the first PE register of the block's bank.
+func (dp *Datapath) bank(b *dataflow.Block) int { return b.Seq % 2 * dp.P }
