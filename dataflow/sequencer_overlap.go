@@ -2,12 +2,12 @@ package dataflow
 
 // overlap stages of one swept block (SCHEDULE.md, "Overlapped phases").
 const (
-	ovPreload = iota // preload of the block about to be swept (no overlap)
-	ovLoad           // its q rows (no overlap)
-	ovLoadNext       // q rows of the next block, during this sweep (overlap)
-	ovSweep          // this block's keys
-	ovNorm           // this block's division
-	ovOut            // this block's output rows
+	ovPreload  = iota // preload of the block about to be swept (no overlap)
+	ovLoad            // its q rows (no overlap)
+	ovLoadNext        // q rows of the next block, during this sweep (overlap)
+	ovSweep           // this block's keys
+	ovNorm            // this block's division
+	ovOut             // this block's output rows
 )
 
 // overlapState is the overlapped schedule's bookkeeping: the swept block
