@@ -80,7 +80,7 @@ func checkCore(t *testing.T, d *dataflow.Design) {
 	}
 	e := sim.NewSerialEngine()
 	out := &sink{}
-	c := core.MakeBuilder().WithEngine(e).WithFreq(1 * sim.GHz).WithSequencer(seq).WithStreams(fq, fk, fv, out).
+	c := core.MakeBuilder().WithEngine(e).WithFreq(1*sim.GHz).WithSequencer(seq).WithStreams(fq, fk, fv, out).
 		WithDatapath(core.NewDatapath(kern, d.Mask(), d.HW.PEs, ring, pin)).Build("Core")
 	c.Start(0)
 	if err := e.Run(); err != nil {
