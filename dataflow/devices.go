@@ -2,7 +2,8 @@ package dataflow
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -81,14 +82,7 @@ var devices = map[string]Device{
 }
 
 // DeviceNames lists the catalogue, sorted.
-func DeviceNames() []string {
-	var n []string
-	for k := range devices {
-		n = append(n, k)
-	}
-	sort.Strings(n)
-	return n
-}
+func DeviceNames() []string { return slices.Sorted(maps.Keys(devices)) }
 
 // LookupDevice returns the catalogue card of the given name.
 func LookupDevice(name string) (Device, error) {

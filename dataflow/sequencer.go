@@ -145,11 +145,19 @@ func (e *Sequencer) beat(p Ports, s Stream, n int, next Phase) bool {
 		}
 		return true
 	}
+	return e.take(p, s, &e.bt)
+}
+
+// take transfers the next beat of stream s for the action's block (whose
+// times are bt) at the first cycle >= the current one the port allows,
+// and moves past it.
+func (e *Sequencer) take(p Ports, s Stream, bt *BlockTimes) bool {
 	c, ok := p.Transfer(s, e.beats[s], e.cycle)
 	if !ok {
 		return false
 	}
-	e.account(s, c-e.cycle)
+	e.Stall[s] += c - e.cycle
+	bt.Stall[s] += c - e.cycle
 	if e.Obs != nil {
 		e.Obs.Beat(e.act, s, e.beats[s], c)
 	}
@@ -157,6 +165,22 @@ func (e *Sequencer) beat(p Ports, s Stream, n int, next Phase) bool {
 	e.pos++
 	e.cycle = c + 1
 	return true
+}
+
+// streamKey issues stream key `key` of the swept block's segment sg with
+// its k/v beat, at the first cycle >= next the beat can transfer.
+func (e *Sequencer) streamKey(p Ports, sg Segment, key int, next int64) (int64, bool) {
+	c, ok := p.Transfer(StreamKV, e.beats[StreamKV], next)
+	if !ok {
+		return 0, false
+	}
+	e.account(StreamKV, c-next)
+	if e.Obs != nil {
+		e.Obs.Beat(&e.blk, StreamKV, e.beats[StreamKV], c)
+		e.Obs.Keys(&e.blk, sg, key, key)
+	}
+	e.beats[StreamKV]++
+	return c, true
 }
 
 func (e *Sequencer) account(s Stream, wait int64) {
@@ -187,16 +211,10 @@ func (e *Sequencer) sweep(p Ports) bool {
 		e.pos = 0
 		return true
 	}
-	c, ok := p.Transfer(StreamKV, e.beats[StreamKV], next)
+	c, ok := e.streamKey(p, sg, sg.Lo+e.pos, next)
 	if !ok {
 		return false
 	}
-	e.account(StreamKV, c-next)
-	if e.Obs != nil {
-		e.Obs.Beat(&e.blk, StreamKV, e.beats[StreamKV], c)
-		e.Obs.Keys(&e.blk, sg, sg.Lo+e.pos, sg.Lo+e.pos)
-	}
-	e.beats[StreamKV]++
 	e.last = c
 	if e.pos++; e.pos == sg.Len() {
 		e.seg++

@@ -72,7 +72,7 @@ func (e *Sequencer) stepOverlap(p Ports) bool {
 			e.phaseAt(&e.bt, PhLoadQ, max(e.cycle, o.qEnd, o.sweepEnd[e.blk.Seq%2]))
 			return true
 		}
-		return e.ovBeat(p, StreamKV, &e.bt)
+		return e.take(p, StreamKV, &e.bt)
 	case ovLoad:
 		if e.pos >= e.blk.Rows() {
 			e.bt.End[PhLoadQ] = e.cycle
@@ -81,7 +81,7 @@ func (e *Sequencer) stepOverlap(p Ports) bool {
 			e.ovStartSweep()
 			return true
 		}
-		return e.ovBeat(p, StreamQ, &e.bt)
+		return e.take(p, StreamQ, &e.bt)
 	case ovLoadNext:
 		if e.pos >= o.nxt.Rows() {
 			o.btNxt.End[PhLoadQ] = e.cycle
@@ -89,7 +89,7 @@ func (e *Sequencer) stepOverlap(p Ports) bool {
 			e.ovEnterSweep()
 			return true
 		}
-		return e.ovBeat(p, StreamQ, &o.btNxt)
+		return e.take(p, StreamQ, &o.btNxt)
 	case ovSweep:
 		return e.ovSweep(p)
 	case ovNorm:
@@ -105,7 +105,7 @@ func (e *Sequencer) stepOverlap(p Ports) bool {
 			e.ovFinishBlock()
 			return true
 		}
-		return e.ovBeat(p, StreamO, &e.bt)
+		return e.take(p, StreamO, &e.bt)
 	}
 	return true
 }
@@ -114,23 +114,6 @@ func (e *Sequencer) stepOverlap(p Ports) bool {
 func (e *Sequencer) phaseAt(bt *BlockTimes, ph Phase, c int64) {
 	e.phase, e.pos, e.cycle = ph, 0, c
 	bt.Start[ph] = c
-}
-
-// ovBeat transfers the next beat of stream s for the action's block.
-func (e *Sequencer) ovBeat(p Ports, s Stream, bt *BlockTimes) bool {
-	c, ok := p.Transfer(s, e.beats[s], e.cycle)
-	if !ok {
-		return false
-	}
-	e.Stall[s] += c - e.cycle
-	bt.Stall[s] += c - e.cycle
-	if e.Obs != nil {
-		e.Obs.Beat(e.act, s, e.beats[s], c)
-	}
-	e.beats[s]++
-	e.pos++
-	e.cycle = c + 1
-	return true
 }
 
 // ovStartSweep fetches the next block and decides the overlap; unless the
@@ -184,18 +167,10 @@ func (e *Sequencer) ovSweep(p Ports) bool {
 	}
 	sg, off := e.segAt(o.x)
 	if sg.Src == SrcStream && o.x >= len(o.tail) {
-		next := e.ovSlot(o.x)
-		c, ok := p.Transfer(StreamKV, e.beats[StreamKV], next)
+		c, ok := e.streamKey(p, sg, sg.Lo+off, e.ovSlot(o.x))
 		if !ok {
 			return false
 		}
-		e.Stall[StreamKV] += c - next
-		e.bt.Stall[StreamKV] += c - next
-		if e.Obs != nil {
-			e.Obs.Beat(&e.blk, StreamKV, e.beats[StreamKV], c)
-			e.Obs.Keys(&e.blk, sg, sg.Lo+off, sg.Lo+off)
-		}
-		e.beats[StreamKV]++
 		e.ovIssue(c)
 		return true
 	}

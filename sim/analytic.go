@@ -21,7 +21,6 @@ func Analytic(d *dataflow.Design) Report {
 	a, _ := d.ArithSpec()
 	rowBytes := int64(stream.ElemBytes(a.InBits) * d.Model.HeadDim)
 	t := d.Timing()
-	hz := d.ClockHz()
 	r := Report{Design: d.Name, Arch: d.Arch, Mode: ModeAnalytic, ClockMHz: d.HW.ClockMHz}
 	var streamed, macCycles int64
 	var phases [dataflow.PhDone]int64
@@ -43,12 +42,7 @@ func Analytic(d *dataflow.Design) Report {
 		r.CoreCycles = max(r.CoreCycles, cyc)
 	}
 	r.Cycles = r.CoreCycles
-	r.LatencyS = float64(r.Cycles) / hz
-	r.UsefulMACs = UsefulMACs(d)
-	perCore := 2 * d.HW.PEs * d.HW.VectorWidth
-	r.MACsPerCycle = perCore * d.HW.Cores
-	r.MACUtilization = float64(r.UsefulMACs) / (float64(r.Cycles) * float64(r.MACsPerCycle))
-	r.SweepUtilization = float64(r.UsefulMACs) / (float64(macCycles) * float64(perCore))
+	fillRates(d, &r, macCycles)
 	qo := int64(d.Model.Heads*d.Model.SeqLen) * rowBytes
 	r.OffchipByStream = map[string]int64{"q": qo, "k": streamed * rowBytes, "v": streamed * rowBytes, "o": qo}
 	r.OffchipBytes = 2*qo + 2*streamed*rowBytes
@@ -59,12 +53,7 @@ func Analytic(d *dataflow.Design) Report {
 		r.PhaseCycles[dataflow.Phase(ph).String()] = c
 	}
 	r.StallCycles = map[string]int64{"q": 0, "kv": 0, "o": 0}
-	r.Cores, r.Rounds, r.IdleCores = d.HW.Cores, s.Rounds(), s.IdleCores()
-	r.Resources, _ = EstimateResources(d)
-	r.Device = d.Device
-	r.DeviceUse, r.Fits = Utilize(d.Card(), r.Resources)
-	fillEnergy(d, &r, on)
-	r.GPU = compareGPU(d, &r)
+	fillDesign(d, s, &r, on)
 	return r
 }
 

@@ -98,21 +98,33 @@ func (p *platform) report() Report {
 		macCycles += cs.seq.MACCycles
 	}
 	r.Cycles = int64(math.Ceil(end*hz - 1e-6))
-	r.LatencyS = float64(r.Cycles) / hz
+	fillRates(d, &r, macCycles)
+	p.fillTraffic(&r)
+	p.fillUnits(&r)
+	fillDesign(d, p.sched, &r, p.onchip)
+	return r
+}
+
+// fillRates sets the latency, the useful MACs and the utilisations from
+// r.Cycles and the cycles the PE arrays issued keys (all cores).
+func fillRates(d *dataflow.Design, r *Report, macCycles int64) {
+	r.LatencyS = float64(r.Cycles) / d.ClockHz()
 	r.UsefulMACs = UsefulMACs(d)
 	perCore := 2 * d.HW.PEs * d.HW.VectorWidth
 	r.MACsPerCycle = perCore * d.HW.Cores
 	r.MACUtilization = float64(r.UsefulMACs) / (float64(r.Cycles) * float64(r.MACsPerCycle))
 	r.SweepUtilization = float64(r.UsefulMACs) / (float64(macCycles) * float64(perCore))
-	r.Cores, r.Rounds, r.IdleCores = d.HW.Cores, p.sched.Rounds(), p.sched.IdleCores()
-	p.fillTraffic(&r)
-	p.fillUnits(&r)
+}
+
+// fillDesign sets what follows from the design and the traffic: cores,
+// resources, the device fit, energy and the GPU comparison.
+func fillDesign(d *dataflow.Design, s *dataflow.Schedule, r *Report, on Onchip) {
+	r.Cores, r.Rounds, r.IdleCores = d.HW.Cores, s.Rounds(), s.IdleCores()
 	r.Resources, _ = EstimateResources(d) // a validated design always has an estimate
 	r.Device = d.Device
 	r.DeviceUse, r.Fits = Utilize(d.Card(), r.Resources)
-	fillEnergy(d, &r, p.onchip)
-	r.GPU = compareGPU(d, &r)
-	return r
+	fillEnergy(d, r, on)
+	r.GPU = compareGPU(d, r)
 }
 
 // UsefulMACs is 2 * head_dim * (attended key count summed over rows and
