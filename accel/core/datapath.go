@@ -1,6 +1,9 @@
 package core
 
 import (
+	"runtime"
+	"sync"
+
 	"github.com/swatsim/swatsim/accel/stream"
 	"github.com/swatsim/swatsim/dataflow"
 	"github.com/swatsim/swatsim/reference"
@@ -26,6 +29,15 @@ type Datapath struct {
 	pinV  [][]int64
 	curK  []int64
 	curV  []int64
+	// swept are the keys of each bank's block in sweep order, folded into
+	// the PEs' states at Norm (rows in parallel)
+	swept [2][]sweptKey
+}
+
+// sweptKey is one key a block swept: its index and K and V rows.
+type sweptKey struct {
+	key  int
+	k, v []int64
 }
 
 // NewDatapath builds the datapath with the given ring and pinned depths.
@@ -49,6 +61,7 @@ func rows(n, d int) [][]int64 {
 // LoadQ takes the next query row of block b into its PE and clears the
 // PE's state.
 func (dp *Datapath) LoadQ(b *dataflow.Block, beat *stream.Beat) {
+	dp.swept[b.Seq%2] = dp.swept[b.Seq%2][:0]
 	p := dp.bank(b) + beat.Row - b.R0
 	copy(dp.q[p], beat.K)
 	dp.st[p].Reset(dp.K.D)
@@ -71,17 +84,15 @@ func (dp *Datapath) TakeKV(b *dataflow.Block, preload bool, k, v *stream.Beat) {
 	}
 }
 
-// Sweep issues keys lo..hi of a segment to every PE whose row attends to
-// them.
+// Sweep issues keys lo..hi of a segment to the PEs of the block. The
+// datapath notes the key rows (they stay in place until the block's Norm:
+// the ring is deep enough for the block's window, the stream rows are the
+// beats' own) and folds them in at Norm.
 func (dp *Datapath) Sweep(b *dataflow.Block, seg dataflow.Segment, lo, hi int) {
+	sw := &dp.swept[b.Seq%2]
 	for key := lo; key <= hi; key++ {
 		k, v := dp.source(seg.Src, key)
-		base := dp.bank(b)
-		for p := 0; p < b.Rows(); p++ {
-			if dp.Mask.Allowed(b.R0+p, key) {
-				dp.K.Update(&dp.st[base+p], dp.K.Score(dp.K.Dot(dp.q[base+p], k)), v)
-			}
-		}
+		*sw = append(*sw, sweptKey{key, k, v})
 	}
 }
 
@@ -97,12 +108,44 @@ func (dp *Datapath) source(src dataflow.Source, key int) (k, v []int64) {
 	}
 }
 
-// Norm runs the division unit of every PE of the block.
+// Norm folds the block's swept keys into every PE whose row attends to
+// them, in sweep order, then runs the division unit of every PE. The PEs
+// are independent, so they run on all CPUs; each PE's arithmetic and order
+// are fixed, so the result does not depend on the parallelism.
 func (dp *Datapath) Norm(b *dataflow.Block) {
-	base := dp.bank(b)
-	for p := 0; p < b.Rows(); p++ {
-		dp.K.Finish(&dp.st[base+p], dp.out[base+p])
+	base, keys := dp.bank(b), dp.swept[b.Seq%2]
+	parallelRows(b.Rows(), func(p int) {
+		st, q := &dp.st[base+p], dp.q[base+p]
+		for _, sk := range keys {
+			if dp.Mask.Allowed(b.R0+p, sk.key) {
+				dp.K.Update(st, dp.K.Score(dp.K.Dot(q, sk.k)), sk.v)
+			}
+		}
+		dp.K.Finish(st, dp.out[base+p])
+	})
+	dp.swept[b.Seq%2] = keys[:0]
+}
+
+// parallelRows calls f for rows 0..n-1 on up to GOMAXPROCS goroutines.
+func parallelRows(n int, f func(p int)) {
+	w := min(n, runtime.GOMAXPROCS(0))
+	if w <= 1 {
+		for p := 0; p < n; p++ {
+			f(p)
+		}
+		return
 	}
+	var wg sync.WaitGroup
+	for i := 0; i < w; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := i; p < n; p += w {
+				f(p)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // Out returns a copy of output row p of the block.
