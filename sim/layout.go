@@ -8,7 +8,7 @@ import (
 
 // layout places Q, K, V and O in memory, one after another, Q and O
 // [heads, seq_len, head_dim] of codes, K and V [kv_heads, seq_len,
-// head_dim], each aligned to 4 KiB.
+// head_dim], each aligned to 4 KiB and to the memory interleave.
 type layout struct {
 	rowBytes, elemBytes int
 	q, k, v, o          uint64
@@ -18,8 +18,9 @@ type layout struct {
 func newLayout(d *dataflow.Design, inBits int) layout {
 	eb := stream.ElemBytes(inBits)
 	l := layout{elemBytes: eb, rowBytes: eb * d.Model.HeadDim}
-	t := align(uint64(d.Model.Heads*d.Model.SeqLen*l.rowBytes), 4096)
-	kv := align(uint64(d.KVHeads()*d.Model.SeqLen*l.rowBytes), 4096)
+	a := uint64(max(4096, d.Memory.InterleaveB)) // tensors start on a channel granule
+	t := align(uint64(d.Model.Heads*d.Model.SeqLen*l.rowBytes), a)
+	kv := align(uint64(d.KVHeads()*d.Model.SeqLen*l.rowBytes), a)
 	l.q, l.k, l.v, l.o = 0, t, t+kv, t+2*kv
 	l.size = 2*t + 2*kv
 	return l

@@ -117,6 +117,10 @@ func assemble(d *dataflow.Design, in *Inputs, opt Options) (*platform, error) {
 		return nil, err
 	}
 	p := &platform{d: d, kern: kern, lay: newLayout(d, a.InBits), sched: dataflow.NewSchedule(d)}
+	if il := d.Memory.InterleaveB; d.Memory.Model == "dram" && il%p.lay.rowBytes != 0 {
+		return nil, fmt.Errorf("memory.interleave_bytes = %d: with memory.model = dram it must be a multiple of a row (head_dim x %d bytes = %d): a request goes to one channel",
+			il, p.lay.elemBytes, p.lay.rowBytes)
+	}
 	p.eng = akita.NewSerialEngine()
 	p.mem = buildMemory(p.eng, d, !opt.TimingOnly)
 	if !opt.TimingOnly {
@@ -293,8 +297,12 @@ func (p *platform) activity() map[string]akita.VTimeInSec {
 
 // streamLayout is the DMA view of the tensor at base.
 func (p *platform) streamLayout(base uint64) stream.Layout {
-	return stream.Layout{Base: base, SeqLen: p.d.Model.SeqLen, RowBytes: p.lay.rowBytes,
+	l := stream.Layout{Base: base, SeqLen: p.d.Model.SeqLen, RowBytes: p.lay.rowBytes,
 		ElemBytes: p.lay.elemBytes, BurstBytes: p.d.HW.BurstBytes, Route: p.mem.route}
+	if p.d.Memory.Model == "dram" {
+		l.Boundary = p.d.Memory.InterleaveB
+	}
+	return l
 }
 
 // readOutput reads O's codes back from memory.

@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/swatsim/swatsim/sim"
@@ -274,5 +275,19 @@ func TestOverlapRandomBitExact(t *testing.T) {
 				t.Errorf("%v: overlap %d core cycles > plain %d", sets, ov.CoreCycles, plain.CoreCycles)
 			}
 		})
+	}
+}
+
+// TestDRAMRequestsStayInOneChannel is a regression test: with the
+// cycle-level DRAM model a request goes to the channel of its first byte,
+// so loaders and the writer must not cross an interleave granule (they
+// did, and outputs came back wrong); the functional run is bit-exact.
+func TestDRAMRequestsStayInOneChannel(t *testing.T) {
+	d := design(t, "memory.model=dram", "model.seq_len=96", "model.window=24", "memory.channels=2", "memory.interleave_bytes=1024")
+	r := rand.New(rand.NewPCG(5, 5))
+	checkBitExact(t, d, randTensor(r, 1, 96, 64), randTensor(r, 1, 96, 64), randTensor(r, 1, 96, 64))
+	bad := design(t, "memory.model=dram", "model.seq_len=96", "memory.interleave_bytes=1000")
+	if _, err := sim.Run(bad, nil, sim.Options{TimingOnly: true}); err == nil || !strings.Contains(err.Error(), "memory.interleave_bytes = 1000") {
+		t.Errorf("interleave 1000 with 128-byte rows: %v", err)
 	}
 }

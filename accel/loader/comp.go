@@ -110,7 +110,7 @@ func (c *Comp) issue(now sim.VTimeInSec) bool {
 		return false
 	}
 	r := c.cur
-	r.Hi = min(r.Hi, r.Lo+c.rowsPerReq-1)
+	r.Hi = min(r.Hi, r.Lo+c.layout.RowsFrom(r.Head, r.Lo, c.rowsPerReq)-1)
 	rows := r.Hi - r.Lo + 1
 	cyc := c.cycle(now)
 	c.fifo.Trim(cyc)

@@ -114,10 +114,11 @@ func (c *Comp) send(now sim.VTimeInSec) bool {
 }
 
 // run counts the leading queued rows that are contiguous in memory, up to
-// a burst; they are sent together once the last has left the core.
+// a burst and not past a Boundary; they are sent together once the last
+// has left the core.
 func (c *Comp) run() int {
-	n := 0
-	for n < len(c.queue) && n < c.layout.RowsPerBurst() {
+	n, most := 0, c.layout.RowsFrom(c.queue[0].Head, c.queue[0].Row, len(c.queue))
+	for n < most {
 		if n > 0 && (c.queue[n].Head != c.queue[0].Head || c.queue[n].Row != c.queue[0].Row+n) {
 			break
 		}
