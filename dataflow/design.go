@@ -201,13 +201,15 @@ func (d *Design) validateHW() error {
 		{"hw.stream_fifo_rows", h.FIFORows, 1, 1 << 20},
 		{"hw.burst_bytes", h.BurstBytes, 64, 1 << 20},
 		{"hw.cores", h.Cores, 1, 1024},
-		{"hw.key_tile", h.KeyTile, 0, 1 << 24},
 	}
 	if err := checkRanges(checks); err != nil {
 		return err
 	}
 	if d.Model.HeadDim%h.VectorWidth != 0 {
 		return fmt.Errorf("hw.vector_width = %d: must divide model.head_dim = %d", h.VectorWidth, d.Model.HeadDim)
+	}
+	if h.KeyTile < 0 || h.KeyTile > 1<<24 {
+		return fmt.Errorf("hw.key_tile = %d: must be in [1, %d] (0 selects hw.pes)", h.KeyTile, 1<<24)
 	}
 	if h.BufferMem != "bram" && h.BufferMem != "uram" {
 		return fmt.Errorf("hw.buffer_memory = %q: must be one of bram, uram", h.BufferMem)

@@ -1,4 +1,4 @@
-// Package core provides the SWAT (or dense-baseline) attention core as an
+// Package core provides the SWAT (or dense or flash baseline) attention core as an
 // Akita component: the PE array with its fused QK^T -> exp -> SV pipeline,
 // the K/V window ring and pinned buffers, and the division unit. Its timing
 // is dataflow.Sequencer (the contract of dataflow/SCHEDULE.md, shared with the
