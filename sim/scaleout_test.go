@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"runtime"
 	"strings"
 	"testing"
@@ -238,6 +239,28 @@ func TestOverlapReachesTarget(t *testing.T) {
 	if ov.MACUtilization < 0.95 || plain.MACUtilization > 0.78 || ov.OffchipBytes != plain.OffchipBytes {
 		t.Errorf("mac_utilization %.4f with overlap, %.4f without; bytes %d / %d", ov.MACUtilization, plain.MACUtilization, ov.OffchipBytes, plain.OffchipBytes)
 	}
+	doc, err := os.ReadFile("../docs/scaleout.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []struct {
+		name string
+		rep  sim.Report
+	}{{"plain", plain}, {"overlapped", ov}} {
+		row := fmt.Sprintf("| %s | %s | %.2f%% | %.2f%% |\n", r.name, thousands(r.rep.Cycles), 100*r.rep.MACUtilization, 100*r.rep.SweepUtilization)
+		if !strings.Contains(string(doc), row) {
+			t.Errorf("docs/scaleout.md lacks the row %q", row)
+		}
+	}
+}
+
+// thousands formats n with comma separators.
+func thousands(n int64) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // TestOverlapRandomBitExact draws design points with hw.overlap (every
