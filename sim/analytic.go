@@ -16,7 +16,7 @@ const ModeAnalytic = "analytic"
 // (TestAnalyticMatchesEvents); Analytic serves for baselines too long to
 // simulate beat by beat (a dense or flash layer of 64K tokens streams
 // ~10^9 K/V rows).
-func Analytic(d *dataflow.Design) Report {
+func Analytic(d *dataflow.Design) (Report, error) {
 	s := dataflow.NewSchedule(d)
 	a, _ := d.ArithSpec()
 	rowBytes := int64(stream.ElemBytes(a.InBits) * d.Model.HeadDim)
@@ -53,8 +53,8 @@ func Analytic(d *dataflow.Design) Report {
 		r.PhaseCycles[dataflow.Phase(ph).String()] = c
 	}
 	r.StallCycles = map[string]int64{"q": 0, "kv": 0, "o": 0}
-	fillDesign(d, s, &r, on)
-	return r
+	err := fillDesign(d, s, &r, on)
+	return r, err
 }
 
 // MaxEventRows is the most K/V rows a baseline streams for BaselineReport to
@@ -65,7 +65,10 @@ const MaxEventRows = 20_000_000
 // event-by-event timing-only run when it streams at most MaxEventRows
 // K/V rows, otherwise the analytic report (its mode says which).
 func BaselineReport(d *dataflow.Design) (Report, error) {
-	an := Analytic(d)
+	an, err := Analytic(d)
+	if err != nil {
+		return Report{}, err
+	}
 	a, _ := d.ArithSpec()
 	if an.OffchipByStream["k"]/int64(stream.ElemBytes(a.InBits)*d.Model.HeadDim) > MaxEventRows {
 		return an, nil

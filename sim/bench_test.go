@@ -34,7 +34,11 @@ func BenchmarkAnalyticLongLayer(b *testing.B) {
 	d := design(b, "model.seq_len=65536", "model.heads=32", "model.kv_heads=8", "model.head_dim=128", "model.window=4096", "hw.cores=8")
 	var cycles int64
 	for i := 0; i < b.N; i++ {
-		cycles = sim.Analytic(d).Cycles
+		r, err := sim.Analytic(d)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cycles = r.Cycles
 	}
 	b.ReportMetric(float64(cycles)*float64(b.N)/b.Elapsed().Seconds(), "sim-cycles/s")
 }

@@ -67,7 +67,11 @@ func TestMistralTablePinned(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u := sim.Analytic(d).DeviceUse
+	an, err := sim.Analytic(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := an.DeviceUse
 	rows = append(rows, fmt.Sprintf("DSP %.1f%%, LUT %.1f%%, FF %.1f%%, URAM %.1f%%", 100*u.DSP, 100*u.LUT, 100*u.FF, 100*u.URAM))
 	for _, row := range rows {
 		if !strings.Contains(strings.ReplaceAll(string(doc), "\n", " "), row) {

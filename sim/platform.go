@@ -93,7 +93,9 @@ func Run(d *dataflow.Design, in *Inputs, opt Options) (*Result, error) {
 	if p.spans != nil {
 		res.Spans = p.spans.spans
 	}
-	res.Report = p.report()
+	if res.Report, err = p.report(); err != nil {
+		return nil, err
+	}
 	if !opt.TimingOnly {
 		if res.Codes, res.O, err = p.readOutput(in); err != nil {
 			return nil, err

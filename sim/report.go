@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/swatsim/swatsim/dataflow"
@@ -83,7 +84,7 @@ type Unit struct {
 	Requests    int64 `json:"requests,omitempty"`
 }
 
-func (p *platform) report() Report {
+func (p *platform) report() (Report, error) {
 	d := p.d
 	hz := d.ClockHz()
 	r := Report{Design: d.Name, Arch: d.Arch, Mode: "functional", ClockMHz: d.HW.ClockMHz}
@@ -101,8 +102,8 @@ func (p *platform) report() Report {
 	fillRates(d, &r, macCycles)
 	p.fillTraffic(&r)
 	p.fillUnits(&r)
-	fillDesign(d, p.sched, &r, p.onchip)
-	return r
+	err := fillDesign(d, p.sched, &r, p.onchip)
+	return r, err
 }
 
 // fillRates sets the latency, the useful MACs and the utilisations from
@@ -118,13 +119,17 @@ func fillRates(d *dataflow.Design, r *Report, macCycles int64) {
 
 // fillDesign sets what follows from the design and the traffic: cores,
 // resources, the device fit, energy and the GPU comparison.
-func fillDesign(d *dataflow.Design, s *dataflow.Schedule, r *Report, on Onchip) {
+func fillDesign(d *dataflow.Design, s *dataflow.Schedule, r *Report, on Onchip) error {
 	r.Cores, r.Rounds, r.IdleCores = d.HW.Cores, s.Rounds(), s.IdleCores()
-	r.Resources, _ = EstimateResources(d) // a validated design always has an estimate
+	var err error
+	if r.Resources, err = EstimateResources(d); err != nil {
+		return fmt.Errorf("resource estimate: %v", err)
+	}
 	r.Device = d.Device
 	r.DeviceUse, r.Fits = Utilize(d.Card(), r.Resources)
 	fillEnergy(d, r, on)
 	r.GPU = compareGPU(d, r)
+	return nil
 }
 
 // UsefulMACs is 2 * head_dim * (attended key count summed over rows and

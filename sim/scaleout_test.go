@@ -213,7 +213,10 @@ func TestAnalyticMatchesEvents(t *testing.T) {
 			"arch=" + []string{"swat", "dense", "flash"}[r.IntN(3)], fmt.Sprint("hw.key_tile=", r.IntN(9))}
 		t.Run(fmt.Sprint(sets), func(t *testing.T) {
 			d, ev := runTiming(t, sets...)
-			an := sim.Analytic(d)
+			an, err := sim.Analytic(d)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if fmt.Sprint(an.OffchipByStream) != fmt.Sprint(ev.OffchipByStream) || an.UsefulMACs != ev.UsefulMACs || an.OnchipBytes != ev.OnchipBytes {
 				t.Errorf("bytes %v / %v, onchip %d / %d", an.OffchipByStream, ev.OffchipByStream, an.OnchipBytes, ev.OnchipBytes)
 			}
