@@ -10,7 +10,8 @@ const ModeAnalytic = "analytic"
 
 // Analytic is the closed-form report of a design point with ideal stream
 // ports (SCHEDULE.md): every beat transfers when the core wants it, so
-// cycles = dataflow.IdealCycles (the slowest core), and the off-chip bytes
+// cycles = dataflow.IdealCycles (the slowest core; with hw.overlap, the
+// cores' sequencers run on ideal ports), and the off-chip bytes
 // are the stream contents (each Q and O row once, every streamed K/V row).
 // The event-by-event run takes these cycles plus the stalls it records
 // (TestAnalyticMatchesEvents); Analytic serves for baselines too long to
@@ -26,20 +27,28 @@ func Analytic(d *dataflow.Design) (Report, error) {
 	var phases [dataflow.PhDone]int64
 	for c := 0; c < s.Cores; c++ {
 		o := s.CoreOrder(c)
-		var cyc int64
+		var cyc, mac int64
+		var ph [dataflow.PhDone]int64
 		for i := 0; i < o.Len(); i++ {
 			blk := o.Block(i)
 			cyc += t.BlockCycles(&blk)
 			streamed += int64(blk.Streamed())
-			macCycles += int64(blk.Keys() * t.C)
+			mac += int64(blk.Keys() * t.C)
 			rows := int64(blk.Rows())
-			phases[dataflow.PhPreload] += int64(blk.Preload)
-			phases[dataflow.PhLoadQ] += rows
-			phases[dataflow.PhSweep] += int64((blk.Keys()-1)*t.C + 2*t.C + t.Ls)
-			phases[dataflow.PhNorm] += int64(t.Lr + t.C)
-			phases[dataflow.PhOut] += rows
+			ph[dataflow.PhPreload] += int64(blk.Preload)
+			ph[dataflow.PhLoadQ] += rows
+			ph[dataflow.PhSweep] += int64((blk.Keys()-1)*t.C + 2*t.C + t.Ls)
+			ph[dataflow.PhNorm] += int64(t.Lr + t.C)
+			ph[dataflow.PhOut] += rows
+		}
+		if s.Overlap { // no closed form: the core's sequencer on ideal ports
+			cyc, mac, ph = overlapIdeal(s, t, c)
 		}
 		r.CoreCycles = max(r.CoreCycles, cyc)
+		macCycles += mac
+		for i := range phases {
+			phases[i] += ph[i]
+		}
 	}
 	r.Cycles = r.CoreCycles
 	fillRates(d, &r, macCycles)
@@ -78,4 +87,26 @@ func BaselineReport(d *dataflow.Design) (Report, error) {
 		return Report{}, err
 	}
 	return res.Report, nil
+}
+
+// overlapIdeal runs core c's overlapped sequencer on ideal ports and
+// returns its cycles, MAC cycles and phase cycles.
+func overlapIdeal(s *dataflow.Schedule, t dataflow.Timing, c int) (int64, int64, [dataflow.PhDone]int64) {
+	seq := dataflow.NewSequencer(s, t, c)
+	sum := &phaseSum{}
+	seq.Obs = sum
+	seq.Run(dataflow.IdealPorts{}, -1)
+	return seq.Cycle(), seq.MACCycles, sum.cycles
+}
+
+// phaseSum is a sequencer observer that sums the blocks' phase cycles.
+type phaseSum struct{ cycles [dataflow.PhDone]int64 }
+
+func (*phaseSum) Beat(*dataflow.Block, dataflow.Stream, int64, int64) {}
+func (*phaseSum) Keys(*dataflow.Block, dataflow.Segment, int, int)    {}
+func (*phaseSum) Norm(*dataflow.Block)                                {}
+func (p *phaseSum) BlockDone(bt *dataflow.BlockTimes) {
+	for ph := range p.cycles {
+		p.cycles[ph] += bt.End[ph] - bt.Start[ph]
+	}
 }

@@ -197,7 +197,7 @@ func TestReportSameForAnyGOMAXPROCS(t *testing.T) {
 
 // TestAnalyticMatchesEvents checks the closed-form report against the
 // event-by-event run on random design points (ideal memory, 120 ns
-// latency; every arch, GQA, several cores): the off-chip bytes by stream,
+// latency; every arch, GQA, several cores, overlap): the off-chip bytes by stream,
 // the on-chip bytes and the useful MACs are equal; with one core the event
 // run's core cycles are the analytic cycles plus exactly its recorded
 // stall cycles, with several never fewer.
@@ -210,7 +210,8 @@ func TestAnalyticMatchesEvents(t *testing.T) {
 		sets := []string{"memory.kind=ideal", fmt.Sprint("model.seq_len=", n), fmt.Sprint("model.window=", 1+r.IntN(n)),
 			fmt.Sprint("model.heads=", h), fmt.Sprint("model.kv_heads=", kvs[r.IntN(2)]), fmt.Sprint("hw.cores=", 1+r.IntN(3)),
 			fmt.Sprint("hw.pes=", 1+r.IntN(9)), fmt.Sprint("model.sinks=", r.IntN(4)), fmt.Sprint("model.global_tokens=", r.IntN(3)),
-			"arch=" + []string{"swat", "dense", "flash"}[r.IntN(3)], fmt.Sprint("hw.key_tile=", r.IntN(9))}
+			"arch=" + []string{"swat", "dense", "flash"}[r.IntN(3)], fmt.Sprint("hw.key_tile=", r.IntN(9)),
+			fmt.Sprint("hw.overlap=", r.IntN(3) == 0)}
 		t.Run(fmt.Sprint(sets), func(t *testing.T) {
 			d, ev := runTiming(t, sets...)
 			an, err := sim.Analytic(d)
