@@ -35,10 +35,7 @@ func compareGQA(d *dataflow.Design, r *Report) *GPUComparison {
 	m := d.Model
 	for _, row := range a.Prefill {
 		if row.Hq == m.Heads && row.Hkv == d.KVHeads() && row.D == m.HeadDim && row.W == m.Window && row.N == m.SeqLen && row.Causal == m.Causal {
-			g := &GPUComparison{GPU: a.GPU, GPUMs: row.FlexMs, GPUEnergy: row.EnergyMJ / 1000}
-			g.Speedup = row.FlexMs / 1000 / r.LatencyS
-			g.EnergyGap = g.GPUEnergy / r.EnergyJ
-			return g
+			return newComparison(a.GPU, row.FlexMs, row.EnergyMJ, r)
 		}
 	}
 	return nil
@@ -77,11 +74,16 @@ func compareGPU(d *dataflow.Design, r *Report) *GPUComparison {
 	m := d.Model
 	for _, row := range a.Rows {
 		if row.H == m.Heads && row.D == m.HeadDim && row.W == m.Window && row.N == m.SeqLen && row.Causal == m.Causal {
-			g := &GPUComparison{GPU: a.GPU, GPUMs: row.FlexMs, GPUEnergy: row.FlexMJ / 1000}
-			g.Speedup = row.FlexMs / 1000 / r.LatencyS
-			g.EnergyGap = g.GPUEnergy / r.EnergyJ
-			return g
+			return newComparison(a.GPU, row.FlexMs, row.FlexMJ, r)
 		}
 	}
 	return nil
+}
+
+// newComparison sets a measured GPU run (ms, mJ) beside the report.
+func newComparison(gpu string, ms, mJ float64, r *Report) *GPUComparison {
+	g := &GPUComparison{GPU: gpu, GPUMs: ms, GPUEnergy: mJ / 1000}
+	g.Speedup = ms / 1000 / r.LatencyS
+	g.EnergyGap = g.GPUEnergy / r.EnergyJ
+	return g
 }
