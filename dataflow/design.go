@@ -10,6 +10,7 @@ import (
 // Model is the attention layer's shape and mask.
 type Model struct {
 	Heads        int     `mapstructure:"heads" yaml:"heads" json:"heads"`
+	KVHeads      int     `mapstructure:"kv_heads" yaml:"kv_heads" json:"kv_heads"` // K/V heads (GQA/MQA); 0 means heads
 	HeadDim      int     `mapstructure:"head_dim" yaml:"head_dim" json:"head_dim"`
 	SeqLen       int     `mapstructure:"seq_len" yaml:"seq_len" json:"seq_len"`
 	Window       int     `mapstructure:"window" yaml:"window" json:"window"`
@@ -35,6 +36,10 @@ type Hardware struct {
 	PinnedRows  int     `mapstructure:"pinned_buffer_rows" yaml:"pinned_buffer_rows" json:"pinned_buffer_rows"` // global/sink key rows held (0: the minimum)
 	FIFORows    int     `mapstructure:"stream_fifo_rows" yaml:"stream_fifo_rows" json:"stream_fifo_rows"`       // loader prefetch depth per stream
 	BurstBytes  int     `mapstructure:"burst_bytes" yaml:"burst_bytes" json:"burst_bytes"`                      // loader request size
+	Cores       int     `mapstructure:"cores" yaml:"cores" json:"cores"`                                        // identical attention cores sharing the memory
+	KeyTile     int     `mapstructure:"key_tile" yaml:"key_tile" json:"key_tile"`                               // flash key-tile rows (0: pes)
+	Overlap     bool    `mapstructure:"overlap" yaml:"overlap" json:"overlap"`                                  // staggered, double-buffered phases
+	BufferMem   string  `mapstructure:"buffer_memory" yaml:"buffer_memory" json:"buffer_memory"`                // K/V ring and pinned buffers: bram or uram
 }
 
 // Memory is the off-chip memory the loaders read and the writer writes.
@@ -53,8 +58,9 @@ type Memory struct {
 // and the Verilog generator need.
 type Design struct {
 	Name   string   `mapstructure:"name" yaml:"name" json:"name"`
-	Arch   string   `mapstructure:"arch" yaml:"arch" json:"arch"`    // swat or dense
-	Arith  string   `mapstructure:"arith" yaml:"arith" json:"arith"` // a reference preset or custom:k=v,...
+	Device string   `mapstructure:"device" yaml:"device" json:"device"` // a catalogue card (devices.go) or custom
+	Arch   string   `mapstructure:"arch" yaml:"arch" json:"arch"`       // swat, dense or flash
+	Arith  string   `mapstructure:"arith" yaml:"arith" json:"arith"`    // a reference preset or custom:k=v,...
 	Model  Model    `mapstructure:"model" yaml:"model" json:"model"`
 	HW     Hardware `mapstructure:"hw" yaml:"hw" json:"hw"`
 	Memory Memory   `mapstructure:"memory" yaml:"memory" json:"memory"`
@@ -65,6 +71,7 @@ type Design struct {
 const (
 	ArchSWAT  = "swat"
 	ArchDense = "dense"
+	ArchFlash = "flash"
 )
 
 // Mask is the design point's attention mask.
@@ -82,6 +89,27 @@ func (d *Design) ArithSpec() (reference.Arith, error) {
 	return a, nil
 }
 
+// KVHeads is the number of K/V heads: model.kv_heads, or model.heads
+// when it is 0.
+func (d *Design) KVHeads() int {
+	if d.Model.KVHeads > 0 {
+		return d.Model.KVHeads
+	}
+	return d.Model.Heads
+}
+
+// GroupSize is the number of query heads sharing one K/V head.
+func (d *Design) GroupSize() int { return d.Model.Heads / d.KVHeads() }
+
+// KeyTile is the flash baseline's key-tile rows: hw.key_tile, or hw.pes
+// when it is 0.
+func (d *Design) KeyTile() int {
+	if d.HW.KeyTile > 0 {
+		return d.HW.KeyTile
+	}
+	return d.HW.PEs
+}
+
 // Slices is C = head_dim / vector_width, the cycles one key occupies the
 // dot-product (and the SV) unit.
 func (d *Design) Slices() int { return d.Model.HeadDim / d.HW.VectorWidth }
@@ -89,10 +117,12 @@ func (d *Design) Slices() int { return d.Model.HeadDim / d.HW.VectorWidth }
 // ClockHz is the core clock in Hz.
 func (d *Design) ClockHz() float64 { return d.HW.ClockMHz * 1e6 }
 
-// Validate checks every field and returns the first violation, naming the
-// field and its allowed range.
+// Validate resolves the device defaults (memory fields and static power
+// left at 0 take the catalogue card's values, see devices.go), then checks
+// every field and returns the first violation, naming the field and its
+// allowed range.
 func (d *Design) Validate() error {
-	for _, f := range []func() error{d.validateArch, d.validateModel, d.validateHW, d.validateMemory, d.Energy.validate} {
+	for _, f := range []func() error{d.resolveDevice, d.validateArch, d.validateModel, d.validateHW, d.validateMemory, d.Energy.validate} {
 		if err := f(); err != nil {
 			return err
 		}
@@ -101,8 +131,8 @@ func (d *Design) Validate() error {
 }
 
 func (d *Design) validateArch() error {
-	if d.Arch != ArchSWAT && d.Arch != ArchDense {
-		return fmt.Errorf("arch = %q: must be one of swat, dense", d.Arch)
+	if d.Arch != ArchSWAT && d.Arch != ArchDense && d.Arch != ArchFlash {
+		return fmt.Errorf("arch = %q: must be one of swat, dense, flash", d.Arch)
 	}
 	a, err := d.ArithSpec()
 	if err != nil {
@@ -129,6 +159,7 @@ func (d *Design) validateModel() error {
 	m := d.Model
 	checks := []intRange{
 		{"model.heads", m.Heads, 1, 1 << 12},
+		{"model.kv_heads", m.KVHeads, 0, m.Heads},
 		{"model.head_dim", m.HeadDim, 1, 4096},
 		{"model.seq_len", m.SeqLen, 1, 1 << 24},
 		{"model.window", m.Window, 0, 1 << 24},
@@ -137,6 +168,9 @@ func (d *Design) validateModel() error {
 	}
 	if err := checkRanges(checks); err != nil {
 		return err
+	}
+	if m.KVHeads > 0 && m.Heads%m.KVHeads != 0 {
+		return fmt.Errorf("model.kv_heads = %d: must divide model.heads = %d (each K/V head serves heads/kv_heads query heads)", m.KVHeads, m.Heads)
 	}
 	if m.Causal && m.Window < 1 {
 		return fmt.Errorf("model.window = %d: a causal window must be in [1, %d]", m.Window, 1<<24)
@@ -166,12 +200,19 @@ func (d *Design) validateHW() error {
 		{"hw.pinned_buffer_rows", h.PinnedRows, 0, 1 << 24},
 		{"hw.stream_fifo_rows", h.FIFORows, 1, 1 << 20},
 		{"hw.burst_bytes", h.BurstBytes, 64, 1 << 20},
+		{"hw.cores", h.Cores, 1, 1024},
 	}
 	if err := checkRanges(checks); err != nil {
 		return err
 	}
 	if d.Model.HeadDim%h.VectorWidth != 0 {
 		return fmt.Errorf("hw.vector_width = %d: must divide model.head_dim = %d", h.VectorWidth, d.Model.HeadDim)
+	}
+	if h.KeyTile < 0 || h.KeyTile > 1<<24 {
+		return fmt.Errorf("hw.key_tile = %d: must be in [1, %d] (0 selects hw.pes)", h.KeyTile, 1<<24)
+	}
+	if h.BufferMem != "bram" && h.BufferMem != "uram" {
+		return fmt.Errorf("hw.buffer_memory = %q: must be one of bram, uram", h.BufferMem)
 	}
 	if h.ClockMHz <= 0 || h.ClockMHz > 5000 {
 		return fmt.Errorf("hw.clock_mhz = %g: must be in (0, 5000]", h.ClockMHz)

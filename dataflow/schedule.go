@@ -30,7 +30,9 @@ func (s Segment) Len() int { return s.Hi - s.Lo + 1 }
 // Block is up to P consecutive query rows [R0, R1] of one head that the PE
 // array processes together, and the keys it sweeps in ascending order.
 type Block struct {
-	Head    int
+	Seq     int // index in its core's order (set by Order.Block)
+	Head    int // query head
+	KVHead  int // K/V head: Head / (heads / kv_heads)
 	R0, R1  int
 	Global  bool      // rows < global_tokens: they attend to every key
 	Preload int       // pinned keys [0, Preload) streamed in before this block's rows
@@ -61,12 +63,19 @@ func (b *Block) Streamed() int {
 	return n
 }
 
-// Schedule is the block sequence of a design point for one head; every
-// head repeats it.
+// Schedule is the block sequence of a design point for one head (every
+// head repeats it) and the order in which the cores run the heads' blocks
+// (units.go).
 type Schedule struct {
 	Mask    reference.Mask
 	P       int
 	Dense   bool // the dense baseline: every swept key is streamed
+	Flash   bool // the flash baseline: visited key tiles are streamed
+	KeyTile int  // flash key-tile rows
+	Heads   int  // query heads
+	KVHeads int  // K/V heads (a divisor of Heads)
+	Cores   int  // attention cores
+	Overlap bool // the overlapped (staggered) schedule
 	NGlobal int  // global blocks (rows < G), first
 	NWin    int  // windowed blocks (rows >= G), after
 	wstart  int  // first key of the SWAT window stream
@@ -74,12 +83,17 @@ type Schedule struct {
 
 // NewSchedule derives the schedule of a design point.
 func NewSchedule(d *Design) *Schedule {
-	return newSchedule(d.Mask(), d.HW.PEs, d.Arch == ArchDense)
+	s := newSchedule(d.Mask(), d.HW.PEs, d.Arch == ArchDense)
+	s.Flash, s.KeyTile = d.Arch == ArchFlash, d.KeyTile()
+	s.Heads, s.KVHeads, s.Cores = max(1, d.Model.Heads), max(1, d.KVHeads()), max(1, d.HW.Cores)
+	s.Overlap = d.HW.Overlap
+	return s
 }
 
+// newSchedule is the schedule of one head on one core.
 func newSchedule(m reference.Mask, p int, dense bool) *Schedule {
 	g := m.Global
-	s := &Schedule{Mask: m, P: p, Dense: dense}
+	s := &Schedule{Mask: m, P: p, Dense: dense, KeyTile: p, Heads: 1, KVHeads: 1, Cores: 1}
 	s.NGlobal = (g + p - 1) / p
 	s.NWin = (m.N - g + p - 1) / p
 	if g < m.N {
@@ -92,17 +106,25 @@ func newSchedule(m reference.Mask, p int, dense bool) *Schedule {
 // Blocks is the number of blocks per head.
 func (s *Schedule) Blocks() int { return s.NGlobal + s.NWin }
 
+// GroupSize is the number of query heads sharing one K/V head.
+func (s *Schedule) GroupSize() int { return s.Heads / s.KVHeads }
+
 // Block returns block b (0 <= b < Blocks()) of head h.
 func (s *Schedule) Block(h, b int) Block {
 	m, p := s.Mask, s.P
+	kvh := h / s.GroupSize()
 	if b < s.NGlobal {
 		r0 := b * p
-		return Block{Head: h, R0: r0, R1: min(r0+p, m.Global) - 1, Global: true,
+		return Block{Head: h, KVHead: kvh, R0: r0, R1: min(r0+p, m.Global) - 1, Global: true,
 			Segs: []Segment{{0, m.N - 1, SrcStream}}}
 	}
 	w := b - s.NGlobal
 	r0 := m.Global + w*p
-	blk := Block{Head: h, R0: r0, R1: min(r0+p, m.N) - 1}
+	blk := Block{Head: h, KVHead: kvh, R0: r0, R1: min(r0+p, m.N) - 1}
+	if s.Flash {
+		s.flashSegs(&blk)
+		return blk
+	}
 	if s.Dense {
 		hi := m.N - 1
 		if m.Causal {
@@ -154,7 +176,7 @@ type Requirements struct {
 
 // Requirements computes the minimum buffer depths of the design point.
 func (d *Design) Requirements() Requirements {
-	if d.Arch == ArchDense {
+	if d.Arch != ArchSWAT {
 		return Requirements{}
 	}
 	s := NewSchedule(d)
@@ -195,10 +217,10 @@ func (d *Design) PinnedRows() int {
 }
 
 // minPinned is the pinned-buffer depth the schedule needs: max(G, S) for
-// SWAT, none for the dense baseline. Unlike the ring depth it needs no walk
+// SWAT, none for the dense and flash baselines. Unlike the ring depth it needs no walk
 // over the blocks.
 func (d *Design) minPinned() int {
-	if d.Arch == ArchDense {
+	if d.Arch != ArchSWAT {
 		return 0
 	}
 	return d.Mask().Pinned()

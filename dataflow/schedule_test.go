@@ -127,11 +127,11 @@ func TestRingHoldsEveryKeyItIsAskedFor(t *testing.T) {
 	}
 }
 
-// TestEngineMatchesClosedForm checks the engine with ideal ports against
+// TestSequencerMatchesClosedForm checks the sequencer with ideal ports against
 // the closed form of SCHEDULE.md written out independently here: for
 // every block, preload + rows (load) + (K-1)*C + 2C + Ls (sweep) +
 // Lr + C (norm) + rows (out).
-func TestEngineMatchesClosedForm(t *testing.T) {
+func TestSequencerMatchesClosedForm(t *testing.T) {
 	for i, c := range shapes {
 		for _, tm := range []Timing{{C: 1, Ls: 2, Lr: 26}, {C: 4, Ls: 3, Lr: 18}, {C: 8, Ls: 5, Lr: 14}} {
 			m := reference.Mask{N: c.n, Window: c.w, Causal: c.causal, Global: c.g, Sinks: c.s}
@@ -147,10 +147,11 @@ func TestEngineMatchesClosedForm(t *testing.T) {
 				want += int64(blk.Preload) + rows + (keys-1)*int64(tm.C) + int64(2*tm.C+tm.Ls) + int64(tm.Lr+tm.C) + rows
 			}
 			want *= int64(heads)
-			e := NewEngine(s, tm, heads)
+			s.Heads, s.KVHeads = heads, heads
+			e := NewSequencer(s, tm, 0)
 			e.Run(IdealPorts{}, -1)
-			if !e.Done() || e.Cycle() != want || IdealCycles(s, tm, heads) != want {
-				t.Errorf("%+v %+v: engine %d (done %v), IdealCycles %d, hand formula %d", c, tm, e.Cycle(), e.Done(), IdealCycles(s, tm, heads), want)
+			if !e.Done() || e.Cycle() != want || IdealCycles(s, tm) != want {
+				t.Errorf("%+v %+v: sequencer %d (done %v), IdealCycles %d, hand formula %d", c, tm, e.Cycle(), e.Done(), IdealCycles(s, tm), want)
 			}
 		}
 	}
@@ -175,11 +176,12 @@ func TestInteriorCausalBlockCost(t *testing.T) {
 func TestStallsOnlyDelay(t *testing.T) {
 	m := reference.Mask{N: 80, Window: 12, Causal: false, Global: 2, Sinks: 3}
 	s := newSchedule(m, 4, false)
+	s.Heads, s.KVHeads = 2, 2
 	tm := Timing{C: 2, Ls: 3, Lr: 10}
-	ideal := IdealCycles(s, tm, 2)
+	ideal := IdealCycles(s, tm)
 	for _, pct := range []int{0, 10, 30, 60} {
 		p := StallPattern{Seed: 7, Percent: pct}
-		e1, e2 := NewEngine(s, tm, 2), NewEngine(s, tm, 2)
+		e1, e2 := NewSequencer(s, tm, 0), NewSequencer(s, tm, 0)
 		e1.Run(p, -1)
 		e2.Run(p, -1)
 		var stall int64
@@ -206,7 +208,7 @@ func TestStallPatternRate(t *testing.T) {
 	}
 }
 
-func TestRandomShapesEngineConsistent(t *testing.T) {
+func TestRandomShapesSequencerConsistent(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	for i := 0; i < 200; i++ {
 		m := reference.Mask{N: 1 + r.IntN(120), Window: r.IntN(40), Causal: r.IntN(2) == 0}
@@ -216,10 +218,10 @@ func TestRandomShapesEngineConsistent(t *testing.T) {
 		m.Global, m.Sinks = r.IntN(min(m.N, 5)+1), r.IntN(min(m.N, 6)+1)
 		s := newSchedule(m, 1+r.IntN(9), r.IntN(4) == 0)
 		name := fmt.Sprintf("%+v P=%d dense=%v", m, s.P, s.Dense)
-		e := NewEngine(s, Timing{C: 1 + r.IntN(4), Ls: 2, Lr: 9}, 1)
+		e := NewSequencer(s, Timing{C: 1 + r.IntN(4), Ls: 2, Lr: 9}, 0)
 		e.Run(IdealPorts{}, -1)
-		if e.Cycle() != IdealCycles(s, e.T, 1) {
-			t.Fatalf("%s: engine %d != closed form %d", name, e.Cycle(), IdealCycles(s, e.T, 1))
+		if e.Cycle() != IdealCycles(s, e.T) {
+			t.Fatalf("%s: sequencer %d != closed form %d", name, e.Cycle(), IdealCycles(s, e.T))
 		}
 		rows := int64(0)
 		for b := 0; b < s.Blocks(); b++ {
@@ -228,6 +230,41 @@ func TestRandomShapesEngineConsistent(t *testing.T) {
 		}
 		if rows != int64(m.N) || e.Beats(StreamQ) != int64(m.N) || e.Beats(StreamO) != int64(m.N) {
 			t.Fatalf("%s: rows %d, q beats %d, o beats %d, want %d", name, rows, e.Beats(StreamQ), e.Beats(StreamO), m.N)
+		}
+	}
+}
+
+// TestOverlapSteadyStatePeriod checks the overlapped schedule by hand:
+// with ideal ports, a causal layer without pinned keys whose window is
+// full adds max(W*C, (P+1)C + Ls + Lr + P) cycles per extra block of P
+// rows: each PE sweeps its W keys back to back (the next block's first key
+// issues W slots after this block's), unless the accumulator bank is not
+// free yet: block b+1 reuses block b-1's bank, whose last key issues P-2
+// slots into block b's sweep and which then needs 2C + Ls to finish, Lr +
+// C to divide and P cycles to send. The plain schedule adds
+// (W+P-1)C + 2P + 2C + Ls + Lr.
+func TestOverlapSteadyStatePeriod(t *testing.T) {
+	for _, c := range []struct{ w, p int }{{64, 8}, {100, 7}, {512, 64}, {33, 16}} {
+		for _, tm := range []Timing{{C: 1, Ls: 3, Lr: 18}, {C: 4, Ls: 2, Lr: 26}} {
+			cyc := func(n int, overlap bool) int64 {
+				s := newSchedule(reference.Mask{N: n, Window: c.w, Causal: true}, c.p, false)
+				s.Overlap = overlap
+				e := NewSequencer(s, tm, 0)
+				e.Run(IdealPorts{}, -1)
+				if !e.Done() || e.Beats(StreamQ) != int64(n) || e.Beats(StreamO) != int64(n) {
+					t.Fatalf("%+v n=%d: done %v, q %d o %d beats", c, n, e.Done(), e.Beats(StreamQ), e.Beats(StreamO))
+				}
+				return e.Cycle()
+			}
+			n := (c.w/c.p + 4) * c.p
+			want := int64(max(c.w*tm.C, (c.p+1)*tm.C+tm.Ls+tm.Lr+c.p))
+			if d := cyc(n+c.p, true) - cyc(n, true); d != want {
+				t.Errorf("%+v %+v: overlapped block adds %d cycles, want %d", c, tm, d, want)
+			}
+			plain := int64((c.w+c.p-1)*tm.C + 2*c.p + 2*tm.C + tm.Ls + tm.Lr)
+			if d := cyc(n+c.p, false) - cyc(n, false); d != plain {
+				t.Errorf("%+v %+v: plain block adds %d cycles, want %d", c, tm, d, plain)
+			}
 		}
 	}
 }

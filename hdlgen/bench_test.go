@@ -17,7 +17,7 @@ var benchPoints = []point{
 }
 
 // BenchmarkSpeed compares the simulation speed of the Verilator build of
-// the RTL with the Go cycle model (dataflow.Engine) on the same design and
+// the RTL with the Go cycle model (dataflow.Sequencer) on the same design and
 // stall pattern, in simulated cycles per second of wall time. The
 // Verilator build is cached; the first run of a design builds it.
 func BenchmarkSpeed(b *testing.B) {
@@ -63,7 +63,7 @@ func benchModel(b *testing.B, d *dataflow.Design) {
 	var cycles int64
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
-		e := dataflow.NewEngine(dataflow.NewSchedule(d), d.Timing(), d.Model.Heads)
+		e := dataflow.NewSequencer(dataflow.NewSchedule(d), d.Timing(), 0)
 		e.Run(st, -1)
 		cycles += e.Cycle()
 	}

@@ -14,13 +14,13 @@ import (
 )
 
 // CosimResult is the outcome of one co-simulation: the RTL's output codes
-// against reference.Attend and its transfer cycles against dataflow.Engine.
+// against reference.Attend and its transfer cycles against dataflow.Sequencer.
 type CosimResult struct {
 	Design      string
 	Pass        bool
 	Stalls      dataflow.StallPattern
 	ScoreShift  int
-	ModelCycles int64 // dataflow.Engine's cycle count
+	ModelCycles int64 // dataflow.Sequencer's cycle count
 	RTLCycles   int64 // the testbench's: last o transfer + 1
 	OBeats      int   // o beats compared
 	CodeErrors  int   // o codes that differ from reference.Attend
@@ -86,7 +86,7 @@ func absPath(p string) string {
 // runs it on q, k and v ([H,N,D] or [N,D] with the design's shape) under
 // the stall pattern {seed, stallPercent} and compares every output code
 // with reference.Attend and every q, kv and o transfer cycle with
-// dataflow.Engine under the same pattern (IdealPorts when stallPercent is
+// dataflow.Sequencer under the same pattern (IdealPorts when stallPercent is
 // 0). A mismatch is a failed result, not an error; errors are for what
 // kept the comparison from running.
 func Cosim(d *dataflow.Design, q, k, v *reference.Tensor, seed uint64, stallPercent int, opts ...Option) (*CosimResult, error) {
@@ -358,14 +358,14 @@ func (r *recorder) Transfer(s dataflow.Stream, n, t int64) (int64, bool) {
 	return c, ok
 }
 
-// runModel runs dataflow.Engine under the stall pattern and returns the
+// runModel runs dataflow.Sequencer under the stall pattern and returns the
 // transfer cycles of every beat and the cycle count.
 func runModel(d *dataflow.Design, st dataflow.StallPattern) ([3][]int64, int64) {
 	rec := &recorder{inner: dataflow.IdealPorts{}}
 	if st.Percent > 0 {
 		rec.inner = st
 	}
-	e := dataflow.NewEngine(dataflow.NewSchedule(d), d.Timing(), d.Model.Heads)
+	e := dataflow.NewSequencer(dataflow.NewSchedule(d), d.Timing(), 0)
 	e.Run(rec, -1)
 	return rec.cycles, e.Cycle()
 }

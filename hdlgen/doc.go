@@ -8,7 +8,7 @@
 // lane, reciprocal, processing element, mask, K/V buffers, controller and
 // the core), a C++ testbench and build scripts; Cosim runs the testbench on
 // a stimulus and compares every output code with reference.Attend and every
-// transfer cycle with dataflow.Engine; Synth runs Yosys and parses its
+// transfer cycle with dataflow.Sequencer; Synth runs Yosys and parses its
 // statistics; EstimateResources gives the formula-based estimate that the
 // platform model uses. README.md ("Verilog, co-simulation and synthesis") describes the boundary and the results.
 package hdlgen

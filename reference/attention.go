@@ -36,10 +36,12 @@ type Saturation struct {
 func (s Saturation) Total() int { return s.Q + s.K + s.V }
 
 // Attend computes masked softmax attention of q, k and v ([N,D] or
-// [H,N,D]) with the given options. Heads and rows run in parallel; the
-// result does not depend on the parallelism.
+// [H,N,D]; k and v may have fewer heads than q, a divisor of them:
+// query head h then uses K/V head h / (q heads / k heads)) with the given
+// options. Heads and rows run in parallel; the result does not depend on
+// the parallelism.
 func Attend(q, k, v *Tensor, opt Options) (*Result, error) {
-	if err := CheckQKV(q, k, v); err != nil {
+	if err := CheckGQA(q, k, v); err != nil {
 		return nil, err
 	}
 	if math.IsNaN(opt.Scale) || math.IsInf(opt.Scale, 0) {
@@ -114,7 +116,8 @@ func (c *Codes) Row(h, i int) []int64 {
 }
 
 // Row computes output row i of head h into out (a [H,N,D] code array):
-// keys in ascending order, online softmax, division at the end.
+// keys in ascending order, online softmax, division at the end. kc and v
+// may have fewer heads than q (grouped-query attention).
 func (k *Kernel) Row(q, kc, v *Codes, m Mask, h, i int, out []int64) {
 	var s rowScratch
 	k.row(&s, q, kc, v, m, h, i, out)
@@ -130,8 +133,9 @@ func (k *Kernel) row(s *rowScratch, q, kc, v *Codes, m Mask, h, i int, out []int
 	s.st.Reset(k.D)
 	s.keys = m.Keys(i, s.keys)
 	qi := q.Row(h, i)
+	kvh := h / (q.H / kc.H)
 	for _, j := range s.keys {
-		k.Update(&s.st, k.Score(k.Dot(qi, kc.Row(h, j))), v.Row(h, j))
+		k.Update(&s.st, k.Score(k.Dot(qi, kc.Row(kvh, j))), v.Row(kvh, j))
 	}
 	o := (h*q.N + i) * q.D
 	k.Finish(&s.st, out[o:o+q.D])
@@ -184,10 +188,11 @@ func floatRow(sc *floatScratch, q, k, v, o *Tensor, m Mask, scale float64, h, i 
 	}
 	s := sc.s[:len(keys)]
 	qi := q.Row(h, i)
+	kvh := h / GroupSize(q, k)
 	mx := math.Inf(-1)
 	for n, j := range keys {
 		var dot float64
-		for d, x := range k.Row(h, j) {
+		for d, x := range k.Row(kvh, j) {
 			dot += qi[d] * x
 		}
 		s[n] = dot * scale
@@ -196,7 +201,7 @@ func floatRow(sc *floatScratch, q, k, v, o *Tensor, m Mask, scale float64, h, i 
 	sum := expShifted(s, mx)
 	oi := o.Row(h, i)
 	for n, j := range keys {
-		for d, x := range v.Row(h, j) {
+		for d, x := range v.Row(kvh, j) {
 			oi[d] += s[n] * x
 		}
 	}

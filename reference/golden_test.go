@@ -53,7 +53,15 @@ func readNpy(t *testing.T, path string) *reference.Tensor {
 	if err := r.Read(&data); err != nil {
 		t.Fatal(err)
 	}
-	tt := reference.NewTensor(0, shape[0], shape[1])
+	var tt *reference.Tensor
+	switch len(shape) {
+	case 2:
+		tt = reference.NewTensor(0, shape[0], shape[1])
+	case 3:
+		tt = reference.NewTensor(shape[0], shape[1], shape[2])
+	default:
+		t.Fatalf("%s: shape %v, want [N,D] or [H,N,D]", path, shape)
+	}
 	tt.Data = data
 	return tt
 }
@@ -85,6 +93,56 @@ func TestGoldenFloat64AndFixed(t *testing.T) {
 				}
 				checkFixedBound(t, name, q, k, v, o, mask, res)
 			}
+		})
+	}
+}
+
+// gqaCase is a grouped-query case of ../shared/golden/gqa (PyTorch):
+// Q is [Hq,N,D], K and V [Hkv,N,D].
+type gqaCase struct {
+	goldenCase
+	Hq  int `json:"Hq"`
+	Hkv int `json:"Hkv"`
+}
+
+// TestGoldenGQA checks grouped- and multi-query attention against the
+// PyTorch cases: float64 within 1e-9 and fixed16 within the error bound
+// of checkFixedBound (ARITHMETIC.md), element by element.
+func TestGoldenGQA(t *testing.T) {
+	const dir = "../../shared/golden/gqa"
+	b, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct{ Cases []gqaCase }
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Cases) != 2 {
+		t.Fatalf("manifest has %d cases, want 2", len(m.Cases))
+	}
+	for _, c := range m.Cases {
+		t.Run(c.Name, func(t *testing.T) {
+			base := filepath.Join(dir, c.Name)
+			q, k, v, o := readNpy(t, base+"_q.npy"), readNpy(t, base+"_k.npy"), readNpy(t, base+"_v.npy"), readNpy(t, base+"_o.npy")
+			if q.H != c.Hq || k.H != c.Hkv || k.H == q.H {
+				t.Fatalf("shapes q %v k %v, manifest Hq %d Hkv %d", q.Shape(), k.Shape(), c.Hq, c.Hkv)
+			}
+			mask := reference.Mask{Window: c.W, Causal: c.Causal, Global: c.G}
+			f64, _ := reference.Preset("float64")
+			res, err := reference.Attend(q, k, v, reference.Options{Mask: mask, Arith: f64})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e, _ := reference.Compare(res.O.Data, o.Data); e.MaxAbs > 1e-9 {
+				t.Errorf("float64 max-abs %g > 1e-9", e.MaxAbs)
+			}
+			fx, _ := reference.Preset("fixed16")
+			res, err = reference.Attend(q, k, v, reference.Options{Mask: mask, Arith: fx})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkFixedBound(t, "fixed16", q, k, v, o, mask, res)
 		})
 	}
 }
@@ -168,8 +226,8 @@ func checkFixedBound(t *testing.T, name string, q, k, v, o *reference.Tensor, ma
 			for n, j := range keys {
 				var dot float64
 				var idot int64
-				kcj := kc.Row(h, j)
-				for d, x := range k.Row(h, j) {
+				kcj := kc.Row(h/reference.GroupSize(q, k), j)
+				for d, x := range k.Row(h/reference.GroupSize(q, k), j) {
 					dot += qi[d] * x
 					idot += qci[d] * kcj[d]
 				}
@@ -229,7 +287,7 @@ func checkFixedBound(t *testing.T, name string, q, k, v, o *reference.Tensor, ma
 			oT, mad, vq, ot := make([]float64, D), make([]float64, D), make([]float64, D), make([]float64, D)
 			od := o.Row(h, i)
 			for n, j := range keys {
-				vr, vcr := v.Row(h, j), vc.Row(h, j)
+				vr, vcr := v.Row(h/reference.GroupSize(q, k), j), vc.Row(h/reference.GroupSize(q, k), j)
 				wt, wn := pst[n]/zst, w[n]
 				for d := range D {
 					c := float64(vcr[d])
@@ -242,7 +300,7 @@ func checkFixedBound(t *testing.T, name string, q, k, v, o *reference.Tensor, ma
 			}
 			for n, j := range keys {
 				f := pst[n] * math.Max(1-lo[n], hi[n]-1)
-				for d, x := range vc.Row(h, j) {
+				for d, x := range vc.Row(h/reference.GroupSize(q, k), j) {
 					ot[d] += f * math.Abs(float64(x)-oT[d])
 				}
 			}

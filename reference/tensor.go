@@ -55,6 +55,20 @@ func (t *Tensor) CheckFinite(name string) error {
 
 // CheckQKV checks that q, k and v are finite and share one shape.
 func CheckQKV(q, k, v *Tensor) error {
+	if err := CheckGQA(q, k, v); err != nil {
+		return err
+	}
+	if k.H != q.H {
+		return fmt.Errorf("shape mismatch: q %v, k %v, v %v: heads and tokens must match", q.Shape(), k.Shape(), v.Shape())
+	}
+	return nil
+}
+
+// CheckGQA checks that q, k and v are finite, that k and v share one
+// shape, and that q has the tokens and head dim of k and a multiple of its
+// heads (grouped-query attention: query head h uses K/V head
+// h / (q heads / k heads)).
+func CheckGQA(q, k, v *Tensor) error {
 	for _, p := range []struct {
 		n string
 		t *Tensor
@@ -70,11 +84,18 @@ func CheckQKV(q, k, v *Tensor) error {
 			return err
 		}
 	}
-	if k.H != q.H || v.H != q.H || k.N != q.N || v.N != q.N {
-		return fmt.Errorf("shape mismatch: q %v, k %v, v %v: heads and tokens must match", q.Shape(), k.Shape(), v.Shape())
+	if v.H != k.H || k.N != q.N || v.N != q.N {
+		return fmt.Errorf("shape mismatch: q %v, k %v, v %v: tokens must match, and k and v must have the same heads", q.Shape(), k.Shape(), v.Shape())
+	}
+	if q.H%k.H != 0 {
+		return fmt.Errorf("shape mismatch: q has %d heads, k and v %d: the K/V heads must divide the query heads", q.H, k.H)
 	}
 	if k.D != q.D || v.D != q.D {
 		return fmt.Errorf("head dim mismatch: q has D=%d, k D=%d, v D=%d; all must be equal", q.D, k.D, v.D)
 	}
 	return nil
 }
+
+// GroupSize is the number of query heads of q that share one K/V head of
+// k (q and k as checked by CheckGQA).
+func GroupSize(q, k *Tensor) int { return q.H / k.H }

@@ -23,9 +23,24 @@ func benchRun(b *testing.B, in *sim.Inputs, timingOnly bool, sets ...string) {
 }
 
 // BenchmarkTimingOnlyLongLayer is the speed target: a 65,536-token,
-// 32-head, head-dim-128, W=4096 causal layer in timing-only mode.
+// 32-query-head, 8-K/V-head, head-dim-128, W=4096 causal layer on 8 cores
+// in timing-only mode.
 func BenchmarkTimingOnlyLongLayer(b *testing.B) {
-	benchRun(b, nil, true, "model.seq_len=65536", "model.heads=32", "model.head_dim=128", "model.window=4096")
+	benchRun(b, nil, true, "model.seq_len=65536", "model.heads=32", "model.kv_heads=8", "model.head_dim=128", "model.window=4096", "hw.cores=8")
+}
+
+// BenchmarkAnalyticLongLayer is the same layer's closed-form report.
+func BenchmarkAnalyticLongLayer(b *testing.B) {
+	d := design(b, "model.seq_len=65536", "model.heads=32", "model.kv_heads=8", "model.head_dim=128", "model.window=4096", "hw.cores=8")
+	var cycles int64
+	for i := 0; i < b.N; i++ {
+		r, err := sim.Analytic(d)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cycles = r.Cycles
+	}
+	b.ReportMetric(float64(cycles)*float64(b.N)/b.Elapsed().Seconds(), "sim-cycles/s")
 }
 
 // BenchmarkTimingOnlyDefault is the embedded default design, timing only.

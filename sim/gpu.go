@@ -10,6 +10,37 @@ import (
 //go:embed gpu_anchor.json
 var gpuAnchorJSON []byte
 
+// gpuGQAAnchorJSON holds the H200 grouped-query prefill measurements
+// (a copy of ../shared/gpu_gqa_anchor.json).
+//
+//go:embed gpu_gqa_anchor.json
+var gpuGQAAnchorJSON []byte
+
+type gqaAnchorRow struct {
+	Hq, Hkv, D, W, N int
+	Causal           bool    `json:"causal"`
+	FlexMs           float64 `json:"flex_window_ms"`
+	EnergyMJ         float64 `json:"energy_mj"`
+}
+
+// compareGQA finds the grouped-query anchor row of the design's shape.
+func compareGQA(d *dataflow.Design, r *Report) *GPUComparison {
+	var a struct {
+		GPU     string         `json:"gpu"`
+		Prefill []gqaAnchorRow `json:"prefill"`
+	}
+	if json.Unmarshal(gpuGQAAnchorJSON, &a) != nil {
+		return nil
+	}
+	m := d.Model
+	for _, row := range a.Prefill {
+		if row.Hq == m.Heads && row.Hkv == d.KVHeads() && row.D == m.HeadDim && row.W == m.Window && row.N == m.SeqLen && row.Causal == m.Causal {
+			return newComparison(a.GPU, row.FlexMs, row.EnergyMJ, r)
+		}
+	}
+	return nil
+}
+
 // GPUComparison sets the run beside the measured H200 FlexAttention
 // sliding-window kernel of the same shape (gpu_anchor.json).
 type GPUComparison struct {
@@ -27,9 +58,12 @@ type anchorRow struct {
 	FlexMJ     float64 `json:"flex_energy_mj"`
 }
 
-// compareGPU finds the anchor row with the design's heads, head_dim,
-// window, causality and seq_len, if any.
+// compareGPU finds the anchor row with the design's heads (and K/V heads),
+// head_dim, window, causality and seq_len, if any.
 func compareGPU(d *dataflow.Design, r *Report) *GPUComparison {
+	if d.KVHeads() != d.Model.Heads {
+		return compareGQA(d, r)
+	}
 	var a struct {
 		GPU  string      `json:"gpu"`
 		Rows []anchorRow `json:"rows"`
@@ -40,11 +74,16 @@ func compareGPU(d *dataflow.Design, r *Report) *GPUComparison {
 	m := d.Model
 	for _, row := range a.Rows {
 		if row.H == m.Heads && row.D == m.HeadDim && row.W == m.Window && row.N == m.SeqLen && row.Causal == m.Causal {
-			g := &GPUComparison{GPU: a.GPU, GPUMs: row.FlexMs, GPUEnergy: row.FlexMJ / 1000}
-			g.Speedup = row.FlexMs / 1000 / r.LatencyS
-			g.EnergyGap = g.GPUEnergy / r.EnergyJ
-			return g
+			return newComparison(a.GPU, row.FlexMs, row.FlexMJ, r)
 		}
 	}
 	return nil
+}
+
+// newComparison sets a measured GPU run (ms, mJ) beside the report.
+func newComparison(gpu string, ms, mJ float64, r *Report) *GPUComparison {
+	g := &GPUComparison{GPU: gpu, GPUMs: ms, GPUEnergy: mJ / 1000}
+	g.Speedup = ms / 1000 / r.LatencyS
+	g.EnergyGap = g.GPUEnergy / r.EnergyJ
+	return g
 }

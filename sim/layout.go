@@ -6,8 +6,9 @@ import (
 	"github.com/swatsim/swatsim/dataflow"
 )
 
-// layout places Q, K, V and O in memory, one after another, each
-// [heads, seq_len, head_dim] of codes, aligned to 4 KiB.
+// layout places Q, K, V and O in memory, one after another, Q and O
+// [heads, seq_len, head_dim] of codes, K and V [kv_heads, seq_len,
+// head_dim], each aligned to 4 KiB and to the memory interleave.
 type layout struct {
 	rowBytes, elemBytes int
 	q, k, v, o          uint64
@@ -17,38 +18,42 @@ type layout struct {
 func newLayout(d *dataflow.Design, inBits int) layout {
 	eb := stream.ElemBytes(inBits)
 	l := layout{elemBytes: eb, rowBytes: eb * d.Model.HeadDim}
-	t := align(uint64(d.Model.Heads*d.Model.SeqLen*l.rowBytes), 4096)
-	l.q, l.k, l.v, l.o = 0, t, 2*t, 3*t
-	l.size = 4 * t
+	a := uint64(max(4096, d.Memory.InterleaveB)) // tensors start on a channel granule
+	t := align(uint64(d.Model.Heads*d.Model.SeqLen*l.rowBytes), a)
+	kv := align(uint64(d.KVHeads()*d.Model.SeqLen*l.rowBytes), a)
+	l.q, l.k, l.v, l.o = 0, t, t+kv, t+2*kv
+	l.size = 2*t + 2*kv
 	return l
 }
 
 func align(x, a uint64) uint64 { return (x + a - 1) / a * a }
 
-// qPlan is the query stream: every row of every head in order.
-func qPlan(d *dataflow.Design) loader.Plan {
-	p := &loader.SlicePlan{}
-	for h := 0; h < d.Model.Heads; h++ {
-		p.Ranges = append(p.Ranges, loader.Range{Head: h, Lo: 0, Hi: d.Model.SeqLen - 1})
-	}
-	return p
-}
-
-// kvPlan is the K (or V) stream of Schedule.KVOrder as ranges, generated
-// block by block.
-func kvPlan(s *dataflow.Schedule, heads int) loader.Plan {
-	nb := s.Blocks()
-	return &loader.GenPlan{Gen: func(i int, buf []loader.Range) ([]loader.Range, bool) {
-		if i >= nb*heads {
+// qPlan is a core's query stream: the rows of every block of its order,
+// consecutive rows of a head joined into one range.
+func qPlan(o *dataflow.Order) loader.Plan {
+	return &loader.CoalescePlan{In: &loader.GenPlan{Gen: func(i int, buf []loader.Range) ([]loader.Range, bool) {
+		if i >= o.Len() {
 			return buf, false
 		}
-		blk := s.Block(i/nb, i%nb)
+		blk := o.Block(i)
+		return append(buf, loader.Range{Head: blk.Head, Lo: blk.R0, Hi: blk.R1}), true
+	}}}
+}
+
+// kvPlan is a core's K (or V) stream as ranges of its K/V heads, generated
+// block by block: the preload keys, then the keys of its stream segments.
+func kvPlan(o *dataflow.Order) loader.Plan {
+	return &loader.GenPlan{Gen: func(i int, buf []loader.Range) ([]loader.Range, bool) {
+		if i >= o.Len() {
+			return buf, false
+		}
+		blk := o.Block(i)
 		if blk.Preload > 0 {
-			buf = append(buf, loader.Range{Head: blk.Head, Lo: 0, Hi: blk.Preload - 1})
+			buf = append(buf, loader.Range{Head: blk.KVHead, Lo: 0, Hi: blk.Preload - 1})
 		}
 		for _, sg := range blk.Segs {
 			if sg.Src == dataflow.SrcStream {
-				buf = append(buf, loader.Range{Head: blk.Head, Lo: sg.Lo, Hi: sg.Hi})
+				buf = append(buf, loader.Range{Head: blk.KVHead, Lo: sg.Lo, Hi: sg.Hi})
 			}
 		}
 		return buf, true

@@ -30,6 +30,9 @@ type Options struct {
 	TraceBlocks int
 	// Progress, if set, receives the fraction of output rows done.
 	Progress *atomic.Int64
+	// AllowOverfit runs a design whose resource estimate exceeds its
+	// device (the report says fits = false).
+	AllowOverfit bool
 }
 
 // Result is a finished run.
@@ -47,19 +50,27 @@ type Result struct {
 
 // platform is an assembled design point.
 type platform struct {
-	d       *dataflow.Design
-	kern    *reference.Kernel
-	lay     layout
-	sched   *dataflow.Schedule
-	eng     akita.Engine
-	mem     *memorySystem
+	d     *dataflow.Design
+	kern  *reference.Kernel
+	lay   layout
+	sched *dataflow.Schedule
+	eng   akita.Engine
+	mem   *memorySystem
+	cores []*coreSet
+	trace []dataflow.BlockTimes
+	spans *spanTracer
+	// onchip is the run's on-chip buffer traffic (set by the report).
+	onchip Onchip
+	// phaseCycles sums the cycles spent in each phase over all blocks.
+	phaseCycles [dataflow.PhDone]int64
+}
+
+// coreSet is one attention core with its own loaders, FIFOs and writer.
+type coreSet struct {
 	loaders [3]*loader.Comp
 	writer  *writer.Comp
 	core    *core.Comp
-	trace   []dataflow.BlockTimes
-	spans   *spanTracer
-	// phaseCycles sums the cycles spent in each phase over all blocks.
-	phaseCycles [dataflow.PhDone]int64
+	seq     *dataflow.Sequencer
 }
 
 // Run simulates the design point. Functional runs need inputs whose shape
@@ -73,21 +84,32 @@ func Run(d *dataflow.Design, in *Inputs, opt Options) (*Result, error) {
 	if err := p.eng.Run(); err != nil {
 		return nil, fmt.Errorf("simulation: %v", err)
 	}
-	if !p.core.Finished || !p.writer.Idle() {
-		return nil, fmt.Errorf("simulation stopped early: core finished %v, writer idle %v (internal error)", p.core.Finished, p.writer.Idle())
+	for i, c := range p.cores {
+		if !c.core.Finished || !c.writer.Idle() {
+			return nil, fmt.Errorf("simulation stopped early: core %d finished %v, writer idle %v (internal error)", i, c.core.Finished, c.writer.Idle())
+		}
 	}
 	res := &Result{Kernel: p.kern, Timeline: p.trace}
 	if p.spans != nil {
 		res.Spans = p.spans.spans
 	}
-	res.Report = p.report()
+	if res.Report, err = p.report(); err != nil {
+		return nil, err
+	}
 	if !opt.TimingOnly {
-		res.Codes, res.O = p.readOutput(in)
+		if res.Codes, res.O, err = p.readOutput(in); err != nil {
+			return nil, err
+		}
 	}
 	return res, nil
 }
 
 func assemble(d *dataflow.Design, in *Inputs, opt Options) (*platform, error) {
+	if !opt.AllowOverfit {
+		if err := CheckFit(d); err != nil {
+			return nil, err
+		}
+	}
 	a, err := d.ArithSpec()
 	if err != nil {
 		return nil, err
@@ -97,6 +119,10 @@ func assemble(d *dataflow.Design, in *Inputs, opt Options) (*platform, error) {
 		return nil, err
 	}
 	p := &platform{d: d, kern: kern, lay: newLayout(d, a.InBits), sched: dataflow.NewSchedule(d)}
+	if il := d.Memory.InterleaveB; d.Memory.Model == "dram" && il%p.lay.rowBytes != 0 {
+		return nil, fmt.Errorf("memory.interleave_bytes = %d: with memory.model = dram it must be a multiple of a row (head_dim x %d bytes = %d): a request goes to one channel",
+			il, p.lay.elemBytes, p.lay.rowBytes)
+	}
 	p.eng = akita.NewSerialEngine()
 	p.mem = buildMemory(p.eng, d, !opt.TimingOnly)
 	if !opt.TimingOnly {
@@ -113,13 +139,16 @@ func (p *platform) store(in *Inputs) error {
 	if in == nil || in.Q == nil {
 		return fmt.Errorf("functional run needs Q, K and V (or use timing-only mode)")
 	}
-	if err := reference.CheckQKV(in.Q, in.K, in.V); err != nil {
+	if err := reference.CheckGQA(in.Q, in.K, in.V); err != nil {
 		return err
 	}
 	m := p.d.Model
 	if in.Q.H != m.Heads || in.Q.N != m.SeqLen || in.Q.D != m.HeadDim {
 		return fmt.Errorf("inputs are [%d,%d,%d] (heads, tokens, dim) but the design has model.heads = %d, model.seq_len = %d, model.head_dim = %d",
 			in.Q.H, in.Q.N, in.Q.D, m.Heads, m.SeqLen, m.HeadDim)
+	}
+	if in.K.H != p.d.KVHeads() {
+		return fmt.Errorf("K and V have %d heads but the design has model.kv_heads = %d", in.K.H, p.d.KVHeads())
 	}
 	p.kern.FitScales(in.Q, in.K, in.V)
 	if p.kern.ScoreShift() < 0 {
@@ -139,37 +168,108 @@ func (p *platform) store(in *Inputs) error {
 }
 
 func (p *platform) build(opt Options) {
-	d, freq := p.d, akita.Freq(p.d.ClockHz())
-	fifos := [3]*stream.FIFO{stream.NewFIFO(d.HW.FIFORows), stream.NewFIFO(d.HW.FIFORows), stream.NewFIFO(d.HW.FIFORows)}
-	plans := [3]loader.Plan{qPlan(d), kvPlan(p.sched, d.Model.Heads), kvPlan(p.sched, d.Model.Heads)}
-	names := [3]string{"Accel.LoaderQ", "Accel.LoaderK", "Accel.LoaderV"}
-	bases := [3]uint64{p.lay.q, p.lay.k, p.lay.v}
+	freq := akita.Freq(p.d.ClockHz())
 	conn := akita.NewDirectConnection("Accel.Conn", p.eng, freq)
 	for _, port := range p.mem.ports {
 		conn.PlugIn(port, 256)
 	}
-	for i := range p.loaders {
-		p.loaders[i] = loader.MakeBuilder().WithEngine(p.eng).WithFreq(freq).
-			WithLayout(p.streamLayout(bases[i])).WithFunctional(!opt.TimingOnly).
-			WithFIFO(fifos[i]).WithPlan(plans[i]).Build(names[i])
-		conn.PlugIn(p.loaders[i].Bottom, 64)
+	for c := 0; c < p.sched.Cores; c++ {
+		p.cores = append(p.cores, p.buildCoreSet(c, opt, freq, conn))
 	}
-	p.writer = writer.MakeBuilder().WithEngine(p.eng).WithFreq(freq).
-		WithLayout(p.streamLayout(p.lay.o)).Build("Accel.Writer")
-	conn.PlugIn(p.writer.Bottom, 64)
-	p.buildCore(opt, freq, fifos)
+	p.wire(opt)
 	if opt.TraceBlocks > 0 {
 		p.traceUnits(opt.TraceBlocks * 4)
 	}
 }
 
+// unitPrefix names core c's units: Accel.* with one core, Accel<c>.*
+// with several.
+func (p *platform) unitPrefix(c int) string {
+	if p.sched.Cores == 1 {
+		return "Accel"
+	}
+	return fmt.Sprintf("Accel%d", c)
+}
+
+// buildCoreSet builds core c: its three loaders, FIFOs, writer and core.
+func (p *platform) buildCoreSet(c int, opt Options, freq akita.Freq, conn *akita.DirectConnection) *coreSet {
+	d, pre := p.d, p.unitPrefix(c)
+	cs := &coreSet{seq: dataflow.NewSequencer(p.sched, d.Timing(), c)}
+	fifos := [3]*stream.FIFO{stream.NewFIFO(d.HW.FIFORows), stream.NewFIFO(d.HW.FIFORows), stream.NewFIFO(d.HW.FIFORows)}
+	plans := [3]loader.Plan{qPlan(cs.seq.Order), kvPlan(cs.seq.Order), kvPlan(cs.seq.Order)}
+	names := [3]string{".LoaderQ", ".LoaderK", ".LoaderV"}
+	bases := [3]uint64{p.lay.q, p.lay.k, p.lay.v}
+	for i := range cs.loaders {
+		cs.loaders[i] = loader.MakeBuilder().WithEngine(p.eng).WithFreq(freq).
+			WithLayout(p.streamLayout(bases[i])).WithFunctional(!opt.TimingOnly).
+			WithFIFO(fifos[i]).WithPlan(plans[i]).Build(pre + names[i])
+		conn.PlugIn(cs.loaders[i].GetPortByName("Bottom"), 64)
+	}
+	cs.writer = writer.MakeBuilder().WithEngine(p.eng).WithFreq(freq).
+		WithLayout(p.streamLayout(p.lay.o)).Build(pre + ".Writer")
+	conn.PlugIn(cs.writer.GetPortByName("Bottom"), 64)
+	b := core.MakeBuilder().WithEngine(p.eng).WithFreq(freq).WithSequencer(cs.seq).
+		WithStreams(fifos[0], fifos[1], fifos[2], cs.writer)
+	if !opt.TimingOnly {
+		ring, pin := d.KVBufRows(), d.PinnedRows()
+		if d.Arch != dataflow.ArchSWAT {
+			ring, pin = 0, 0
+		}
+		b = b.WithDatapath(core.NewDatapath(p.kern, d.Mask(), d.HW.PEs, ring, pin))
+	}
+	cs.core = b.Build(pre + ".Core")
+	return cs
+}
+
+// wire connects the cores' callbacks: loaders wake on the core's
+// progress, finished blocks are summed (and core 0's recorded for the
+// timeline), progress is published.
+func (p *platform) wire(opt Options) {
+	total := int64(p.d.Model.Heads * p.d.Model.SeqLen)
+	for c, cs := range p.cores {
+		cs.core.OnWake = func(now akita.VTimeInSec) {
+			for _, l := range cs.loaders {
+				l.TickLater(now)
+			}
+			if opt.Progress != nil {
+				opt.Progress.Store(p.outputRows() * 1000 / total)
+			}
+		}
+		cs.core.Blocks = func(bt *dataflow.BlockTimes) {
+			for ph := range p.phaseCycles {
+				p.phaseCycles[ph] += bt.End[ph] - bt.Start[ph]
+			}
+			if c == 0 && len(p.trace) < opt.TraceBlocks {
+				p.trace = append(p.trace, *bt)
+			}
+		}
+		for _, l := range cs.loaders {
+			l.OnArrival = cs.core.Wake
+			l.TickLater(0)
+		}
+		cs.core.Start(0)
+	}
+}
+
+// outputRows counts the output rows that have left the cores.
+func (p *platform) outputRows() int64 {
+	var n int64
+	for _, cs := range p.cores {
+		n += cs.seq.Beats(dataflow.StreamO)
+	}
+	return n
+}
+
 // traceUnits attaches a span tracer (Akita tracing) to the loaders, the
-// writer and the memory, recording up to limit requests each.
+// writers and the memory, recording up to limit requests each.
 func (p *platform) traceUnits(limit int) {
 	p.spans = newSpanTracer(p.eng, limit)
-	units := []tracing.NamedHookable{p.writer}
-	for _, l := range p.loaders {
-		units = append(units, l)
+	var units []tracing.NamedHookable
+	for _, cs := range p.cores {
+		units = append(units, cs.writer)
+		for _, l := range cs.loaders {
+			units = append(units, l)
+		}
 	}
 	for _, port := range p.mem.ports {
 		if c, ok := port.Component().(tracing.NamedHookable); ok {
@@ -184,9 +284,12 @@ func (p *platform) traceUnits(limit int) {
 // activity is the busy time of each metered unit.
 func (p *platform) activity() map[string]akita.VTimeInSec {
 	now := p.eng.CurrentTime()
-	a := map[string]akita.VTimeInSec{p.writer.Name(): p.writer.Activity.Busy(now)}
-	for _, l := range p.loaders {
-		a[l.Name()] = l.Activity.Busy(now)
+	a := map[string]akita.VTimeInSec{}
+	for _, cs := range p.cores {
+		a[cs.writer.Name()] = cs.writer.Activity.Busy(now)
+		for _, l := range cs.loaders {
+			a[l.Name()] = l.Activity.Busy(now)
+		}
 	}
 	if p.mem.bw != nil {
 		a[p.mem.bw.Name()] = p.mem.bw.Activity.Busy(now)
@@ -194,55 +297,22 @@ func (p *platform) activity() map[string]akita.VTimeInSec {
 	return a
 }
 
-func (p *platform) buildCore(opt Options, freq akita.Freq, fifos [3]*stream.FIFO) {
-	d := p.d
-	te := dataflow.NewEngine(p.sched, d.Timing(), d.Model.Heads)
-	b := core.MakeBuilder().WithEngine(p.eng).WithFreq(freq).WithSchedule(te).
-		WithStreams(fifos[0], fifos[1], fifos[2], p.writer)
-	if !opt.TimingOnly {
-		ring, pin := d.KVBufRows(), d.PinnedRows()
-		if d.Arch == dataflow.ArchDense {
-			ring, pin = 0, 0
-		}
-		b = b.WithDatapath(core.NewDatapath(p.kern, d.Mask(), d.HW.PEs, ring, pin))
-	}
-	p.core = b.Build("Accel.Core")
-	total := int64(d.Model.Heads * d.Model.SeqLen)
-	p.core.OnWake = func(now akita.VTimeInSec) {
-		for _, l := range p.loaders {
-			l.TickLater(now)
-		}
-		if opt.Progress != nil {
-			opt.Progress.Store(te.Beats(dataflow.StreamO) * 1000 / total)
-		}
-	}
-	p.core.Blocks = func(bt *dataflow.BlockTimes) {
-		for ph := range p.phaseCycles {
-			p.phaseCycles[ph] += bt.End[ph] - bt.Start[ph]
-		}
-		if len(p.trace) < opt.TraceBlocks {
-			p.trace = append(p.trace, *bt)
-		}
-	}
-	for _, l := range p.loaders {
-		l.OnArrival = p.core.Wake
-		l.TickLater(0)
-	}
-	p.core.Start(0)
-}
-
 // streamLayout is the DMA view of the tensor at base.
 func (p *platform) streamLayout(base uint64) stream.Layout {
-	return stream.Layout{Base: base, SeqLen: p.d.Model.SeqLen, RowBytes: p.lay.rowBytes,
+	l := stream.Layout{Base: base, SeqLen: p.d.Model.SeqLen, RowBytes: p.lay.rowBytes,
 		ElemBytes: p.lay.elemBytes, BurstBytes: p.d.HW.BurstBytes, Route: p.mem.route}
+	if p.d.Memory.Model == "dram" {
+		l.Boundary = p.d.Memory.InterleaveB
+	}
+	return l
 }
 
 // readOutput reads O's codes back from memory.
-func (p *platform) readOutput(in *Inputs) ([]int64, *reference.Tensor) {
+func (p *platform) readOutput(in *Inputs) ([]int64, *reference.Tensor, error) {
 	n := len(in.Q.Data)
 	buf, err := p.mem.load(p.lay.o, uint64(n*p.lay.elemBytes))
 	if err != nil {
-		panic(err)
+		return nil, nil, fmt.Errorf("reading the output back: %v", err)
 	}
 	codes := make([]int64, n)
 	stream.Decode(codes, buf, p.lay.elemBytes)
@@ -250,5 +320,5 @@ func (p *platform) readOutput(in *Inputs) ([]int64, *reference.Tensor) {
 	for i, c := range codes {
 		o.Data[i] = math.Ldexp(float64(c), -p.kern.VFrac)
 	}
-	return codes, o
+	return codes, o, nil
 }

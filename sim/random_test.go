@@ -44,7 +44,7 @@ func TestRandomDesignPoints(t *testing.T) {
 			to := run(t, des)
 			rep := res.Report
 			stalls := rep.StallCycles["q"] + rep.StallCycles["kv"] + rep.StallCycles["o"]
-			ideal := dataflow.IdealCycles(dataflow.NewSchedule(des), des.Timing(), m.Heads)
+			ideal := dataflow.IdealCycles(dataflow.NewSchedule(des), des.Timing())
 			if to.Cycles != rep.Cycles || rep.CoreCycles != ideal+stalls {
 				t.Errorf("%v: functional %d / timing-only %d cycles; core %d != closed form %d + stalls %d",
 					sets, rep.Cycles, to.Cycles, rep.CoreCycles, ideal, stalls)

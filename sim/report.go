@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/swatsim/swatsim/dataflow"
@@ -31,8 +32,35 @@ type Report struct {
 	Units            map[string]Unit    `json:"units"`
 	MemoryBusy       float64            `json:"memory_busy"`
 	Resources        Resources          `json:"resources"`
+	Cores            int                `json:"cores"`
+	Rounds           int                `json:"rounds"`
+	IdleCores        int                `json:"idle_cores_last_round"`
+	Device           string             `json:"device"`
+	Fits             bool               `json:"fits"`
+	DeviceUse        Utilization        `json:"device_utilization"`
 	GPU              *GPUComparison     `json:"gpu_anchor,omitempty"`
 	Baseline         *Baseline          `json:"dense_baseline,omitempty"`
+	VsDense          *Ratios            `json:"vs_dense,omitempty"`
+	VsFlash          *Ratios            `json:"vs_flash,omitempty"`
+}
+
+// Ratios compares a run with a baseline on the same budget: each ratio
+// is baseline / this run (> 1: this run is better).
+type Ratios struct {
+	Mode         string  `json:"mode"` // the baseline's report mode: timing-only or analytic
+	Cycles       int64   `json:"cycles"`
+	LatencyS     float64 `json:"latency_s"`
+	EnergyJ      float64 `json:"energy_j"`
+	OffchipBytes int64   `json:"offchip_bytes"`
+	Latency      float64 `json:"latency_ratio"`
+	Energy       float64 `json:"energy_ratio"`
+	Offchip      float64 `json:"offchip_bytes_ratio"`
+}
+
+// CompareWith returns the ratios of baseline b to r.
+func (r *Report) CompareWith(b *Report) *Ratios {
+	return &Ratios{Mode: b.Mode, Cycles: b.Cycles, LatencyS: b.LatencyS, EnergyJ: b.EnergyJ, OffchipBytes: b.OffchipBytes,
+		Latency: b.LatencyS / r.LatencyS, Energy: b.EnergyJ / r.EnergyJ, Offchip: float64(b.OffchipBytes) / float64(r.OffchipBytes)}
 }
 
 // Baseline compares a SWAT run with the dense baseline on the same budget.
@@ -56,27 +84,52 @@ type Unit struct {
 	Requests    int64 `json:"requests,omitempty"`
 }
 
-func (p *platform) report() Report {
-	d, te := p.d, p.core.Engine()
+func (p *platform) report() (Report, error) {
+	d := p.d
 	hz := d.ClockHz()
-	end := math.Max(float64(p.writer.LastDone), float64(te.Cycle())/hz)
 	r := Report{Design: d.Name, Arch: d.Arch, Mode: "functional", ClockMHz: d.HW.ClockMHz}
 	if !p.mem.functional {
 		r.Mode = "timing-only"
 	}
-	r.CoreCycles = te.Cycle()
+	end := 0.0
+	var macCycles int64
+	for _, cs := range p.cores {
+		end = math.Max(end, math.Max(float64(cs.writer.LastDone), float64(cs.seq.Cycle())/hz))
+		r.CoreCycles = max(r.CoreCycles, cs.seq.Cycle())
+		macCycles += cs.seq.MACCycles
+	}
 	r.Cycles = int64(math.Ceil(end*hz - 1e-6))
-	r.LatencyS = float64(r.Cycles) / hz
-	r.UsefulMACs = UsefulMACs(d)
-	r.MACsPerCycle = 2 * d.HW.PEs * d.HW.VectorWidth
-	r.MACUtilization = float64(r.UsefulMACs) / (float64(r.Cycles) * float64(r.MACsPerCycle))
-	r.SweepUtilization = float64(r.UsefulMACs) / (float64(te.MACCycles) * float64(r.MACsPerCycle))
+	fillRates(d, &r, macCycles)
 	p.fillTraffic(&r)
 	p.fillUnits(&r)
-	r.Resources, _ = EstimateResources(d) // a validated design always has an estimate
-	fillEnergy(d, &r)
-	r.GPU = compareGPU(d, &r)
-	return r
+	err := fillDesign(d, p.sched, &r, p.onchip)
+	return r, err
+}
+
+// fillRates sets the latency, the useful MACs and the utilisations from
+// r.Cycles and the cycles the PE arrays issued keys (all cores).
+func fillRates(d *dataflow.Design, r *Report, macCycles int64) {
+	r.LatencyS = float64(r.Cycles) / d.ClockHz()
+	r.UsefulMACs = UsefulMACs(d)
+	perCore := 2 * d.HW.PEs * d.HW.VectorWidth
+	r.MACsPerCycle = perCore * d.HW.Cores
+	r.MACUtilization = float64(r.UsefulMACs) / (float64(r.Cycles) * float64(r.MACsPerCycle))
+	r.SweepUtilization = float64(r.UsefulMACs) / (float64(macCycles) * float64(perCore))
+}
+
+// fillDesign sets what follows from the design and the traffic: cores,
+// resources, the device fit, energy and the GPU comparison.
+func fillDesign(d *dataflow.Design, s *dataflow.Schedule, r *Report, on Onchip) error {
+	r.Cores, r.Rounds, r.IdleCores = d.HW.Cores, s.Rounds(), s.IdleCores()
+	var err error
+	if r.Resources, err = EstimateResources(d); err != nil {
+		return fmt.Errorf("resource estimate: %v", err)
+	}
+	r.Device = d.Device
+	r.DeviceUse, r.Fits = Utilize(d.Card(), r.Resources)
+	fillEnergy(d, r, on)
+	r.GPU = compareGPU(d, r)
+	return nil
 }
 
 // UsefulMACs is 2 * head_dim * (attended key count summed over rows and
@@ -91,14 +144,18 @@ func UsefulMACs(d *dataflow.Design) int64 {
 }
 
 func (p *platform) fillTraffic(r *Report) {
-	r.OffchipByStream = map[string]int64{
-		"q": int64(p.loaders[0].BytesRead), "k": int64(p.loaders[1].BytesRead),
-		"v": int64(p.loaders[2].BytesRead), "o": int64(p.writer.BytesWritten),
+	r.OffchipByStream = map[string]int64{"q": 0, "k": 0, "v": 0, "o": 0}
+	for _, cs := range p.cores {
+		for i, name := range []string{"q", "k", "v"} {
+			r.OffchipByStream[name] += int64(cs.loaders[i].BytesRead)
+		}
+		r.OffchipByStream["o"] += int64(cs.writer.BytesWritten)
 	}
 	for _, b := range r.OffchipByStream {
 		r.OffchipBytes += b
 	}
-	r.OnchipBytes = OnchipBytes(p.sched, int64(p.lay.rowBytes)) * int64(p.d.Model.Heads)
+	p.onchip = CountOnchip(p.sched, int64(p.lay.rowBytes))
+	r.OnchipBytes = p.onchip.Total()
 	if busy := p.mem.channelBusy(); len(busy) > 0 && r.LatencyS > 0 {
 		var s float64
 		for _, b := range busy {
@@ -108,36 +165,21 @@ func (p *platform) fillTraffic(r *Report) {
 	}
 }
 
-// OnchipBytes counts one head's K/V buffer traffic: every swept key read
-// from the ring or pinned buffer (K and V rows), every streamed key of a
-// windowed SWAT block written into the ring, every preloaded key written
-// into the pinned buffer.
-func OnchipBytes(s *dataflow.Schedule, rowBytes int64) int64 {
-	var n int64
-	for b := 0; b < s.Blocks(); b++ {
-		blk := s.Block(0, b)
-		n += int64(blk.Preload)
-		for _, sg := range blk.Segs {
-			if sg.Src != dataflow.SrcStream || (!blk.Global && !s.Dense) {
-				n += int64(sg.Len())
-			}
-		}
-	}
-	return 2 * rowBytes * n
-}
-
 func (p *platform) fillUnits(r *Report) {
-	te := p.core.Engine()
 	r.PhaseCycles = map[string]int64{}
 	r.StallCycles = map[string]int64{}
-	for s := dataflow.StreamQ; s <= dataflow.StreamO; s++ {
-		r.StallCycles[s.String()] = te.Stall[s]
+	r.Units = map[string]Unit{}
+	for _, cs := range p.cores {
+		seq := cs.seq
+		for s := dataflow.StreamQ; s <= dataflow.StreamO; s++ {
+			r.StallCycles[s.String()] += seq.Stall[s]
+		}
+		r.Units[cs.core.Name()+".PEArray"] = Unit{BusyCycles: seq.MACCycles, StallCycles: seq.Stall[0] + seq.Stall[1] + seq.Stall[2]}
+		for _, l := range cs.loaders {
+			r.Units[l.Name()] = Unit{Bytes: int64(l.BytesRead), Requests: int64(l.Requests)}
+		}
+		r.Units[cs.writer.Name()] = Unit{Bytes: int64(cs.writer.BytesWritten), Requests: int64(cs.writer.Requests)}
 	}
-	r.Units = map[string]Unit{"Accel.Core.PEArray": {BusyCycles: te.MACCycles, StallCycles: te.Stall[0] + te.Stall[1] + te.Stall[2]}}
-	for _, l := range p.loaders {
-		r.Units[l.Name()] = Unit{Bytes: int64(l.BytesRead), Requests: int64(l.Requests)}
-	}
-	r.Units[p.writer.Name()] = Unit{Bytes: int64(p.writer.BytesWritten), Requests: int64(p.writer.Requests)}
 	for name, t := range p.activity() {
 		u := r.Units[name]
 		u.BusyCycles = int64(math.Round(float64(t) * p.d.ClockHz()))

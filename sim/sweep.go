@@ -39,7 +39,7 @@ func Sweep(load func(sets ...string) (*dataflow.Design, error), param string, va
 			if err != nil {
 				return nil, fmt.Errorf("%s=%s: %w", param, v, err)
 			}
-			res, err := Run(d, nil, Options{TimingOnly: true})
+			res, err := Run(d, nil, Options{TimingOnly: true, AllowOverfit: true})
 			if err != nil {
 				return nil, fmt.Errorf("%s=%s: %w", param, v, err)
 			}

@@ -1,67 +1,22 @@
 package core
 
 import (
-	"fmt"
-
 	"github.com/sarchlab/akita/v3/sim"
 
 	"github.com/swatsim/swatsim/accel/alarm"
 	"github.com/swatsim/swatsim/accel/stream"
-	"github.com/swatsim/swatsim/accel/writer"
 	"github.com/swatsim/swatsim/dataflow"
 )
 
-// Builder builds cores; defaults in MakeBuilder.
-type Builder struct {
-	engine  sim.Engine
-	freq    sim.Freq
-	horizon int64
-	eng     *dataflow.Engine
-	dp      *Datapath
-	q, k, v *stream.FIFO
-	out     *writer.Comp
-}
-
-// MakeBuilder returns a builder at 300 MHz that looks 1024 cycles ahead.
-func MakeBuilder() Builder { return Builder{freq: 300 * sim.MHz, horizon: 1024} }
-
-// WithEngine sets the simulation engine.
-func (b Builder) WithEngine(e sim.Engine) Builder { b.engine = e; return b }
-
-// WithFreq sets the core clock.
-func (b Builder) WithFreq(f sim.Freq) Builder { b.freq = f; return b }
-
-// WithHorizon sets how many cycles past the present the core may compute
-// in one wake-up.
-func (b Builder) WithHorizon(n int64) Builder { b.horizon = n; return b }
-
-// WithSchedule sets the timing engine (the schedule to run).
-func (b Builder) WithSchedule(e *dataflow.Engine) Builder { b.eng = e; return b }
-
-// WithDatapath turns on functional mode with the given datapath.
-func (b Builder) WithDatapath(dp *Datapath) Builder { b.dp = dp; return b }
-
-// WithStreams sets the input FIFOs and the output writer.
-func (b Builder) WithStreams(q, k, v *stream.FIFO, out *writer.Comp) Builder {
-	b.q, b.k, b.v, b.out = q, k, v, out
-	return b
-}
-
-// Build creates the core.
-func (b Builder) Build(name string) *Comp {
-	if b.engine == nil || b.eng == nil || b.q == nil || b.k == nil || b.v == nil || b.out == nil {
-		panic(fmt.Sprintf("core %s: engine, schedule and streams must be set", name))
-	}
-	c := &Comp{Builder: b}
-	c.TickingComponent = sim.NewTickingComponent(name, b.engine, b.freq, c)
-	b.eng.Obs = c
-	return c
+// OutputSink takes the core's output rows (the platform's writer).
+type OutputSink interface {
+	// Push hands over an output row that leaves the core in cycle b.Arrival.
+	Push(b stream.Beat, now sim.VTimeInSec)
 }
 
 // Comp is the attention core.
 type Comp struct {
 	*sim.TickingComponent
-	Builder
 
 	// OnWake is called after every wake-up (the platform wakes loaders).
 	OnWake func(now sim.VTimeInSec)
@@ -70,31 +25,37 @@ type Comp struct {
 	// Finished is set when the last output row has left the core.
 	Finished bool
 
+	seq     *dataflow.Sequencer
+	dp      *Datapath
+	q, k, v *stream.FIFO
+	out     OutputSink
+	freq    sim.Freq
+	horizon int64
 	now     sim.VTimeInSec
 	alarm   alarm.Alarm
 	waiting bool // stopped on a beat that has not arrived
 }
 
-// Engine is the core's timing engine.
-func (c *Comp) Engine() *dataflow.Engine { return c.eng }
+// Sequencer is the core's sequencer.
+func (c *Comp) Sequencer() *dataflow.Sequencer { return c.seq }
 
 // Start schedules the core's first wake-up.
 func (c *Comp) Start(at sim.VTimeInSec) { c.alarm.At(c.TickingComponent.Engine, c, at, at) }
 
-// Tick advances the timing engine up to the horizon and sleeps until the
+// Tick advances the sequencer up to the horizon and sleeps until the
 // next action or until a missing beat arrives.
 func (c *Comp) Tick(now sim.VTimeInSec) bool {
 	c.now = now
 	cyc := int64(c.freq.Cycle(now))
-	ok := c.eng.Run(c, cyc+c.horizon)
+	ok := c.seq.Run(c, cyc+c.horizon)
 	if c.OnWake != nil {
 		c.OnWake(now)
 	}
 	switch {
-	case c.eng.Done():
+	case c.seq.Done():
 		c.Finished = true
 	case ok:
-		next := max(c.eng.Next(), cyc+1)
+		next := max(c.seq.Next(), cyc+1)
 		c.alarm.At(c.TickingComponent.Engine, c, c.freq.NCyclesLater(int(next-cyc), now), now)
 	}
 	return false
@@ -135,8 +96,7 @@ func (c *Comp) Transfer(s dataflow.Stream, n int64, t int64) (int64, bool) {
 
 // Beat implements dataflow.Observer: it consumes FIFO entries, feeds the
 // datapath and hands output rows to the writer.
-func (c *Comp) Beat(s dataflow.Stream, n int64, cyc int64) {
-	blk := c.eng.Current()
+func (c *Comp) Beat(blk *dataflow.Block, s dataflow.Stream, n int64, cyc int64) {
 	switch s {
 	case dataflow.StreamQ:
 		b, _ := c.q.Get(n)
@@ -150,7 +110,7 @@ func (c *Comp) Beat(s dataflow.Stream, n int64, cyc int64) {
 		c.k.Consume(cyc)
 		c.v.Consume(cyc)
 		if c.dp != nil {
-			c.dp.TakeKV(blk, c.eng.Phase() == dataflow.PhPreload, kb, vb)
+			c.dp.TakeKV(blk, kb.Row < blk.Preload, kb, vb)
 		}
 	case dataflow.StreamO:
 		c.emit(blk, cyc)
@@ -158,11 +118,10 @@ func (c *Comp) Beat(s dataflow.Stream, n int64, cyc int64) {
 }
 
 func (c *Comp) emit(blk *dataflow.Block, cyc int64) {
-	p := int(c.eng.Beats(dataflow.StreamO)) % c.eng.S.Mask.N
-	row := p
+	row := blk.R0 + c.seq.Pos()
 	beat := stream.Beat{Head: blk.Head, Row: row, Arrival: cyc + 1}
 	if c.dp != nil {
-		beat.K = c.dp.Out(row - blk.R0)
+		beat.K = c.dp.Out(blk, row-blk.R0)
 	}
 	c.out.Push(beat, c.now)
 }

@@ -1,6 +1,9 @@
 package core
 
 import (
+	"runtime"
+	"sync"
+
 	"github.com/swatsim/swatsim/accel/stream"
 	"github.com/swatsim/swatsim/dataflow"
 	"github.com/swatsim/swatsim/reference"
@@ -8,7 +11,10 @@ import (
 
 // Datapath is the functional half of the core: P processing elements, each
 // holding one query row and its online-softmax state, fed keys from the
-// pinned buffer, the window ring or the stream.
+// pinned buffer, the window ring or the stream. Query registers, states and
+// outputs are double-buffered: block Seq uses bank Seq mod 2, so that the
+// overlapped schedule can load and sweep the next block while this one is
+// normalised and sent.
 type Datapath struct {
 	K    *reference.Kernel
 	Mask reference.Mask
@@ -23,13 +29,22 @@ type Datapath struct {
 	pinV  [][]int64
 	curK  []int64
 	curV  []int64
+	// swept are the keys of each bank's block in sweep order, folded into
+	// the PEs' states at Norm (rows in parallel)
+	swept [2][]sweptKey
+}
+
+// sweptKey is one key a block swept: its index and K and V rows.
+type sweptKey struct {
+	key  int
+	k, v []int64
 }
 
 // NewDatapath builds the datapath with the given ring and pinned depths.
 func NewDatapath(k *reference.Kernel, m reference.Mask, p, ringRows, pinRows int) *Datapath {
 	dp := &Datapath{K: k, Mask: m, P: p}
-	dp.q, dp.out = rows(p, k.D), rows(p, k.D)
-	dp.st = make([]reference.RowState, p)
+	dp.q, dp.out = rows(2*p, k.D), rows(2*p, k.D)
+	dp.st = make([]reference.RowState, 2*p)
 	// Keys are below m.N, so a deeper buffer than that holds the same rows
 	// at the same indexes (key mod depth = key): allocate what is used.
 	ringRows, pinRows = min(ringRows, m.N), min(pinRows, m.N)
@@ -49,7 +64,8 @@ func rows(n, d int) [][]int64 {
 // LoadQ takes the next query row of block b into its PE and clears the
 // PE's state.
 func (dp *Datapath) LoadQ(b *dataflow.Block, beat *stream.Beat) {
-	p := beat.Row - b.R0
+	dp.swept[b.Seq%2] = dp.swept[b.Seq%2][:0]
+	p := dp.bank(b) + beat.Row - b.R0
 	copy(dp.q[p], beat.K)
 	dp.st[p].Reset(dp.K.D)
 }
@@ -71,16 +87,15 @@ func (dp *Datapath) TakeKV(b *dataflow.Block, preload bool, k, v *stream.Beat) {
 	}
 }
 
-// Sweep issues keys lo..hi of a segment to every PE whose row attends to
-// them.
+// Sweep issues keys lo..hi of a segment to the PEs of the block. The
+// datapath notes the key rows (they stay in place until the block's Norm:
+// the ring is deep enough for the block's window, the stream rows are the
+// beats' own) and folds them in at Norm.
 func (dp *Datapath) Sweep(b *dataflow.Block, seg dataflow.Segment, lo, hi int) {
+	sw := &dp.swept[b.Seq%2]
 	for key := lo; key <= hi; key++ {
 		k, v := dp.source(seg.Src, key)
-		for p := 0; p < b.Rows(); p++ {
-			if dp.Mask.Allowed(b.R0+p, key) {
-				dp.K.Update(&dp.st[p], dp.K.Score(dp.K.Dot(dp.q[p], k)), v)
-			}
-		}
+		*sw = append(*sw, sweptKey{key, k, v})
 	}
 }
 
@@ -96,12 +111,50 @@ func (dp *Datapath) source(src dataflow.Source, key int) (k, v []int64) {
 	}
 }
 
-// Norm runs the division unit of every PE of the block.
+// Norm folds the block's swept keys into every PE whose row attends to
+// them, in sweep order, then runs the division unit of every PE. The PEs
+// are independent, so they run on all CPUs; each PE's arithmetic and order
+// are fixed, so the result does not depend on the parallelism.
 func (dp *Datapath) Norm(b *dataflow.Block) {
-	for p := 0; p < b.Rows(); p++ {
-		dp.K.Finish(&dp.st[p], dp.out[p])
+	base, keys := dp.bank(b), dp.swept[b.Seq%2]
+	parallelRows(b.Rows(), func(p int) {
+		st, q := &dp.st[base+p], dp.q[base+p]
+		for _, sk := range keys {
+			if dp.Mask.Allowed(b.R0+p, sk.key) {
+				dp.K.Update(st, dp.K.Score(dp.K.Dot(q, sk.k)), sk.v)
+			}
+		}
+		dp.K.Finish(st, dp.out[base+p])
+	})
+	dp.swept[b.Seq%2] = keys[:0]
+}
+
+// parallelRows calls f for rows 0..n-1 on up to GOMAXPROCS goroutines.
+func parallelRows(n int, f func(p int)) {
+	w := min(n, runtime.GOMAXPROCS(0))
+	if w <= 1 {
+		for p := 0; p < n; p++ {
+			f(p)
+		}
+		return
 	}
+	var wg sync.WaitGroup
+	for i := 0; i < w; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := i; p < n; p += w {
+				f(p)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // Out returns a copy of output row p of the block.
-func (dp *Datapath) Out(p int) []int64 { return append([]int64(nil), dp.out[p]...) }
+func (dp *Datapath) Out(b *dataflow.Block, p int) []int64 {
+	return append([]int64(nil), dp.out[dp.bank(b)+p]...)
+}
+
+// bank is the first PE register of the block's bank.
+func (dp *Datapath) bank(b *dataflow.Block) int { return b.Seq % 2 * dp.P }

@@ -13,7 +13,6 @@ type Builder struct {
 	engine     sim.Engine
 	freq       sim.Freq
 	layout     stream.Layout
-	rowsPerReq int
 	functional bool
 	fifo       *stream.FIFO
 	plan       Plan
@@ -44,11 +43,11 @@ func (b Builder) WithPlan(p Plan) Builder { b.plan = p; return b }
 // Build creates the loader.
 func (b Builder) Build(name string) *Comp {
 	b.mustBeComplete(name)
-	b.rowsPerReq = max(1, min(b.layout.RowsPerBurst(), b.fifo.Capacity/2))
-	c := &Comp{Builder: b, pending: map[string]*request{}}
+	c := &Comp{freq: b.freq, layout: b.layout, functional: b.functional, fifo: b.fifo, plan: b.plan, pending: map[string]*request{}}
+	c.rowsPerReq = max(1, min(b.layout.RowsPerBurst(), b.fifo.Capacity/2))
 	c.TickingComponent = sim.NewTickingComponent(name, b.engine, b.freq, c)
-	c.Bottom = sim.NewLimitNumMsgPort(c, 64, name+".Bottom")
-	c.AddPort("Bottom", c.Bottom)
+	c.bottomPort = sim.NewLimitNumMsgPort(c, 64, name+".Bottom")
+	c.AddPort("Bottom", c.bottomPort)
 	return c
 }
 

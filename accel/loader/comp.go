@@ -21,19 +21,23 @@ type request struct {
 // Comp is a DMA loader.
 type Comp struct {
 	*sim.TickingComponent
-	Builder
 
-	// Bottom faces memory.
-	Bottom sim.Port
 	// OnArrival is called when rows become visible to the core.
 	OnArrival func(now sim.VTimeInSec)
 
-	alarm   alarm.Alarm
-	cur     Range
-	curOK   bool
-	started bool
-	pending map[string]*request
-	order   []*request
+	freq       sim.Freq
+	layout     stream.Layout
+	rowsPerReq int
+	functional bool
+	fifo       *stream.FIFO
+	plan       Plan
+	bottomPort sim.Port // faces memory
+	alarm      alarm.Alarm
+	cur        Range
+	curOK      bool
+	started    bool
+	pending    map[string]*request
+	order      []*request
 	// Activity meters the time a request is in flight.
 	Activity activity.Meter
 	// BytesRead counts the bytes the loader read.
@@ -85,7 +89,7 @@ func (c *Comp) push(q *request, cyc int64) {
 }
 
 func (c *Comp) receive(now sim.VTimeInSec) bool {
-	msg := c.Bottom.Retrieve(now)
+	msg := c.bottomPort.Retrieve(now)
 	if msg == nil {
 		return false
 	}
@@ -106,7 +110,7 @@ func (c *Comp) issue(now sim.VTimeInSec) bool {
 		return false
 	}
 	r := c.cur
-	r.Hi = min(r.Hi, r.Lo+c.rowsPerReq-1)
+	r.Hi = min(r.Hi, r.Lo+c.layout.RowsFrom(r.Head, r.Lo, c.rowsPerReq)-1)
 	rows := r.Hi - r.Lo + 1
 	cyc := c.cycle(now)
 	c.fifo.Trim(cyc)
@@ -117,9 +121,9 @@ func (c *Comp) issue(now sim.VTimeInSec) bool {
 		return false
 	}
 	addr := c.layout.Addr(r.Head, r.Lo)
-	req := mem.ReadReqBuilder{}.WithSendTime(now).WithSrc(c.Bottom).WithDst(c.layout.Route(addr)).
+	req := mem.ReadReqBuilder{}.WithSendTime(now).WithSrc(c.bottomPort).WithDst(c.layout.Route(addr)).
 		WithAddress(addr).WithByteSize(uint64(rows * c.layout.RowBytes)).Build()
-	if err := c.Bottom.Send(req); err != nil {
+	if err := c.bottomPort.Send(req); err != nil {
 		c.fifo.Unreserve(rows)
 		return false
 	}

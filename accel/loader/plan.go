@@ -49,3 +49,32 @@ func (p *GenPlan) Next() (Range, bool) {
 	p.next++
 	return p.buf[p.next-1], true
 }
+
+// CoalescePlan joins consecutive ranges of another plan that continue one
+// another (same head, Lo = previous Hi + 1) into one range, so that a
+// loader's bursts may span them.
+type CoalescePlan struct {
+	In      Plan
+	next    Range
+	hasNext bool
+	started bool
+}
+
+// Next implements Plan.
+func (p *CoalescePlan) Next() (Range, bool) {
+	if !p.started {
+		p.next, p.hasNext = p.In.Next()
+		p.started = true
+	}
+	if !p.hasNext {
+		return Range{}, false
+	}
+	cur := p.next
+	for {
+		p.next, p.hasNext = p.In.Next()
+		if !p.hasNext || p.next.Head != cur.Head || p.next.Lo != cur.Hi+1 {
+			return cur, true
+		}
+		cur.Hi = p.next.Hi
+	}
+}

@@ -11,6 +11,22 @@ type Layout struct {
 	ElemBytes  int                        // bytes of one code
 	BurstBytes int                        // request size; requests carry whole rows
 	Route      func(addr uint64) sim.Port // the memory port serving an address
+	// Boundary, if not 0, is a granule no request may cross (the memory
+	// channels' interleave: a request goes to the channel of its first
+	// byte). It must be a multiple of RowBytes, the base a multiple of it.
+	Boundary int
+}
+
+// RowsFrom is how many of n consecutive rows of head h starting at row
+// fit in one request: at most RowsPerBurst and n, and none past the next
+// Boundary.
+func (l Layout) RowsFrom(h, row, n int) int {
+	n = min(n, l.RowsPerBurst())
+	if l.Boundary > 0 {
+		left := l.Boundary - int(l.Addr(h, row)%uint64(l.Boundary))
+		n = min(n, max(1, left/l.RowBytes))
+	}
+	return max(1, n)
 }
 
 // Addr is the address of row `row` of head h.

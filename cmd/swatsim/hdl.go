@@ -92,7 +92,7 @@ func newCosimCmd() *cobra.Command {
 		Long: `cosim generates the core's Verilog, builds it with Verilator (cached by a hash
 of the sources under ~/.cache/swatsim/verilator), runs it on Q, K and V and
 compares every output code with the bit-exact reference and every q, kv and
-o transfer cycle with the cycle model (dataflow.Engine). It prints PASS or
+o transfer cycle with the cycle model (dataflow.Sequencer). It prints PASS or
 FAIL with both cycle counts and exits non-zero on FAIL.
 
 Without --q/--k/--v the inputs are synthetic (traces.Generate, seeded by

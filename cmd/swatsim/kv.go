@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -194,7 +192,7 @@ func kvWrite(f *kvFlags, rs []*kv.Result, rep kv.Report, title string) error {
 			return err
 		}
 		files = append(files, pf)
-		return os.Chmod(pf.tmp, 0o644) // as kv.WriteJSON did: readable like any output
+		return nil
 	}
 	if f.report != "" {
 		b, err := json.MarshalIndent(rep, "", "  ")

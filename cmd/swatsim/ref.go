@@ -32,7 +32,9 @@ func newRefCmd() *cobra.Command {
 		Short: "Reference attention (float64 or bit-exact fixed point) of .npy inputs",
 		Long: `ref computes masked softmax attention O = softmax(Q K^T * scale) V of Q, K and V
 given as .npy files of shape [N,D] or [H,N,D] (float64, float32, float16,
-int8/16/32), and writes O as a float64 .npy of the same shape.
+int8/16/32), and writes O as a float64 .npy of Q's shape. K and V may have
+fewer heads than Q (grouped-query or multi-query attention: [Hkv,N,D] with
+Hkv dividing Hq); query head h then uses K/V head h / (Hq/Hkv).
 
 The mask: row i attends to key j when j is in its window (causal: j <= i and
 i-j < W; bidirectional: |i-j| <= W/2), or i < G or j < G (--global), or
@@ -47,8 +49,8 @@ datapath (bit for bit), and ref also prints its error against float64.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.q, "q", "", "query .npy, [N,D] or [H,N,D] (required)")
-	fl.StringVar(&f.k, "k", "", "key .npy, the shape of --q (required)")
-	fl.StringVar(&f.v, "v", "", "value .npy, the shape of --q (required)")
+	fl.StringVar(&f.k, "k", "", "key .npy, [N,D] or [Hkv,N,D] with Hkv dividing the heads of --q (required)")
+	fl.StringVar(&f.v, "v", "", "value .npy, the shape of --k (required)")
 	fl.StringVar(&f.out, "out", "", "output .npy: O as float64, the shape of --q (required)")
 	fl.IntVar(&f.window, "window", 0, "window size W (required unless --dense; causal >= 1, bidirectional >= 0)")
 	fl.BoolVar(&f.causal, "causal", false, "causal attention (j <= i)")
@@ -113,7 +115,7 @@ func runRef(cmd *cobra.Command, f *refFlags) error {
 	if err != nil {
 		return err
 	}
-	if err := reference.CheckQKV(q, k, v); err != nil {
+	if err := reference.CheckGQA(q, k, v); err != nil {
 		return err
 	}
 	if err := checkMemory("ref", q.H, q.N, q.D, bytesPerElemRef); err != nil {

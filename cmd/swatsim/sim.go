@@ -30,6 +30,7 @@ type simFlags struct {
 	cpuprofile, memprofile string
 	traceBlocks            int
 	baseline               bool
+	allowOverfit           bool
 }
 
 func newSimCmd() *cobra.Command {
@@ -52,7 +53,8 @@ func newSimCmd() *cobra.Command {
 	fl.StringVar(&f.report, "report", "", "write the report as JSON")
 	fl.StringVar(&f.trace, "trace", "", "write a Chrome/Perfetto trace-event timeline (JSON)")
 	fl.IntVar(&f.traceBlocks, "trace-blocks", 4096, "blocks recorded in the timeline")
-	fl.BoolVar(&f.baseline, "baseline", false, "also run the dense baseline on the same budget (timing only) and report the ratios")
+	fl.BoolVar(&f.baseline, "baseline", false, "also run the dense and flash baselines on the same budget (timing only) and report the ratios (vs_dense, vs_flash)")
+	fl.BoolVar(&f.allowOverfit, "allow-overfit", false, "run a design whose resource estimate exceeds its device (the report says fits: false)")
 	fl.StringVar(&f.cpuprofile, "cpuprofile", "", "write a CPU profile (pprof)")
 	fl.StringVar(&f.memprofile, "memprofile", "", "write a heap profile (pprof)")
 	return cmd
@@ -80,7 +82,7 @@ func (f *simFlags) loadDesign() (*dataflow.Design, *sim.Inputs, error) {
 	}
 	var pre, post []string
 	if in != nil {
-		pre = shapeSets(in.Q)
+		pre = append(shapeSets(in.Q), fmt.Sprint("model.kv_heads=", in.K.H))
 	}
 	if f.arith != "" {
 		post = append(post, "arith="+f.arith)
@@ -121,7 +123,7 @@ func runSim(stdout, stderr io.Writer, f *simFlags) error {
 	var progress atomic.Int64
 	done := showProgress(stderr, &progress)
 	start := time.Now()
-	res, err := sim.Run(d, in, sim.Options{TimingOnly: f.timingOnly, TraceBlocks: f.traceBlocks * boolInt(f.trace != ""), Progress: &progress})
+	res, err := sim.Run(d, in, sim.Options{TimingOnly: f.timingOnly, TraceBlocks: f.traceBlocks * boolInt(f.trace != ""), Progress: &progress, AllowOverfit: f.allowOverfit})
 	done()
 	if perr := stopProfile(); err == nil {
 		err = perr
@@ -169,27 +171,38 @@ func warnDRAMTime(w io.Writer, d *dataflow.Design) {
 	}
 }
 
-// runBaseline runs the same design point as the dense baseline (timing
-// only) and records the latency and energy ratios in the report.
+// runBaseline runs the dense and flash baselines of the design point
+// (timing only, or analytic when too long to simulate beat by beat: see
+// sim.BaselineReport; same PEs, lanes, cores and memory) and records the ratios
+// in the report: vs_dense and vs_flash (baseline / this run), and the
+// SWAT-vs-dense comparison of dense_baseline (for a dense run, the SWAT
+// design is the other side).
 func runBaseline(w io.Writer, d *dataflow.Design, res *sim.Result) error {
-	other := *d
-	other.Arch = dataflow.ArchDense
-	if d.Arch == dataflow.ArchDense {
-		other.Arch = dataflow.ArchSWAT
+	runs := map[string]*sim.Report{d.Arch: &res.Report}
+	for _, arch := range []string{dataflow.ArchSWAT, dataflow.ArchDense, dataflow.ArchFlash} {
+		if runs[arch] != nil {
+			continue
+		}
+		other := *d
+		other.Arch = arch
+		b, err := sim.BaselineReport(&other)
+		if err != nil {
+			return fmt.Errorf("baseline %s: %v", arch, err)
+		}
+		runs[arch] = &b
 	}
-	b, err := sim.Run(&other, nil, sim.Options{TimingOnly: true})
-	if err != nil {
-		return fmt.Errorf("baseline: %v", err)
-	}
-	sw, dn := res.Report, b.Report
-	if d.Arch == dataflow.ArchDense {
-		sw, dn = dn, sw
-	}
-	cmp := &sim.Baseline{DenseCycles: dn.Cycles, DenseLatencyS: dn.LatencyS, DenseEnergyJ: dn.EnergyJ, DenseOffchipBytes: dn.OffchipBytes,
+	r := &res.Report
+	r.VsDense, r.VsFlash = r.CompareWith(runs[dataflow.ArchDense]), r.CompareWith(runs[dataflow.ArchFlash])
+	sw, dn := runs[dataflow.ArchSWAT], runs[dataflow.ArchDense]
+	r.Baseline = &sim.Baseline{DenseCycles: dn.Cycles, DenseLatencyS: dn.LatencyS, DenseEnergyJ: dn.EnergyJ, DenseOffchipBytes: dn.OffchipBytes,
 		Speedup: dn.LatencyS / sw.LatencyS, EnergyRatio: dn.EnergyJ / sw.EnergyJ}
-	res.Report.Baseline = cmp
-	fmt.Fprintf(w, "vs dense    dense baseline %d cycles (%.6g s), %d B off-chip: SWAT is %.2fx faster, %.2fx less energy\n",
-		dn.Cycles, dn.LatencyS, dn.OffchipBytes, cmp.Speedup, cmp.EnergyRatio)
+	for _, c := range []struct {
+		name string
+		x    *sim.Ratios
+	}{{"dense", r.VsDense}, {"flash", r.VsFlash}} {
+		fmt.Fprintf(w, "vs %-8s %s baseline (%s) %d cycles (%.6g s), %.6g J, %d B off-chip: this design is %.2fx faster, %.2fx less energy, %.2fx fewer off-chip bytes\n",
+			c.name, c.name, c.x.Mode, c.x.Cycles, c.x.LatencyS, c.x.EnergyJ, c.x.OffchipBytes, c.x.Latency, c.x.Energy, c.x.Offchip)
+	}
 	return nil
 }
 
@@ -215,16 +228,26 @@ func (f *simFlags) readInputs() (*sim.Inputs, error) {
 			return nil, err
 		}
 	}
-	return in, reference.CheckQKV(in.Q, in.K, in.V)
+	return in, reference.CheckGQA(in.Q, in.K, in.V)
 }
 
-// synthetic generates Q/K/V of the design's shape.
+// synthetic generates Q/K/V of the design's shape: K and V keep their
+// first kv_heads heads.
 func synthetic(d *dataflow.Design, seed uint64) (*sim.Inputs, error) {
 	q, k, v, err := traces.Generate(traces.SynthParamsFor(seed, d.Model.Heads, d.Model.SeqLen, d.Model.HeadDim))
 	if err != nil {
 		return nil, fmt.Errorf("synthetic inputs: %v", err)
 	}
-	return &sim.Inputs{Q: q, K: k, V: v}, nil
+	return &sim.Inputs{Q: q, K: firstHeads(k, d.KVHeads()), V: firstHeads(v, d.KVHeads())}, nil
+}
+
+// firstHeads is the tensor's first n heads (the tensor itself when it has
+// n).
+func firstHeads(t *reference.Tensor, n int) *reference.Tensor {
+	if n == t.H {
+		return t
+	}
+	return &reference.Tensor{H: n, N: t.N, D: t.D, Rank: 3, Data: t.Data[:n*t.N*t.D]}
 }
 
 // compareRef checks the functional output against the reference path (the

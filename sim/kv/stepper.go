@@ -36,7 +36,7 @@ func NewStepper(cfg Config, name string, budget int, data policy.Data) (*Stepper
 		return nil, err
 	}
 	h, n, d := data.Q.H, data.Q.N, data.Q.D
-	return &Stepper{pol: p, data: data, cfg: cfg, mem: newMemory(cfg, h, n, d), att: make([][]int, h)}, nil
+	return &Stepper{pol: p, data: data, cfg: cfg, mem: newMemory(cfg, name, p, h, n, d), att: make([][]int, h)}, nil
 }
 
 // Policy is the policy object the stepper drives.
@@ -103,7 +103,7 @@ func (s *Stepper) Step(t int, last *policy.Obs) [][]int {
 		s.att[h] = append(s.att[h][:0], s.pol.Attended(t, h, &s.cost)...)
 		s.mem.place(h, s.pol.Cache(h), false)
 		s.mem.metadata(h, s.cost.MetaPages[h], s.cost.MetaWrite)
-		s.mem.gather(h, s.att[h], &s.parts)
+		s.mem.gather(t, h, s.att[h], &s.parts)
 	}
 	s.bytes, _, _ = s.mem.stepBytes()
 	return s.att

@@ -1,8 +1,6 @@
 package writer
 
 import (
-	"fmt"
-
 	"github.com/sarchlab/akita/v3/mem/mem"
 	"github.com/sarchlab/akita/v3/sim"
 	"github.com/sarchlab/akita/v3/tracing"
@@ -12,45 +10,13 @@ import (
 	"github.com/swatsim/swatsim/accel/stream"
 )
 
-// Builder builds writers. Defaults are set in MakeBuilder.
-type Builder struct {
-	engine sim.Engine
-	freq   sim.Freq
-	layout stream.Layout
-}
-
-// MakeBuilder returns a builder with defaults: 300 MHz.
-func MakeBuilder() Builder { return Builder{freq: 300 * sim.MHz} }
-
-// WithEngine sets the simulation engine.
-func (b Builder) WithEngine(e sim.Engine) Builder { b.engine = e; return b }
-
-// WithFreq sets the writer's clock.
-func (b Builder) WithFreq(f sim.Freq) Builder { b.freq = f; return b }
-
-// WithLayout sets where the output lives and how it is written.
-func (b Builder) WithLayout(l stream.Layout) Builder { b.layout = l; return b }
-
-// Build creates the writer.
-func (b Builder) Build(name string) *Comp {
-	if b.engine == nil || b.layout.Route == nil || b.layout.RowBytes == 0 {
-		panic(fmt.Sprintf("writer %s: engine and layout must be set", name))
-	}
-	c := &Comp{Builder: b, inflight: map[string]*mem.WriteReq{}}
-	c.TickingComponent = sim.NewTickingComponent(name, b.engine, b.freq, c)
-	c.Bottom = sim.NewLimitNumMsgPort(c, 64, name+".Bottom")
-	c.AddPort("Bottom", c.Bottom)
-	return c
-}
-
 // Comp is the output writer.
 type Comp struct {
 	*sim.TickingComponent
-	Builder
 
-	// Bottom faces memory.
-	Bottom sim.Port
-
+	freq        sim.Freq
+	layout      stream.Layout
+	bottomPort  sim.Port // faces memory
 	alarm       alarm.Alarm
 	queue       []stream.Beat // rows in output order; Arrival = cycle they left the core
 	outstanding int
@@ -94,7 +60,7 @@ func (c *Comp) Tick(now sim.VTimeInSec) bool {
 }
 
 func (c *Comp) receive(now sim.VTimeInSec) bool {
-	msg := c.Bottom.Retrieve(now)
+	msg := c.bottomPort.Retrieve(now)
 	if msg == nil {
 		return false
 	}
@@ -130,9 +96,9 @@ func (c *Comp) send(now sim.VTimeInSec) bool {
 			stream.Encode(data[i*l.RowBytes:], c.queue[i].K, l.ElemBytes)
 		}
 	}
-	req := mem.WriteReqBuilder{}.WithSendTime(now).WithSrc(c.Bottom).WithDst(l.Route(addr)).
+	req := mem.WriteReqBuilder{}.WithSendTime(now).WithSrc(c.bottomPort).WithDst(l.Route(addr)).
 		WithAddress(addr).WithData(data).Build()
-	if err := c.Bottom.Send(req); err != nil {
+	if err := c.bottomPort.Send(req); err != nil {
 		return false
 	}
 	c.Activity.Start(now)
@@ -148,10 +114,11 @@ func (c *Comp) send(now sim.VTimeInSec) bool {
 }
 
 // run counts the leading queued rows that are contiguous in memory, up to
-// a burst; they are sent together once the last has left the core.
+// a burst and not past a Boundary; they are sent together once the last
+// has left the core.
 func (c *Comp) run() int {
-	n := 0
-	for n < len(c.queue) && n < c.layout.RowsPerBurst() {
+	n, most := 0, c.layout.RowsFrom(c.queue[0].Head, c.queue[0].Row, len(c.queue))
+	for n < most {
 		if n > 0 && (c.queue[n].Head != c.queue[0].Head || c.queue[n].Row != c.queue[0].Row+n) {
 			break
 		}
