@@ -1,0 +1,182 @@
+package explore
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"sort"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+
+	"github.com/swatsim/swatsim/dataflow"
+)
+
+// maxRoofs caps the ceilings drawn; with more distinct devices only the
+// lowest and the highest roof are drawn.
+const maxRoofs = 6
+
+// roof is a device's ceilings: peak MAC/s and off-chip bytes/s.
+type roof struct{ peak, bw float64 }
+
+// Intensity is a point's operational intensity (useful MACs per off-chip
+// byte) and attainable performance (useful MACs per second).
+func Intensity(report map[string]any) (macsPerByte, macsPerSecond float64) {
+	macs := number(report, "useful_macs")
+	return macs / number(report, "offchip_bytes"), macs / number(report, "latency_s")
+}
+
+// roofOf derives a point's ceilings from its design: MACs per cycle times
+// the clock, memory channels times their bandwidth.
+func roofOf(d *dataflow.Design) roof {
+	return roof{peak: float64(2*d.HW.PEs*d.HW.VectorWidth) * d.ClockHz(), bw: float64(d.Memory.Channels) * d.Memory.ChannelGBps * 1e9}
+}
+
+// roofs resolves each point's design (memoised by its field values) for
+// its ceilings.
+func (s *Space) roofs(pts []*Scored) (map[*Scored]roof, error) {
+	memo := map[string]roof{}
+	out := map[*Scored]roof{}
+	for _, p := range pts {
+		var sets []string
+		for _, f := range sortedKeys(p.Fields) {
+			sets = append(sets, f+"="+fieldText(p.Fields[f]))
+		}
+		key := strings.Join(sets, "\n")
+		r, ok := memo[key]
+		if !ok {
+			d, err := dataflow.Load(s.Base, sets)
+			if err != nil {
+				return nil, fmt.Errorf("roofline: point %s: %v", p.Record.Hash, err)
+			}
+			r = roofOf(d)
+			memo[key] = r
+		}
+		out[p] = r
+	}
+	return out, nil
+}
+
+// RooflinePNG plots attainable MAC/s against MACs per off-chip byte for
+// every evaluated point, under the compute and bandwidth ceilings of the
+// designs explored.
+func (s *Space) RooflinePNG(pts, front []*Scored) ([]byte, error) {
+	onFront, feasible, infeasible := pointClasses(pts, front)
+	evaluated := append(append(append([]*Scored{}, onFront...), feasible...), infeasible...)
+	roofOfPoint, err := s.roofs(evaluated)
+	if err != nil {
+		return nil, err
+	}
+	xy := func(set []*Scored) plotter.XYs {
+		var out plotter.XYs
+		for _, p := range set {
+			x, y := Intensity(p.Report)
+			if x > 0 && y > 0 && !math.IsInf(x, 0) && !math.IsInf(y, 0) {
+				out = append(out, plotter.XY{X: x, Y: y})
+			}
+		}
+		return out
+	}
+	p := plot.New()
+	p.Title.Text = "Roofline: attainable MAC/s vs operational intensity (useful MACs per off-chip byte)"
+	// Short axis labels: gonum/plot centres the x label by the linear
+	// midpoint, which on a log axis pushes a long label off the right edge.
+	p.X.Label.Text, p.Y.Label.Text = "MACs / off-chip byte", "MAC/s"
+	for _, a := range []*plot.Axis{&p.X, &p.Y} {
+		a.Scale, a.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
+	}
+	leg := plot.NewLegend()
+	all := xy(evaluated)
+	if len(all) == 0 {
+		return nil, fmt.Errorf("roofline: no evaluated point has off-chip traffic and a latency")
+	}
+	roofNames, err := addRoofs(p, &leg, distinctRoofs(roofOfPoint), all)
+	if err != nil {
+		return nil, err
+	}
+	names, err := addClasses(p, &leg, xy, onFront, feasible, infeasible)
+	if err != nil {
+		return nil, err
+	}
+	p.Add(plotter.NewGrid())
+	pad(&p.X)
+	pad(&p.Y)
+	return render(p, leg, append(roofNames, names...))
+}
+
+// distinctRoofs lists the points' ceilings, lowest first; beyond maxRoofs
+// only the lowest and the highest remain.
+func distinctRoofs(byPoint map[*Scored]roof) []roof {
+	seen := map[roof]bool{}
+	var rs []roof
+	for _, r := range byPoint {
+		if !seen[r] {
+			seen[r] = true
+			rs = append(rs, r)
+		}
+	}
+	sort.Slice(rs, func(i, j int) bool {
+		if rs[i].peak != rs[j].peak {
+			return rs[i].peak < rs[j].peak
+		}
+		return rs[i].bw < rs[j].bw
+	})
+	if len(rs) > maxRoofs {
+		rs = []roof{rs[0], rs[len(rs)-1]}
+	}
+	return rs
+}
+
+// addRoofs draws each roof, min(peak, bw * intensity), across the points'
+// intensity range (widened to show the ridge point).
+func addRoofs(p *plot.Plot, leg *plot.Legend, rs []roof, pts plotter.XYs) ([]string, error) {
+	var names []string
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, q := range pts {
+		lo, hi = math.Min(lo, q.X), math.Max(hi, q.X)
+	}
+	for _, r := range rs {
+		lo, hi = math.Min(lo, r.peak/r.bw), math.Max(hi, r.peak/r.bw)
+	}
+	lo, hi = lo/2, hi*2
+	for i, r := range rs {
+		ridge := r.peak / r.bw
+		line := plotter.XYs{{X: lo, Y: math.Min(r.peak, r.bw*lo)}}
+		if ridge > lo && ridge < hi {
+			line = append(line, plotter.XY{X: ridge, Y: r.peak})
+		}
+		line = append(line, plotter.XY{X: hi, Y: math.Min(r.peak, r.bw*hi)})
+		l, err := plotter.NewLine(line)
+		if err != nil {
+			return nil, err
+		}
+		l.Color, l.Width = roofColors[i%len(roofColors)], vg.Points(1.5)
+		p.Add(l)
+		name := fmt.Sprintf("ceiling %s MAC/s, %s B/s", si(r.peak), si(r.bw))
+		leg.Add(name, l)
+		names = append(names, name)
+	}
+	return names, nil
+}
+
+// roofColors keep clear of the point classes' red, blue and grey.
+var roofColors = []color.Color{
+	color.RGBA{R: 255, G: 127, B: 14, A: 255}, color.RGBA{R: 44, G: 160, B: 44, A: 255},
+	color.RGBA{R: 148, G: 103, B: 189, A: 255}, color.RGBA{R: 140, G: 86, B: 75, A: 255},
+	color.RGBA{R: 227, G: 119, B: 194, A: 255}, color.RGBA{R: 188, G: 189, B: 34, A: 255},
+}
+
+// si prints v with an SI prefix, e.g. 4.9T.
+func si(v float64) string {
+	for _, u := range []struct {
+		div float64
+		p   string
+	}{{1e15, "P"}, {1e12, "T"}, {1e9, "G"}, {1e6, "M"}, {1e3, "k"}} {
+		if v >= u.div {
+			return fmt.Sprintf("%.3g%s", v/u.div, u.p)
+		}
+	}
+	return fmt.Sprintf("%.3g", v)
+}
