@@ -53,6 +53,9 @@ func shellJoin(words []string) string {
 			out[i] = quote(w)
 			if opt, val, ok := strings.Cut(w, "="); ok && strings.HasPrefix(opt, "-") && !strings.ContainsAny(opt, " '") {
 				out[i] = opt + "=" + quote(val)
+				if !strings.ContainsAny(val, "\"$`\\!") {
+					out[i] = opt + "=\"" + val + "\""
+				}
 			}
 		}
 	}
@@ -83,7 +86,9 @@ func (j SlurmJob) Script() []byte {
 func (j SlurmJob) mergeArgs(arrayID string) []string {
 	args := []string{"--dependency=afterok:" + arrayID, "--job-name=swatsim-explore-merge",
 		"--output=" + filepath.Join(j.Dir, "slurm-merge-%j.out")}
-	args = append(args, j.Args...)
+	for _, a := range j.Args {
+		args = append(args, strings.Fields(a)...)
+	}
 	return append(args, "--wrap="+quote(j.Bin)+" explore merge "+quote(j.Dir))
 }
 
