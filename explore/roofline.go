@@ -92,7 +92,8 @@ func (s *Space) RooflinePNG(pts, front []*Scored) ([]byte, error) {
 	if len(all) == 0 {
 		return nil, fmt.Errorf("roofline: no evaluated point has off-chip traffic and a latency")
 	}
-	roofNames, err := addRoofs(p, &leg, distinctRoofs(roofOfPoint), all)
+	rs, labels := distinctRoofs(roofOfPoint)
+	roofNames, err := addRoofs(p, &leg, rs, labels, all)
 	if err != nil {
 		return nil, err
 	}
@@ -107,10 +108,9 @@ func (s *Space) RooflinePNG(pts, front []*Scored) ([]byte, error) {
 }
 
 // distinctRoofs lists the points' ceilings, lowest first; beyond maxRoofs
-// only the lowest and the highest remain.
-func distinctRoofs(byPoint map[*Scored]roof) []roof {
+// only the lowest and the highest remain (and are labelled so).
+func distinctRoofs(byPoint map[*Scored]roof) (rs []roof, labels []string) {
 	seen := map[roof]bool{}
-	var rs []roof
 	for _, r := range byPoint {
 		if !seen[r] {
 			seen[r] = true
@@ -123,15 +123,16 @@ func distinctRoofs(byPoint map[*Scored]roof) []roof {
 		}
 		return rs[i].bw < rs[j].bw
 	})
+	labels = make([]string, len(rs))
 	if len(rs) > maxRoofs {
-		rs = []roof{rs[0], rs[len(rs)-1]}
+		rs, labels = []roof{rs[0], rs[len(rs)-1]}, []string{fmt.Sprintf("lowest of %d ", len(rs)), fmt.Sprintf("highest of %d ", len(rs))}
 	}
-	return rs
+	return rs, labels
 }
 
 // addRoofs draws each roof, min(peak, bw * intensity), across the points'
 // intensity range (widened to show the ridge point).
-func addRoofs(p *plot.Plot, leg *plot.Legend, rs []roof, pts plotter.XYs) ([]string, error) {
+func addRoofs(p *plot.Plot, leg *plot.Legend, rs []roof, labels []string, pts plotter.XYs) ([]string, error) {
 	var names []string
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, q := range pts {
@@ -154,7 +155,7 @@ func addRoofs(p *plot.Plot, leg *plot.Legend, rs []roof, pts plotter.XYs) ([]str
 		}
 		l.Color, l.Width = roofColors[i%len(roofColors)], vg.Points(1.5)
 		p.Add(l)
-		name := fmt.Sprintf("ceiling %s MAC/s, %s B/s", si(r.peak), si(r.bw))
+		name := fmt.Sprintf("%sceiling %s MAC/s, %s B/s", labels[i], si(r.peak), si(r.bw))
 		leg.Add(name, l)
 		names = append(names, name)
 	}
