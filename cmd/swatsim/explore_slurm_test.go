@@ -61,17 +61,7 @@ func TestExploreSlurm(t *testing.T) {
 		t.Fatalf("explore --slurm: %v\n%s", err, res)
 	}
 	waitForJobs(t, env, ids[1]+","+ids[2], out)
-	local := filepath.Join(t.TempDir(), "local")
-	if code, _, stderr := runCLI(t, "explore", "--space", space, "--out", local, "--workers", "2"); code != 0 {
-		t.Fatal(stderr)
-	}
-	for _, f := range []string{"results.jsonl", "pareto.csv"} {
-		a, errA := os.ReadFile(filepath.Join(out, f))
-		b, _ := os.ReadFile(filepath.Join(local, f))
-		if errA != nil || !bytes.Equal(a, b) || len(a) == 0 {
-			t.Errorf("%s of the Slurm run differs from the local run's (%v)", f, errA)
-		}
-	}
+	sameAsLocalRun(t, space, out, "of the Slurm run")
 	for i := 0; i < 4; i++ {
 		if n := lineCount(filepath.Join(out, explore.ShardFile(i, 4))); n != 6 {
 			t.Errorf("shard %d stored %d points, want 6", i, n)

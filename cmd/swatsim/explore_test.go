@@ -204,18 +204,25 @@ func TestExploreKillAndRestart(t *testing.T) {
 	if want == nil || want[1] != strconv.Itoa(stored) || want[2] != strconv.Itoa(48-stored) {
 		t.Errorf("restart after %d stored: %s", stored, res)
 	}
-	whole := filepath.Join(t.TempDir(), "whole")
-	if code, _, stderr := runCLI(t, "explore", "--space", space, "--out", whole, "--workers", "2"); code != 0 {
+	sameAsLocalRun(t, space, out, "after kill and restart")
+	if n := lineCount(store); n != 48 {
+		t.Errorf("%d records, want 48", n)
+	}
+}
+
+// sameAsLocalRun runs the space locally in-process and compares the
+// results and the front of dir with it, byte for byte.
+func sameAsLocalRun(t *testing.T, space, dir, what string) {
+	t.Helper()
+	local := filepath.Join(t.TempDir(), "local")
+	if code, _, stderr := runCLI(t, "explore", "--space", space, "--out", local, "--workers", "2"); code != 0 {
 		t.Fatal(stderr)
 	}
 	for _, f := range []string{"results.jsonl", "pareto.csv"} {
-		a, _ := os.ReadFile(filepath.Join(out, f))
-		b, _ := os.ReadFile(filepath.Join(whole, f))
-		if !bytes.Equal(a, b) {
-			t.Errorf("%s after kill and restart differs from an unbroken run's", f)
+		a, err := os.ReadFile(filepath.Join(dir, f))
+		b, _ := os.ReadFile(filepath.Join(local, f))
+		if err != nil || len(a) == 0 || !bytes.Equal(a, b) {
+			t.Errorf("%s %s differs from a local run's (%v)", f, what, err)
 		}
-	}
-	if n := lineCount(store); n != 48 {
-		t.Errorf("%d records, want 48", n)
 	}
 }
