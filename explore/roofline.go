@@ -28,33 +28,31 @@ func Intensity(report map[string]any) (macsPerByte, macsPerSecond float64) {
 	return macs / number(report, "offchip_bytes"), macs / number(report, "latency_s")
 }
 
-// roofOf derives a point's ceilings from its design: MACs per cycle times
-// the clock, memory channels times their bandwidth.
-func roofOf(d *dataflow.Design) roof {
-	return roof{peak: float64(2*d.HW.PEs*d.HW.VectorWidth) * d.ClockHz(), bw: float64(d.Memory.Channels) * d.Memory.ChannelGBps * 1e9}
-}
-
-// roofs resolves each point's design (memoised by its field values) for
-// its ceilings.
+// roofs finds each point's ceilings: the compute peak from its report
+// (MACs per cycle times the clock), the off-chip bandwidth from its design
+// (memory channels times their GB/s), resolved once per distinct set of
+// swept memory.* values.
 func (s *Space) roofs(pts []*Scored) (map[*Scored]roof, error) {
-	memo := map[string]roof{}
+	memo := map[string]float64{}
 	out := map[*Scored]roof{}
 	for _, p := range pts {
 		var sets []string
 		for _, f := range sortedKeys(p.Fields) {
-			sets = append(sets, f+"="+fieldText(p.Fields[f]))
+			if strings.HasPrefix(f, "memory.") {
+				sets = append(sets, f+"="+fieldText(p.Fields[f]))
+			}
 		}
 		key := strings.Join(sets, "\n")
-		r, ok := memo[key]
+		bw, ok := memo[key]
 		if !ok {
 			d, err := dataflow.Load(s.Base, sets)
 			if err != nil {
 				return nil, fmt.Errorf("roofline: point %s: %v", p.Record.Hash, err)
 			}
-			r = roofOf(d)
-			memo[key] = r
+			bw = float64(d.Memory.Channels) * d.Memory.ChannelGBps * 1e9
+			memo[key] = bw
 		}
-		out[p] = r
+		out[p] = roof{peak: number(p.Report, "macs_per_cycle") * number(p.Report, "clock_mhz") * 1e6, bw: bw}
 	}
 	return out, nil
 }

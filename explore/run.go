@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/swatsim/swatsim/dataflow"
 	"github.com/swatsim/swatsim/sim"
@@ -42,6 +43,9 @@ type Runner struct {
 	Eval Evaluator
 	// Warn receives warnings (malformed stored lines).
 	Warn io.Writer
+	// Progress, if set, receives a line every ProgressEvery.
+	Progress      io.Writer
+	ProgressEvery time.Duration
 }
 
 // Summary counts what a run did.
@@ -68,7 +72,7 @@ func (r *Runner) Run() (Summary, error) {
 		return sum, err
 	}
 	defer app.close()
-	stored, err := ReadDir(r.Dir, r.Warn)
+	stored, err := storedHashes(r.Dir, r.Warn)
 	if err != nil {
 		return sum, err
 	}
@@ -79,7 +83,12 @@ func (r *Runner) Run() (Summary, error) {
 	sum.Points = len(idx)
 	out := r.evaluate(idx, stored)
 	var werr error
+	last := time.Now()
 	for res := range out {
+		if r.Progress != nil && time.Since(last) >= r.ProgressEvery {
+			last = time.Now()
+			fmt.Fprintf(r.Progress, "explore: %d of %d points done (%d evaluated, %d failed)\n", sum.Stored+sum.Evaluated, sum.Points, sum.Evaluated, sum.Failed)
+		}
 		if res.skipped {
 			sum.Stored++
 			continue
@@ -106,7 +115,7 @@ type outcome struct {
 // evaluate runs the points on r.Workers goroutines. A design whose hash is
 // stored, or already taken by another worker, is skipped: equal designs
 // give equal records, so which point of them runs does not matter.
-func (r *Runner) evaluate(idx []int64, stored Records) <-chan outcome {
+func (r *Runner) evaluate(idx []int64, stored map[string]bool) <-chan outcome {
 	jobs := make(chan int64)
 	out := make(chan outcome, r.Workers)
 	var mu sync.Mutex
@@ -114,7 +123,7 @@ func (r *Runner) evaluate(idx []int64, stored Records) <-chan outcome {
 	claim := func(h string) bool {
 		mu.Lock()
 		defer mu.Unlock()
-		if _, ok := stored[h]; ok || taken[h] {
+		if stored[h] || taken[h] {
 			return false
 		}
 		taken[h] = true

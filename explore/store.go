@@ -72,21 +72,32 @@ func (rs Records) JSONL() []byte {
 // files). A line that is not a record (a line cut short by a crash) is
 // skipped with a warning on warn.
 func ReadDir(dir string, warn io.Writer) (Records, error) {
-	files, err := filepath.Glob(filepath.Join(dir, "results*.jsonl"))
-	if err != nil {
-		return nil, err
-	}
-	sort.Strings(files)
 	rs := Records{}
-	for _, path := range files {
-		if err := readFile(path, rs, warn); err != nil {
-			return nil, err
-		}
-	}
-	return rs, nil
+	return rs, eachRecord(dir, warn, func(r *Record) { rs.add(r) })
 }
 
-func readFile(path string, rs Records, warn io.Writer) error {
+// storedHashes are the hashes of dir's records (without keeping them).
+func storedHashes(dir string, warn io.Writer) (map[string]bool, error) {
+	hashes := map[string]bool{}
+	return hashes, eachRecord(dir, warn, func(r *Record) { hashes[r.Hash] = true })
+}
+
+// eachRecord calls visit for every well-formed record of dir's stores.
+func eachRecord(dir string, warn io.Writer, visit func(*Record)) error {
+	files, err := filepath.Glob(filepath.Join(dir, "results*.jsonl"))
+	if err != nil {
+		return err
+	}
+	sort.Strings(files)
+	for _, path := range files {
+		if err := readFile(path, warn, visit); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func readFile(path string, warn io.Writer, visit func(*Record)) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -103,7 +114,7 @@ func readFile(path string, rs Records, warn io.Writer) error {
 			fmt.Fprintf(warn, "warning: %s:%d: skipped a malformed record (%v); its point runs again\n", path, n, err)
 			continue
 		}
-		rs.add(r)
+		visit(r)
 	}
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("%s: %v", path, err)

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -141,7 +142,7 @@ func runExplore(stdout, stderr io.Writer, f *exploreFlags) error {
 	if f.slurm {
 		return f.submit(stdout, s)
 	}
-	r := &explore.Runner{Space: s, Dir: f.out, Workers: f.workers, Warn: stderr}
+	r := &explore.Runner{Space: s, Dir: f.out, Workers: f.workers, Warn: stderr, Progress: stderr, ProgressEvery: 10 * time.Second}
 	if f.shard != "" {
 		r.Shard, r.Shards, _ = parseShard(f.shard)
 	}
