@@ -15,24 +15,23 @@ import (
 const maxFieldValues = 1_000_000
 
 // designFields maps every dotted design key (model.seq_len) to the Go kind
-// of its field, read from dataflow.Design's mapstructure tags so that it
-// follows the loader.
+// of its field, read from dataflow.Design's tags (mapstructure, else yaml)
+// so that it follows the loader.
 func designFields() map[string]reflect.Kind {
 	out := map[string]reflect.Kind{}
-	walkTags(reflect.TypeOf(dataflow.Design{}), "mapstructure", "", func(key string, t reflect.Type) bool {
+	walkTags(reflect.TypeOf(dataflow.Design{}), "mapstructure,yaml", "", func(key string, t reflect.Type) {
 		out[key] = t.Kind()
-		return false
 	})
 	return out
 }
 
 // walkTags calls visit for every field of struct type t (recursing into
-// nested structs and pointers to structs unless visit returns true) with its
-// dotted key built from the given struct tag.
-func walkTags(t reflect.Type, tag, prefix string, visit func(key string, t reflect.Type) (stop bool)) {
+// nested structs and pointers to structs) with its dotted key built from
+// the first of the comma-separated struct tags the field has.
+func walkTags(t reflect.Type, tags, prefix string, visit func(key string, t reflect.Type)) {
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get(tag), ",")
+		name := tagName(f.Tag, tags)
 		if name == "" || name == "-" || !f.IsExported() {
 			continue
 		}
@@ -42,11 +41,22 @@ func walkTags(t reflect.Type, tag, prefix string, visit func(key string, t refle
 			ft = ft.Elem()
 		}
 		if ft.Kind() == reflect.Struct {
-			walkTags(ft, tag, key+".", visit)
+			walkTags(ft, tags, key+".", visit)
 			continue
 		}
 		visit(key, ft)
 	}
+}
+
+// tagName is the name the first present tag of tags gives the field.
+func tagName(tag reflect.StructTag, tags string) string {
+	for _, t := range strings.Split(tags, ",") {
+		if v, ok := tag.Lookup(t); ok {
+			name, _, _ := strings.Cut(v, ",")
+			return name
+		}
+	}
+	return ""
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -31,7 +31,7 @@ func (o Objective) Sense() string {
 // numbers (whose sub-keys are open) to false, from sim.Report's JSON tags.
 func reportKeys() map[string]bool {
 	out := map[string]bool{}
-	walkTags(reflect.TypeOf(sim.Report{}), "json", "", func(key string, t reflect.Type) bool {
+	walkTags(reflect.TypeOf(sim.Report{}), "json", "", func(key string, t reflect.Type) {
 		switch {
 		case isNumeric(t.Kind()):
 			out[key] = true
@@ -40,7 +40,6 @@ func reportKeys() map[string]bool {
 		case t.Kind() == reflect.Map && t.Elem().Kind() == reflect.Struct:
 			out[key] = false
 		}
-		return false
 	})
 	return out
 }
@@ -48,10 +47,7 @@ func reportKeys() map[string]bool {
 // resourceKeys are the keys of report.resources.
 func resourceKeys() map[string]bool {
 	out := map[string]bool{}
-	walkTags(reflect.TypeOf(sim.Resources{}), "json", "", func(key string, _ reflect.Type) bool {
-		out[key] = true
-		return false
-	})
+	walkTags(reflect.TypeOf(sim.Resources{}), "json", "", func(key string, _ reflect.Type) { out[key] = true })
 	return out
 }
 
