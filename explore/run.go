@@ -72,7 +72,11 @@ func (r *Runner) Run() (Summary, error) {
 		return sum, err
 	}
 	defer app.close()
-	stored, err := storedHashes(r.Dir, r.Warn)
+	files, err := r.skipFiles()
+	if err != nil {
+		return sum, err
+	}
+	stored, err := storedHashes(files, r.Warn)
 	if err != nil {
 		return sum, err
 	}
@@ -105,6 +109,16 @@ func (r *Runner) Run() (Summary, error) {
 		return sum, fmt.Errorf("%s: %v", r.StoreFile(), werr)
 	}
 	return sum, app.close()
+}
+
+// skipFiles are the stores whose points a run skips: all of the
+// directory's for a whole run; the merged store and its own for a shard,
+// whose sibling shards (disjoint from it) may be mid-write.
+func (r *Runner) skipFiles() ([]string, error) {
+	if r.Shards > 0 {
+		return []string{filepath.Join(r.Dir, ResultsFile), r.StoreFile()}, nil
+	}
+	return storeFiles(r.Dir)
 }
 
 type outcome struct {

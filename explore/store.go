@@ -76,19 +76,32 @@ func ReadDir(dir string, warn io.Writer) (Records, error) {
 	return rs, eachRecord(dir, warn, func(r *Record) { rs.add(r) })
 }
 
-// storedHashes are the hashes of dir's records (without keeping them).
-func storedHashes(dir string, warn io.Writer) (map[string]bool, error) {
+// storedHashes are the hashes of the records in files (without keeping
+// the records); a missing file holds none.
+func storedHashes(files []string, warn io.Writer) (map[string]bool, error) {
 	hashes := map[string]bool{}
-	return hashes, eachRecord(dir, warn, func(r *Record) { hashes[r.Hash] = true })
+	for _, path := range files {
+		err := readFile(path, warn, func(r *Record) { hashes[r.Hash] = true })
+		if err != nil && !os.IsNotExist(err) {
+			return nil, err
+		}
+	}
+	return hashes, nil
+}
+
+// storeFiles lists dir's results stores: results.jsonl and the shard files.
+func storeFiles(dir string) ([]string, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "results*.jsonl"))
+	sort.Strings(files)
+	return files, err
 }
 
 // eachRecord calls visit for every well-formed record of dir's stores.
 func eachRecord(dir string, warn io.Writer, visit func(*Record)) error {
-	files, err := filepath.Glob(filepath.Join(dir, "results*.jsonl"))
+	files, err := storeFiles(dir)
 	if err != nil {
 		return err
 	}
-	sort.Strings(files)
 	for _, path := range files {
 		if err := readFile(path, warn, visit); err != nil {
 			return err
