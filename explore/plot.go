@@ -65,6 +65,9 @@ func (s *Space) ParetoPNG(pts, front []*Scored) ([]byte, error) {
 	}
 	p := plot.New()
 	p.Title.Text = fmt.Sprintf("Pareto front: %s (%s) vs %s (%s)", s.Objectives[0].Key, s.Objectives[0].Sense(), s.Objectives[1].Key, s.Objectives[1].Sense())
+	if n := len(s.Objectives); n > 2 {
+		p.Title.Text += fmt.Sprintf("; front over all %d objectives", n)
+	}
 	p.X.Label.Text, p.Y.Label.Text = s.Objectives[0].Key, s.Objectives[1].Key
 	all := append(append(xy(onFront), xy(feasible)...), xy(infeasible)...)
 	logAxis(&p.X, all, func(v plotter.XY) float64 { return v.X })
@@ -74,7 +77,7 @@ func (s *Space) ParetoPNG(pts, front []*Scored) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if f := xy(onFront); len(f) > 1 {
+	if f := xy(onFront); len(f) > 1 && len(s.Objectives) == 2 { // a staircase only in two dimensions
 		sort.Slice(f, func(i, j int) bool { return f[i].X < f[j].X })
 		line, err := plotter.NewLine(f)
 		if err != nil {
