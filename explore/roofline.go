@@ -110,6 +110,9 @@ func (s *Space) RooflinePNG(pts, front []*Scored) ([]byte, error) {
 func distinctRoofs(byPoint map[*Scored]roof) (rs []roof, labels []string) {
 	seen := map[roof]bool{}
 	for _, r := range byPoint {
+		if !(r.peak > 0 && r.bw > 0) || math.IsInf(r.peak, 0) || math.IsInf(r.bw, 0) {
+			continue // no ceiling to draw on log axes (e.g. a report without macs_per_cycle)
+		}
 		if !seen[r] {
 			seen[r] = true
 			rs = append(rs, r)
