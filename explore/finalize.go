@@ -1,8 +1,10 @@
 package explore
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 )
 
 // Output is a file a run or merge writes (atomically, by the caller).
@@ -52,6 +54,10 @@ func (s *Space) Finalize(dir string, rs Records) ([]Output, *Front, error) {
 		sum.Note = "pareto.png needs two objectives; not drawn"
 	}
 	img, err := s.RooflinePNG(pts, front)
+	if errors.Is(err, errNoRooflinePoints) {
+		sum.Note = strings.TrimPrefix(sum.Note+"; "+err.Error(), "; ")
+		return outs, sum, nil
+	}
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,6 +1,7 @@
 package explore
 
 import (
+	"errors"
 	"fmt"
 	"image/color"
 	"math"
@@ -17,6 +18,9 @@ import (
 // maxRoofs caps the ceilings drawn; with more distinct devices only the
 // lowest and the highest roof are drawn.
 const maxRoofs = 6
+
+// errNoRooflinePoints: no point has a finite intensity and performance.
+var errNoRooflinePoints = errors.New("roofline.png: no point has off-chip traffic and a latency; not drawn")
 
 // roof is a device's ceilings: peak MAC/s and off-chip bytes/s.
 type roof struct{ peak, bw float64 }
@@ -88,7 +92,7 @@ func (s *Space) RooflinePNG(pts, front []*Scored) ([]byte, error) {
 	leg := plot.NewLegend()
 	all := xy(evaluated)
 	if len(all) == 0 {
-		return nil, fmt.Errorf("roofline: no evaluated point has off-chip traffic and a latency")
+		return nil, errNoRooflinePoints
 	}
 	rs, labels := distinctRoofs(roofOfPoint)
 	roofNames, err := addRoofs(p, &leg, rs, labels, all)
