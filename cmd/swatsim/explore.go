@@ -27,6 +27,7 @@ type exploreFlags struct {
 	slurmSubmit bool
 	slurmArgs   string
 	resume      bool
+	changed     func(name string) bool // whether a flag was given
 }
 
 func newExploreCmd() *cobra.Command {
@@ -41,6 +42,7 @@ func newExploreCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error { return runExplore(cmd.OutOrStdout(), cmd.ErrOrStderr(), f) },
 	}
 	fl := cmd.Flags()
+	f.changed = func(name string) bool { return fl.Changed(name) }
 	fl.StringVar(&f.space, "space", "", "space file (YAML); with --resume, defaults to OUT/space.yaml")
 	fl.StringVar(&f.out, "out", "", "results directory (required)")
 	fl.IntVar(&f.workers, "workers", runtime.GOMAXPROCS(0), "points evaluated concurrently")
@@ -97,6 +99,11 @@ func (f *exploreFlags) check() error {
 		return fmt.Errorf("--slurm and --shard exclude each other: --slurm makes the shards itself (--shards)")
 	case f.slurm && f.shards < 1:
 		return fmt.Errorf("--shards = %d: must be >= 1", f.shards)
+	}
+	for _, name := range []string{"shards", "slurm-args", "slurm-submit"} {
+		if !f.slurm && f.changed(name) {
+			return fmt.Errorf("--%s goes with --slurm", name)
+		}
 	}
 	if f.shard != "" {
 		_, _, err := parseShard(f.shard)

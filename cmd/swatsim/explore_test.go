@@ -100,6 +100,8 @@ func TestExploreBadInput(t *testing.T) {
 		{[]string{"--space", space, "--out", out(), "--workers", "0"}, "--workers = 0: must be >= 1"},
 		{[]string{"--space", space, "--out", out(), "--slurm", "--shard", "0/2"}, "--slurm and --shard exclude each other"},
 		{[]string{"--space", space, "--out", out(), "--slurm", "--shards", "0"}, "--shards = 0: must be >= 1"},
+		{[]string{"--space", space, "--out", out(), "--shards", "3"}, "--shards goes with --slurm"},
+		{[]string{"--space", space, "--out", out(), "--slurm-submit=false"}, "--slurm-submit goes with --slurm"},
 		{[]string{"--space", space, "--out", out(), "--slurm", "--slurm-args", "fpga"}, `"fpga" is not an sbatch option`},
 		{[]string{"--space", empty, "--out", out()}, "empty space"},
 		{[]string{"--space", unknown, "--out", out()}, `unknown design field "hw.speed"`},
