@@ -73,6 +73,12 @@ func TestExplore(t *testing.T) {
 	if code, stdout, _ = runCLI(t, "explore", "merge", out); code != 0 || !strings.Contains(stdout, "front: ") {
 		t.Errorf("merge: exit %d %s", code, stdout)
 	}
+	// --resume with a wider space evaluates only its new points.
+	wider := writeSpace(t, strings.Replace(exploreSpace, "[2, 4, 8]", "[2, 4, 8, 16]", 1), "model: {seq_len: 256}\n")
+	code, stdout, stderr = runCLI(t, "explore", "--space", wider, "--out", out, "--resume")
+	if code != 0 || !strings.Contains(stdout, "explore: 32 points: 24 stored before, 8 evaluated") {
+		t.Errorf("--resume with a wider space: exit %d\n%s%s", code, stdout, stderr)
+	}
 }
 
 func TestExploreBadInput(t *testing.T) {
