@@ -51,7 +51,8 @@ type Runner struct {
 // Summary counts what a run did.
 type Summary struct {
 	// Points are the points this run (or shard) covers; Stored of them were
-	// in the store already; Evaluated ran now, Failed of them with an error.
+	// in the store already (or share the design of another point of the
+	// run); Evaluated ran now, Failed of them with an error.
 	Points, Stored, Evaluated, Failed int
 }
 
@@ -85,7 +86,15 @@ func (r *Runner) Run() (Summary, error) {
 		idx = Shard(idx, r.Shard, r.Shards)
 	}
 	sum.Points = len(idx)
-	out := r.evaluate(idx, stored)
+	if err := r.collect(r.evaluate(idx, stored), app, &sum); err != nil {
+		return sum, err
+	}
+	return sum, app.close()
+}
+
+// collect appends the outcomes to the store as they come, counting them
+// and reporting progress.
+func (r *Runner) collect(out <-chan outcome, app *appender, sum *Summary) error {
 	var werr error
 	last := time.Now()
 	for res := range out {
@@ -93,22 +102,22 @@ func (r *Runner) Run() (Summary, error) {
 			last = time.Now()
 			fmt.Fprintf(r.Progress, "explore: %d of %d points done (%d evaluated, %d failed)\n", sum.Stored+sum.Evaluated, sum.Points, sum.Evaluated, sum.Failed)
 		}
-		if res.skipped {
+		switch {
+		case res.skipped:
 			sum.Stored++
 			continue
-		}
-		sum.Evaluated++
-		if res.failed {
+		case res.failed:
 			sum.Failed++
 		}
+		sum.Evaluated++
 		if werr == nil {
 			werr = app.write(res.line)
 		}
 	}
 	if werr != nil {
-		return sum, fmt.Errorf("%s: %v", r.StoreFile(), werr)
+		return fmt.Errorf("%s: %v", r.StoreFile(), werr)
 	}
-	return sum, app.close()
+	return nil
 }
 
 // skipFiles are the stores whose points a run skips: all of the
