@@ -6,33 +6,18 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/swatsim/swatsim/dataflow/resource"
 )
-
-// Resources are FPGA resource counts: from Yosys (Synth) or from the
-// design point's formulas (EstimateResources).
-type Resources struct {
-	LUT    int            // logic LUTs (LUT6 on xc7, LUT4 on ice40/ecp5)
-	LUTRAM int            // LUTs used as distributed memory or shift registers (xc7, ecp5)
-	FF     int            // flip-flops
-	DSP    int            // DSP48E1 (xc7), SB_MAC16 (ice40), MULT18X18D (ecp5)
-	BRAM   float64        // block RAM: RAMB36E1 equivalents (xc7), SB_RAM40_4K, DP16KD
-	Cells  map[string]int // every cell type and count (Synth only)
-}
-
-// String is a one-line summary.
-func (r Resources) String() string {
-	return fmt.Sprintf("LUT %d, LUTRAM %d, FF %d, DSP %d, BRAM %g", r.LUT, r.LUTRAM, r.FF, r.DSP, r.BRAM)
-}
 
 // SynthReport is the outcome of a Yosys run.
 type SynthReport struct {
 	Target    Target
 	Flat      bool // one flattened netlist, or each module once
-	Resources Resources
+	Resources resource.Resources
 	Time      time.Duration
 	Dir       string // where the script, log and statistics are
 }
@@ -113,8 +98,8 @@ func readStat(path string) (map[string]int, error) {
 }
 
 // tally maps a target's cell types to resource counts.
-func tally(t Target, cells map[string]int) Resources {
-	r := Resources{Cells: cells}
+func tally(t Target, cells map[string]int) resource.Resources {
+	r := resource.Resources{Cells: cells}
 	for name, n := range cells {
 		switch {
 		case t == XC7 && strings.HasPrefix(name, "LUT"), t != XC7 && (name == "SB_LUT4" || name == "LUT4"):
@@ -126,20 +111,10 @@ func tally(t Target, cells map[string]int) Resources {
 		case name == "DSP48E1" || name == "SB_MAC16" || name == "MULT18X18D":
 			r.DSP += n
 		case name == "RAMB36E1" || name == "SB_RAM40_4K" || name == "DP16KD":
-			r.BRAM += float64(n)
+			r.BRAM36 += float64(n)
 		case name == "RAMB18E1":
-			r.BRAM += 0.5 * float64(n)
+			r.BRAM36 += 0.5 * float64(n)
 		}
 	}
 	return r
-}
-
-// CellList is the cell counts sorted by name, "NAME N" per entry.
-func (r Resources) CellList() []string {
-	var out []string
-	for n, c := range r.Cells {
-		out = append(out, fmt.Sprintf("%s %d", n, c))
-	}
-	sort.Strings(out)
-	return out
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/swatsim/swatsim/dataflow"
+	"github.com/swatsim/swatsim/dataflow/resource"
 	"github.com/swatsim/swatsim/hdlgen"
 	"github.com/swatsim/swatsim/reference"
 	"github.com/swatsim/swatsim/traces"
@@ -211,7 +212,7 @@ func newSynthCmd() *cobra.Command {
 		Long: `synth generates the core's Verilog and synthesizes it with Yosys (xc7:
 synth_xilinx -family xc7; ice40: synth_ice40 -dsp; ecp5: synth_ecp5), then
 prints the LUT, LUTRAM, flip-flop, DSP and block RAM counts beside the
-formula-based estimate of the design point (hdlgen.EstimateResources, xc7).
+formula-based estimate of the design point (package dataflow/resource, xc7).
 
 --mode flat synthesizes one flattened netlist (-flatten); hier synthesizes
 each module once and sums over its instances (minutes instead of hours on big
@@ -237,7 +238,7 @@ designs); auto picks flat when the estimate is under 20000 LUTs.`,
 }
 
 func runSynth(w io.Writer, d *dataflow.Design, t hdlgen.Target, mode, out string) error {
-	est, err := hdlgen.EstimateResources(d)
+	est, err := resource.Estimate(d)
 	if err != nil {
 		return err
 	}
