@@ -2,6 +2,7 @@ package hdlgen
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -68,6 +69,10 @@ func (r *CosimResult) Report() string {
 // of a temporary directory.
 func WithWorkDir(dir string) Option { return func(c *config) { c.workDir = absPath(dir) } }
 
+// WithContext runs the co-simulation's tools under ctx: cancelling it
+// stops them (see run).
+func WithContext(ctx context.Context) Option { return func(c *config) { c.ctx = ctx } }
+
 // WithCacheDir sets the directory of built simulators (see CacheDir).
 func WithCacheDir(dir string) Option { return func(c *config) { c.cacheDir = dir } }
 
@@ -114,7 +119,7 @@ func cosimRTL(r *RTL, d *dataflow.Design, q, k, v *reference.Tensor, seed uint64
 	}
 	stalls := dataflow.StallPattern{Seed: seed, Percent: stallPercent}
 	res := &CosimResult{Design: d.Name, Stalls: stalls, ScoreShift: ref.Kernel.ScoreShift()}
-	if res.Sim, err = Build(r, c.cacheDir, c.vcd != ""); err != nil {
+	if res.Sim, err = Build(c.ctx, r, c.cacheDir, c.vcd != ""); err != nil {
 		return nil, err
 	}
 	model, cycles := runModel(d, stalls)
@@ -168,7 +173,7 @@ func runBench(res *CosimResult, c *config, d *dataflow.Design, ref *reference.Re
 		}
 	}
 	start := time.Now()
-	if b, err := run(dir, res.Sim.Path, args...); err != nil {
+	if b, err := run(c.ctx, dir, res.Sim.Path, args...); err != nil {
 		return nil, fmt.Errorf("hdl: simulation failed: %v\n%s", err, tail(b, 20))
 	}
 	res.SimTime = time.Since(start)

@@ -1,6 +1,7 @@
 package hdlgen
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -176,7 +177,7 @@ func lintPoint(t *testing.T, pt point, edge string) {
 		t.Errorf("%s (edge %s) %v: generate: %v", pt.name, edge, pt.sets, err)
 		return
 	}
-	if err := Lint(r); err != nil {
+	if err := Lint(context.Background(), r); err != nil {
 		t.Errorf("%s (edge %s) %v: %v", pt.name, edge, pt.sets, err)
 	}
 }

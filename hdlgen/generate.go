@@ -1,11 +1,13 @@
 package hdlgen
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 
 	"github.com/swatsim/swatsim/dataflow"
@@ -36,15 +38,16 @@ type Option func(*config)
 
 // config is what the options set.
 type config struct {
-	workDir  string // Cosim: where to write stimulus and outputs
-	cacheDir string // Cosim: built simulators
-	vcd      string // Cosim: waveform file
-	vcdFrom  int64  // Cosim: first cycle dumped
-	vcdTo    int64  // Cosim: last cycle dumped (< 0: to the end)
+	ctx      context.Context // the tools run under it
+	workDir  string          // Cosim: where to write stimulus and outputs
+	cacheDir string          // Cosim: built simulators
+	vcd      string          // Cosim: waveform file
+	vcdFrom  int64           // Cosim: first cycle dumped
+	vcdTo    int64           // Cosim: last cycle dumped (< 0: to the end)
 }
 
 func newConfig(opts []Option) *config {
-	c := &config{vcdTo: -1}
+	c := &config{ctx: context.Background(), vcdTo: -1}
 	for _, o := range opts {
 		o(c)
 	}
@@ -82,6 +85,9 @@ var modules = []struct{ name, tmpl, what string }{
 // Generate emits the Verilog of design point d, its testbench and scripts.
 // The arch must be swat or dense; the arithmetic fixed point.
 func Generate(d *dataflow.Design) (*RTL, error) {
+	if err := CheckName(d.Name); err != nil {
+		return nil, err
+	}
 	p, err := newParams(d)
 	if err != nil {
 		return nil, err
@@ -106,6 +112,20 @@ func (p *params) emit() (*RTL, error) {
 	}
 	r.Scripts = scriptFiles(r)
 	return r, nil
+}
+
+// safeName is what a design point's name may be: it is written into
+// Verilog comments, the Makefile, Yosys scripts, the C++ testbench and file
+// names.
+var safeName = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$`)
+
+// CheckName rejects a design name that is not safe to write into the
+// generated files (a newline in it would end a comment and start Verilog).
+func CheckName(name string) error {
+	if !safeName.MatchString(name) {
+		return fmt.Errorf("name = %q: must be 1 to 64 letters, digits, '_', '-' or '.', starting with a letter, digit or '_' (it is written into Verilog, scripts, C++ and file names)", name)
+	}
+	return nil
 }
 
 // Files is every generated file.

@@ -10,6 +10,7 @@ import (
 // units says what the resource rows count on each target.
 var units = map[Target]string{
 	XC7:   "LUT6, BRAM in RAMB36E1 equivalents",
+	XCUP:  "LUT6, DSP = DSP48E2, BRAM in RAMB36E2 equivalents; FF overcounted (no DSP register packing)",
 	ICE40: "LUT4, DSP = SB_MAC16, BRAM = SB_RAM40_4K (4 Kb)",
 	ECP5:  "LUT4, DSP = MULT18X18D, BRAM = DP16KD (18 Kb)",
 }

@@ -1,6 +1,7 @@
 package hdlgen
 
 import (
+	"context"
 	"math"
 	"os"
 	"path/filepath"
@@ -63,7 +64,7 @@ func TestSynthXC7(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, flat := range []bool{false, true} {
-		rep, err := Synth(r, XC7, flat, "")
+		rep, err := Synth(context.Background(), r, XC7, flat, "")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,6 +2,7 @@ package hdlgen
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -28,7 +29,7 @@ type SynthReport struct {
 // otherwise each module is synthesized once and the counts are summed over
 // its instances, which is much faster on big designs and loses only
 // optimisations across module boundaries.
-func Synth(r *RTL, t Target, flat bool, dir string) (*SynthReport, error) {
+func Synth(ctx context.Context, r *RTL, t Target, flat bool, dir string) (*SynthReport, error) {
 	if _, err := LookTool("yosys"); err != nil {
 		return nil, err
 	}
@@ -46,7 +47,7 @@ func Synth(r *RTL, t Target, flat bool, dir string) (*SynthReport, error) {
 	start := time.Now()
 	script := scriptName(t, flat)
 	base := strings.TrimSuffix(script, ".ys")
-	if out, err := run(dir, "yosys", "-q", "-l", base+".log", "-s", script); err != nil {
+	if out, err := run(ctx, dir, "yosys", "-q", "-l", base+".log", "-s", script); err != nil {
 		return nil, fmt.Errorf("hdl: yosys %s failed: %v\n%s", t, err, tail(out, 30))
 	}
 	rep := &SynthReport{Target: t, Flat: flat, Time: time.Since(start), Dir: dir}
@@ -102,18 +103,20 @@ func tally(t Target, cells map[string]int) resource.Resources {
 	r := resource.Resources{Cells: cells}
 	for name, n := range cells {
 		switch {
-		case t == XC7 && strings.HasPrefix(name, "LUT"), t != XC7 && (name == "SB_LUT4" || name == "LUT4"):
+		case t.xilinx() && strings.HasPrefix(name, "LUT"), !t.xilinx() && (name == "SB_LUT4" || name == "LUT4"):
 			r.LUT += n
 		case lutRAMCells[name] > 0:
 			r.LUTRAM += lutRAMCells[name] * n
 		case strings.HasPrefix(name, "FD") || strings.HasPrefix(name, "SB_DFF") || name == "TRELLIS_FF":
 			r.FF += n
-		case name == "DSP48E1" || name == "SB_MAC16" || name == "MULT18X18D":
+		case name == "DSP48E1" || name == "DSP48E2" || name == "SB_MAC16" || name == "MULT18X18D":
 			r.DSP += n
-		case name == "RAMB36E1" || name == "SB_RAM40_4K" || name == "DP16KD":
+		case name == "RAMB36E1" || name == "RAMB36E2" || name == "SB_RAM40_4K" || name == "DP16KD":
 			r.BRAM36 += float64(n)
-		case name == "RAMB18E1":
+		case name == "RAMB18E1" || name == "RAMB18E2":
 			r.BRAM36 += 0.5 * float64(n)
+		case name == "URAM288":
+			r.URAM += n
 		}
 	}
 	return r

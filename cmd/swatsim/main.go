@@ -6,8 +6,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/spf13/cobra"
 )
@@ -41,9 +44,13 @@ func run(args []string) (code int) {
 			code = 3
 		}
 	}()
+	// SIGINT/SIGTERM cancel the command's context: the HDL tools it runs
+	// (verilator, make, yosys, nextpnr, the simulator) are killed with it.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	root := newRoot()
 	root.SetArgs(args)
-	if err := root.Execute(); err != nil {
+	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintf(os.Stderr, "swatsim: %v\n", err)
 		return 1
 	}
