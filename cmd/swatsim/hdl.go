@@ -475,7 +475,7 @@ func runPnR(ctx context.Context, w io.Writer, f *synthFlags, r *hdlgen.RTL, est 
 		return err
 	}
 	j := newSynthJSON(hdlgen.ICE40, rep.Synth.Resources, est)
-	j.FmaxMHz, j.Bitstream = &rep.FmaxMHz, &f.bitstream
+	j.FmaxMHz, j.Bitstream, j.Utilisation = &rep.FmaxMHz, &f.bitstream, rep.Utilisation
 	b, err := stage(f.bitstream, bits)
 	if err != nil {
 		return fmt.Errorf("--bitstream %w", err)
@@ -503,6 +503,8 @@ type synthJSON struct {
 	Estimate  countsJSON `json:"estimate"`
 	FmaxMHz   *float64   `json:"fmax_mhz"`
 	Bitstream *string    `json:"bitstream"`
+	// Utilisation is nextpnr's, by cell type (with --pnr only).
+	Utilisation map[string]hdlgen.Use `json:"utilisation,omitempty"`
 }
 
 // countsJSON are the resource keys of the report.
