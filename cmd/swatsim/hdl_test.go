@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -188,23 +187,16 @@ var synthReportKeys = []string{"target", "lut", "ff", "dsp", "bram36", "uram", "
 
 func readSynthReport(t *testing.T, path string) map[string]any {
 	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
+	m := kvReadReport(t, path)
 	for _, k := range synthReportKeys {
 		if _, ok := m[k]; !ok {
-			t.Errorf("report lacks %q: %s", k, b)
+			t.Errorf("report lacks %q: %v", k, m)
 		}
 	}
 	est, _ := m["estimate"].(map[string]any)
 	for _, k := range synthReportKeys[1:7] {
 		if _, ok := est[k]; !ok {
-			t.Errorf("report's estimate lacks %q: %s", k, b)
+			t.Errorf("report's estimate lacks %q: %v", k, m)
 		}
 	}
 	return m
