@@ -11,12 +11,11 @@ import (
 )
 
 // benchPoints are the designs of the speed comparison: a small core and
-// the default core (arithmetic and PEs as dataflow.Default) on a shorter
-// sequence.
+// the default design (the simulator TestCosimDefaultDesign builds).
 var benchPoints = []point{
 	{"small-fixed16", []string{"arith=fixed16", "model.seq_len=2048", "model.window=64", "model.head_dim=16",
 		"hw.pes=4", "hw.vector_width=4"}, 1},
-	{"default-n512", []string{"model.seq_len=512"}, 1},
+	{"default", nil, 1},
 }
 
 // BenchmarkSpeed compares, in one run, the simulation speed of the
