@@ -38,8 +38,8 @@ func BenchmarkSpeed(b *testing.B) {
 		}
 		b.Run(pt.name+"/verilator", func(b *testing.B) { benchVerilator(b, d, pt) })
 		b.Run(pt.name+"/model", func(b *testing.B) { benchModel(b, d) })
-		b.Run(pt.name+"/platform-functional", func(b *testing.B) { benchPlatform(b, d, false) })
-		b.Run(pt.name+"/platform-timing-only", func(b *testing.B) { benchPlatform(b, d, true) })
+		b.Run(pt.name+"/platform-functional", func(b *testing.B) { benchPlatform(b, d, pt, false) })
+		b.Run(pt.name+"/platform-timing-only", func(b *testing.B) { benchPlatform(b, d, pt, true) })
 	}
 }
 
@@ -87,11 +87,16 @@ func startupTime(b *testing.B, path string) time.Duration {
 // benchPlatform runs the Akita platform model (sim.Run, functional or
 // timing-only) on the design: the same design point as the Verilator
 // run, its own memory system, in core cycles per second.
-func benchPlatform(b *testing.B, d *dataflow.Design, timingOnly bool) {
+func benchPlatform(b *testing.B, d *dataflow.Design, pt point, timingOnly bool) {
+	var in *sim.Inputs
+	if !timingOnly {
+		q, k, v := RandomInputs(d, 1, pt.sigma)
+		in = &sim.Inputs{Q: q, K: k, V: v}
+	}
 	var cycles int64
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		res, err := sim.Run(d, nil, sim.Options{TimingOnly: timingOnly})
+		res, err := sim.Run(d, in, sim.Options{TimingOnly: timingOnly})
 		if err != nil {
 			b.Fatal(err)
 		}
