@@ -2,6 +2,7 @@ package hdlgen
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -31,6 +32,10 @@ type CosimResult struct {
 	// Codes are the RTL's output codes, [H, N, D] row-major.
 	Codes []int64
 }
+
+// DrainCycles is how long the testbench keeps the core running, o_ready
+// high, after the last expected o beat: any beat in it is an extra beat.
+const DrainCycles = 64
 
 // maxErrors bounds the error messages a result keeps.
 const maxErrors = 8
@@ -64,6 +69,10 @@ func (r *CosimResult) Report() string {
 // of a temporary directory.
 func WithWorkDir(dir string) Option { return func(c *config) { c.workDir = absPath(dir) } }
 
+// WithContext runs the co-simulation's tools under ctx: cancelling it
+// stops them (see run).
+func WithContext(ctx context.Context) Option { return func(c *config) { c.ctx = ctx } }
+
 // WithCacheDir sets the directory of built simulators (see CacheDir).
 func WithCacheDir(dir string) Option { return func(c *config) { c.cacheDir = dir } }
 
@@ -94,17 +103,23 @@ func Cosim(d *dataflow.Design, q, k, v *reference.Tensor, seed uint64, stallPerc
 	if stallPercent < 0 || stallPercent > 99 {
 		return nil, fmt.Errorf("hdl: stall percent %d: must be in [0, 99]", stallPercent)
 	}
-	r, err := Generate(d, opts...)
+	r, err := Generate(d)
 	if err != nil {
 		return nil, err
 	}
+	return cosimRTL(r, d, q, k, v, seed, stallPercent, c)
+}
+
+// cosimRTL co-simulates the generated design r against the reference and
+// the cycle model of d (r's own design, except in the planted-bug tests).
+func cosimRTL(r *RTL, d *dataflow.Design, q, k, v *reference.Tensor, seed uint64, stallPercent int, c *config) (*CosimResult, error) {
 	ref, err := attend(d, q, k, v)
 	if err != nil {
 		return nil, err
 	}
 	stalls := dataflow.StallPattern{Seed: seed, Percent: stallPercent}
 	res := &CosimResult{Design: d.Name, Stalls: stalls, ScoreShift: ref.Kernel.ScoreShift()}
-	if res.Sim, err = Build(r, c.cacheDir, c.vcd != ""); err != nil {
+	if res.Sim, err = Build(c.ctx, r, c.cacheDir, c.vcd != ""); err != nil {
 		return nil, err
 	}
 	model, cycles := runModel(d, stalls)
@@ -149,6 +164,7 @@ func runBench(res *CosimResult, c *config, d *dataflow.Design, ref *reference.Re
 	}
 	args := []string{stim, out, "--seed", strconv.FormatUint(res.Stalls.Seed, 10),
 		"--stall", strconv.Itoa(res.Stalls.Percent), "--max-cycles", strconv.FormatInt(2*res.ModelCycles+1000, 10),
+		"--drain", strconv.Itoa(DrainCycles),
 		"+verilator+rand+reset+2", fmt.Sprintf("+verilator+seed+%d", 1+res.Stalls.Seed%1000003)}
 	if c.vcd != "" {
 		args = append(args, "--vcd", c.vcd, "--vcd-from", strconv.FormatInt(c.vcdFrom, 10))
@@ -157,7 +173,7 @@ func runBench(res *CosimResult, c *config, d *dataflow.Design, ref *reference.Re
 		}
 	}
 	start := time.Now()
-	if b, err := run(dir, res.Sim.Path, args...); err != nil {
+	if b, err := run(c.ctx, dir, res.Sim.Path, args...); err != nil {
 		return nil, fmt.Errorf("hdl: simulation failed: %v\n%s", err, tail(b, 20))
 	}
 	res.SimTime = time.Since(start)
@@ -232,10 +248,12 @@ func writeRow(w *bufio.Writer, r []int64) {
 // benchLog is what the testbench wrote: transfer cycles per stream, the o
 // codes and the cycle count.
 type benchLog struct {
-	cycles  [3][]int64 // by dataflow.Stream
-	codes   []int64
-	total   int64
-	stalled int64 // the cycle the testbench gave up waiting for o beats (0: it did not)
+	cycles   [3][]int64 // by dataflow.Stream
+	codes    []int64
+	total    int64
+	stalled  int64 // the cycle the testbench gave up waiting for o beats (0: it did not)
+	doneAt   int64 // the first cycle done was high (-1: never)
+	doneFell int64 // the first cycle done was low again after that (-1: never)
 }
 
 func readBenchLog(path string, d int) (*benchLog, error) {
@@ -244,7 +262,7 @@ func readBenchLog(path string, d int) (*benchLog, error) {
 		return nil, fmt.Errorf("hdl: simulation output: %w", err)
 	}
 	defer f.Close()
-	l := &benchLog{total: -1}
+	l := &benchLog{total: -1, doneAt: -1, doneFell: -1}
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<26)
 	for sc.Scan() {
@@ -278,6 +296,10 @@ func (l *benchLog) parse(f []string, d int) error {
 		l.total = c
 	case "stalled":
 		l.stalled = c
+	case "done":
+		l.doneAt = c
+	case "done-fell":
+		l.doneFell = c
 	case "o":
 		if len(f) != 2+d {
 			return fmt.Errorf("o beat with %d codes, want %d", len(f)-2, d)
@@ -324,7 +346,30 @@ func compare(res *CosimResult, d *dataflow.Design, ref *reference.Result, log *b
 		res.CycleErrors++
 		res.errorf("cycle count: RTL %d, model %d", res.RTLCycles, res.ModelCycles)
 	}
+	compareDone(res, log)
 	res.Pass = res.CodeErrors == 0 && res.CycleErrors == 0
+}
+
+// compareDone holds the RTL's done flag to the model's end: done is low
+// while the model runs, first high in cycle ModelCycles (the clock edge
+// that ends the model's last cycle raises it) and stays high through the
+// drain.
+func compareDone(res *CosimResult, log *benchLog) {
+	if log.stalled > 0 {
+		return // the hang is already the error
+	}
+	switch {
+	case log.doneAt < 0:
+		res.CycleErrors++
+		res.errorf("done never rose (model's run ends with cycle %d)", res.ModelCycles-1)
+	case log.doneAt != res.ModelCycles:
+		res.CycleErrors++
+		res.errorf("done rose in cycle %d, want %d (right after the model's last cycle %d)", log.doneAt, res.ModelCycles, res.ModelCycles-1)
+	}
+	if log.doneFell >= 0 {
+		res.CycleErrors++
+		res.errorf("done fell again in cycle %d", log.doneFell)
+	}
 }
 
 func compareCycles(res *CosimResult, s dataflow.Stream, got, want []int64) {

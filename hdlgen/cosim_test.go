@@ -1,6 +1,7 @@
 package hdlgen
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -88,7 +89,7 @@ func TestLintMatrix(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", pt.name, err)
 		}
-		if err := Lint(r); err != nil {
+		if err := Lint(context.Background(), r); err != nil {
 			t.Errorf("%s: %v", pt.name, err)
 		}
 	}

@@ -1,11 +1,13 @@
 package hdlgen
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 
 	"github.com/swatsim/swatsim/dataflow"
@@ -36,35 +38,16 @@ type Option func(*config)
 
 // config is what the options set.
 type config struct {
-	lutFault   *lutFault // planted bug: one exp ROM entry changed (tests)
-	extraStage bool      // planted bug: one pipeline register too many (tests)
-	workDir    string    // Cosim: where to write stimulus and outputs
-	cacheDir   string    // Cosim: built simulators
-	vcd        string    // Cosim: waveform file
-	vcdFrom    int64     // Cosim: first cycle dumped
-	vcdTo      int64     // Cosim: last cycle dumped (< 0: to the end)
-}
-
-// lutFault adds Delta to exp ROM entry Index.
-type lutFault struct {
-	Index int
-	Delta int64
-}
-
-// withLUTFault plants a wrong exp ROM entry; only tests use it, to prove
-// that co-simulation fails.
-func withLUTFault(index int, delta int64) Option {
-	return func(c *config) { c.lutFault = &lutFault{index, delta} }
-}
-
-// withExtraStage plants one pipeline register more than the design point's
-// latency.exp; only tests use it, to prove that co-simulation fails.
-func withExtraStage() Option {
-	return func(c *config) { c.extraStage = true }
+	ctx      context.Context // the tools run under it
+	workDir  string          // Cosim: where to write stimulus and outputs
+	cacheDir string          // Cosim: built simulators
+	vcd      string          // Cosim: waveform file
+	vcdFrom  int64           // Cosim: first cycle dumped
+	vcdTo    int64           // Cosim: last cycle dumped (< 0: to the end)
 }
 
 func newConfig(opts []Option) *config {
-	c := &config{vcdTo: -1}
+	c := &config{ctx: context.Background(), vcdTo: -1}
 	for _, o := range opts {
 		o(c)
 	}
@@ -74,19 +57,15 @@ func newConfig(opts []Option) *config {
 // tpl is what a module template sees: the parameters and the file header.
 type tpl struct {
 	*params
-	Hdr        string
-	ExtraStage bool
+	Hdr string
 }
-
-// HasPin reports whether the core has a pinned buffer.
-func (p *params) HasPin() bool { return !p.Dense && p.Pin > 0 }
 
 // PreloadFirst reports whether a head starts with the preload phase.
 func (p *params) PreloadFirst() bool { return p.HasPin() && p.NGlobal == 0 }
 
 // XiCanExceed reports whether an exp argument's integer part can exceed
 // PROB_FRAC (and so flush the result to zero).
-func (p *params) XiCanExceed() bool { return p.XiW < 62 && (1<<p.XiW)-1 > p.PF }
+func (p *params) XiCanExceed() bool { return p.XiW < 62 && (1<<p.XiW)-1 > p.ProbFrac }
 
 // modules lists the generated modules, leaves first, with what each is.
 var modules = []struct{ name, tmpl, what string }{
@@ -105,15 +84,23 @@ var modules = []struct{ name, tmpl, what string }{
 
 // Generate emits the Verilog of design point d, its testbench and scripts.
 // The arch must be swat or dense; the arithmetic fixed point.
-func Generate(d *dataflow.Design, opts ...Option) (*RTL, error) {
-	c := newConfig(opts)
-	p, err := newParams(d, c)
+func Generate(d *dataflow.Design) (*RTL, error) {
+	if err := CheckName(d.Name); err != nil {
+		return nil, err
+	}
+	p, err := newParams(d)
 	if err != nil {
 		return nil, err
 	}
-	r := &RTL{Design: d, p: p}
+	return p.emit()
+}
+
+// emit renders every file of the design the parameters describe.
+func (p *params) emit() (*RTL, error) {
+	r := &RTL{Design: p.Design, p: p}
+	var err error
 	for _, m := range modules {
-		t := tpl{params: p, Hdr: header(p, m.name+".v: "+m.what), ExtraStage: c.extraStage}
+		t := tpl{params: p, Hdr: header(p, m.name+".v: "+m.what)}
 		text, err := render(m.name, m.tmpl, t)
 		if err != nil {
 			return nil, err
@@ -125,6 +112,20 @@ func Generate(d *dataflow.Design, opts ...Option) (*RTL, error) {
 	}
 	r.Scripts = scriptFiles(r)
 	return r, nil
+}
+
+// safeName is what a design point's name may be: it is written into
+// Verilog comments, the Makefile, Yosys scripts, the C++ testbench and file
+// names.
+var safeName = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$`)
+
+// CheckName rejects a design name that is not safe to write into the
+// generated files (a newline in it would end a comment and start Verilog).
+func CheckName(name string) error {
+	if !safeName.MatchString(name) {
+		return fmt.Errorf("name = %q: must be 1 to 64 letters, digits, '_', '-' or '.', starting with a letter, digit or '_' (it is written into Verilog, scripts, C++ and file names)", name)
+	}
+	return nil
 }
 
 // Files is every generated file.

@@ -1,182 +1,27 @@
 package hdlgen
 
 import (
-	"fmt"
+	"slices"
 
 	"github.com/swatsim/swatsim/dataflow"
-	"github.com/swatsim/swatsim/reference"
+	"github.com/swatsim/swatsim/dataflow/resource"
 )
 
-// params holds every number the generated Verilog is specialised to: the
-// design point's fields under their Verilog names and the widths derived
-// from them. Templates read it; nothing else in the package changes it.
+// params is what the templates read: the design point's Verilog
+// parameters (resource.Params, shared with the resource formulas) and the
+// exp ROM's contents.
 type params struct {
-	Design *dataflow.Design
-	Arith  reference.Arith
-	Dense  bool
-
-	// Model and schedule.
-	N, D, W, HalfW, G, S, Pin, Heads int
-	Causal                           bool
-	NGlobal, NWin, WStart            int
-
-	// Hardware.
-	P, VW, C           int
-	LatScore, LatExp   int
-	Ls, Lr             int // as dataflow.Timing, plus any planted extra stage
-	Depth, PinDepth    int
-	WStartAddr         int // WStart mod Depth
-	FifoDepth, FifoPtr int // in-flight key FIFO between issue and SV
-
-	// Arithmetic.
-	IB, InFrac, CB, CoefFrac, SB, SF, LB, PF, SumB, AB, RB int
-	Interp                                                 bool
-	Coef                                                   int64
-	LUT                                                    []int64
-
-	// Derived widths.
-	DotW   int // dot accumulator: 2*IB + clog2(D)
-	SPW    int // score product: DotW + CB
-	ShW    int // cfg_score_shift
-	ShMax  int // largest score shift AutoScale can ask for
-	Low    int // score fraction bits below the LUT index
-	XiW    int // integer bits of an exp argument
-	MBW    int // lane multiplier B operand: max(RB, PF) + 1
-	NW     int // leading-one position of l
-	NsW    int // normalisation shift beyond RB + PF: n - PF
-	KW     int // key and row indices
-	AW     int // ring address
-	PAW    int // pinned address
-	CntW   int // beat counter
-	TmrW   int // phase timer
-	HeadW  int // head counter
-	CoolW  int // key issue spacing counter
-	SliceW int // bits of one slice of a row: VW*IB
-	RowW   int // bits of one row: D*IB
+	*resource.Params
+	LUT []int64 // the exp ROM, reference.Kernel.ExpLUT
 }
 
 // newParams derives the generator's numbers from a validated design point.
-func newParams(d *dataflow.Design, c *config) (*params, error) {
-	if err := d.Validate(); err != nil {
-		return nil, err
-	}
-	a, err := d.ArithSpec()
+func newParams(d *dataflow.Design) (*params, error) {
+	rp, err := resource.Derive(d)
 	if err != nil {
 		return nil, err
 	}
-	k, err := reference.NewKernel(a, d.Model.HeadDim, d.Model.Scale)
-	if err != nil {
-		return nil, err
-	}
-	p := &params{Design: d, Arith: a, Dense: d.Arch == dataflow.ArchDense}
-	p.setModel(d)
-	p.setHW(d, c)
-	p.setArith(a, k, c)
-	p.setWidths()
-	return p, p.check()
-}
-
-func (p *params) setModel(d *dataflow.Design) {
-	m := d.Model
-	p.N, p.D, p.W, p.HalfW = m.SeqLen, m.HeadDim, m.Window, m.Window/2
-	p.G, p.S, p.Heads, p.Causal = m.GlobalTokens, m.Sinks, m.Heads, m.Causal
-	p.Pin = max(p.G, p.S)
-	s := dataflow.NewSchedule(d)
-	p.NGlobal, p.NWin = s.NGlobal, s.NWin
-	p.WStart = p.Pin
-	if p.G < p.N {
-		lo, _ := d.Mask().WindowRange(p.G)
-		p.WStart = max(lo, p.Pin)
-	}
-}
-
-func (p *params) setHW(d *dataflow.Design, c *config) {
-	t := d.Timing()
-	p.P, p.VW, p.C = d.HW.PEs, d.HW.VectorWidth, t.C
-	p.LatScore, p.LatExp = d.HW.Latency.Score, d.HW.Latency.Exp
-	if c.extraStage {
-		p.LatExp++ // planted bug: one register more than the contract
-	}
-	p.Ls, p.Lr = p.LatScore+p.LatExp, t.Lr
-	p.Depth, p.PinDepth = 1, 1
-	if !p.Dense {
-		p.Depth = d.KVBufRows()
-		p.PinDepth = max(1, d.PinnedRows())
-	}
-	p.WStartAddr = p.WStart % p.Depth
-	// Key k's V row is written at issue I and read at I+C+Ls; key k+F is
-	// written no earlier than I+F*C.
-	f := 1 + (p.Ls+p.C-1)/p.C
-	p.FifoDepth, p.FifoPtr = 1, 0
-	for p.FifoDepth < f {
-		p.FifoDepth *= 2
-		p.FifoPtr++
-	}
-}
-
-func (p *params) setArith(a reference.Arith, k *reference.Kernel, c *config) {
-	p.IB, p.InFrac, p.CB, p.CoefFrac = a.InBits, a.InFrac, a.CoefBits, a.CoefFrac
-	p.SB, p.SF, p.LB, p.PF = a.ScoreBits, a.ScoreFrac, a.LUTBits, a.ProbFrac
-	p.SumB, p.AB, p.RB, p.Interp = a.SumBits, a.AccBits, a.RecipBits, a.Interp
-	p.Coef = k.Coef
-	p.LUT = append([]int64(nil), k.ExpLUT...)
-	if c.lutFault != nil {
-		p.LUT[c.lutFault.Index] += c.lutFault.Delta
-	}
-}
-
-func (p *params) setWidths() {
-	p.DotW = 2*p.IB + clog2(p.D)
-	p.SPW = max(p.DotW+p.CB, p.SB+1)
-	p.ShMax = 2*p.InFrac + p.CoefFrac - p.SF
-	p.ShW = max(1, bitsFor(p.ShMax))
-	p.Low = p.SF - p.LB
-	p.XiW = p.SB - p.SF
-	p.MBW = max(p.RB, p.PF) + 1
-	p.NW = max(1, bitsFor(p.SumB-1))
-	p.NsW = max(1, bitsFor(p.SumB-1-p.PF))
-	p.AW = max(1, bitsFor(p.Depth-1))
-	p.PAW = max(1, bitsFor(p.PinDepth-1))
-	p.KW = max(bitsFor(p.N+p.W+2*p.P+p.Pin+2)+1, p.AW+2, p.PAW+1)
-	p.CntW = max(1, bitsFor(max(p.P, p.Pin)))
-	p.TmrW = bitsFor(max(2*p.C+p.Ls, p.Lr+p.C))
-	p.HeadW = max(1, bitsFor(p.Heads-1))
-	p.CoolW = max(1, bitsFor(p.C-1))
-	p.SliceW = p.VW * p.IB
-	p.RowW = p.D * p.IB
-}
-
-// check rejects design points the generator does not support.
-func (p *params) check() error {
-	if p.Low < 0 {
-		return fmt.Errorf("hdl: arith score_frac = %d < lut_bits = %d", p.SF, p.LB)
-	}
-	if p.Interp && p.Low == 0 {
-		// Interpolation with no bits below the index is the plain LUT.
-		p.Interp = false
-	}
-	if w := p.AB + p.MBW + 1; p.SPW > 128 || w > 128 {
-		return fmt.Errorf("hdl: datapath wider than 128 bits (score %d, lane %d): reduce in_bits, head_dim or acc_bits", p.SPW, w)
-	}
-	return nil
-}
-
-// clog2 is ceil(log2(n)) for n >= 1.
-func clog2(n int) int {
-	b := 0
-	for 1<<b < n {
-		b++
-	}
-	return b
-}
-
-// bitsFor is the number of bits an unsigned value v >= 0 needs (0 for 0).
-func bitsFor(v int) int {
-	b := 0
-	for v>>b != 0 {
-		b++
-	}
-	return b
+	return &params{Params: rp, LUT: slices.Clone(rp.Kernel.ExpLUT)}, nil
 }
 
 // Words is the number of 32-bit words of one row of codes.

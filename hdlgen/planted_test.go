@@ -2,6 +2,7 @@ package hdlgen
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/swatsim/swatsim/dataflow"
@@ -89,7 +90,16 @@ func TestPlantedLUTFaultFails(t *testing.T) {
 		t.Fatalf("entry %d (hits %v) does not change the output: choose other data", e, hits)
 	}
 	t.Logf("exp ROM entry %d (+%d) is used %d times (hits %v)", e, delta, hits[e], hits)
-	res, err := Cosim(d, q, k, v, 3, 0, withLUTFault(e, delta))
+	pr, err := newParams(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr.LUT[e] += delta // the planted bug: one wrong exp ROM entry
+	r, err := pr.emit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := cosimRTL(r, d, q, k, v, 3, 0, newConfig(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,22 +118,107 @@ func TestPlantedLUTFaultFails(t *testing.T) {
 func TestPlantedExtraStageFails(t *testing.T) {
 	needTool(t, "verilator")
 	d := plantedPoint.design(t)
+	// The planted bug: RTL with one exp register more than d's contract,
+	// compared with d's model.
+	longer := *d
+	longer.HW.Latency.Exp++
+	r, err := Generate(&longer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := plantedRuns(t, d, r, "beat")
+	blocks := int64(dataflow.NewSchedule(d).Blocks() * d.Model.Heads)
+	if res[0].RTLCycles != res[0].ModelCycles+blocks {
+		t.Errorf("RTL %d cycles, want the model's %d + one per block (%d)", res[0].RTLCycles, res[0].ModelCycles, blocks)
+	}
+}
+
+// plant replaces old (which must occur exactly once) with new in the
+// generated file name: a bug planted by the test, never by the emitter.
+func plant(t *testing.T, r *RTL, name, old, new string) {
+	t.Helper()
+	for i, f := range r.Verilog {
+		if f.Name != name {
+			continue
+		}
+		if n := strings.Count(f.Text, old); n != 1 {
+			t.Fatalf("%s: %q occurs %d times, want once (the emitter changed: update the planted bug)", name, old, n)
+		}
+		r.Verilog[i].Text = strings.Replace(f.Text, old, new, 1)
+		return
+	}
+	t.Fatalf("no generated file %s", name)
+}
+
+// plantedCosim co-simulates the planted point with a bug planted in the
+// controller (old replaced by new) and wants the run to fail on cycles
+// only, with an error message containing want.
+func plantedCosim(t *testing.T, old, new, want string) {
+	t.Helper()
+	needTool(t, "verilator")
+	d := plantedPoint.design(t)
+	r, err := Generate(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plant(t, r, "swat_ctrl.v", old, new)
+	plantedRuns(t, d, r, want)
+}
+
+// plantedRuns co-simulates r, which carries a planted timing bug, against
+// d's model without and with stalls (0% and 25%), and wants each run to
+// fail on cycles only, with an error message containing want.
+func plantedRuns(t *testing.T, d *dataflow.Design, r *RTL, want string) []*CosimResult {
+	t.Helper()
 	q, k, v := plantedPoint.inputs(t, d)
+	var out []*CosimResult
 	for _, pct := range []int{0, 25} {
-		res, err := Cosim(d, q, k, v, 3, pct, withExtraStage())
+		res, err := cosimRTL(r, d, q, k, v, 3, pct, newConfig(nil))
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Log(res.Report())
 		if res.Pass || res.CycleErrors == 0 {
-			t.Fatalf("co-simulation passed with an extra pipeline register")
+			t.Fatalf("stalls %d%%: co-simulation passed with the planted bug", pct)
 		}
 		if res.CodeErrors != 0 {
-			t.Errorf("the extra register should delay, not change, the outputs: %d code errors", res.CodeErrors)
+			t.Errorf("stalls %d%%: %d code errors; the planted bug should change only the timing", pct, res.CodeErrors)
 		}
-		blocks := int64(dataflow.NewSchedule(d).Blocks() * d.Model.Heads)
-		if pct == 0 && res.RTLCycles != res.ModelCycles+blocks {
-			t.Errorf("RTL %d cycles, want the model's %d + one per block (%d)", res.RTLCycles, res.ModelCycles, blocks)
+		if !strings.Contains(strings.Join(res.Errors, "\n"), want) {
+			t.Errorf("stalls %d%%: no error mentions %q: %s", pct, want, res.Report())
 		}
+		out = append(out, res)
 	}
+	return out
+}
+
+const doneLine = "  assign done     = phase == PH_DONE;\n"
+
+func TestPlantedEarlyDoneFails(t *testing.T) {
+	// done one cycle early: high with the last o beat on offer.
+	plantedCosim(t, doneLine, "  assign done     = phase == PH_DONE || (o_valid && o_ready && head_end && cnt == rows - C_ONE);\n", "done rose")
+}
+
+func TestPlantedLateDoneFails(t *testing.T) {
+	plantedCosim(t, doneLine, `  reg done_q;
+  always @(posedge clk) done_q <= !rst && phase == PH_DONE;
+  assign done     = done_q;
+`, "done rose")
+}
+
+func TestPlantedDoneFallsFails(t *testing.T) {
+	// done high for 10 cycles only.
+	plantedCosim(t, doneLine, `  reg [3:0] done_n;
+  always @(posedge clk) done_n <= (rst || phase != PH_DONE) ? 4'd0 : (done_n == 4'd15 ? done_n : done_n + 4'd1);
+  assign done     = phase == PH_DONE && done_n < 4'd10;
+`, "done fell")
+}
+
+func TestPlantedLateExtraBeatFails(t *testing.T) {
+	// One more o beat, 60 cycles after done: only a drain of more than 60
+	// cycles sees it.
+	plantedCosim(t, "  assign o_valid  = phase == PH_OUT;\n", `  reg [6:0] extra_n;
+  always @(posedge clk) extra_n <= (rst || phase != PH_DONE) ? 7'd0 : (extra_n == 7'd127 ? extra_n : extra_n + 7'd1);
+  assign o_valid  = phase == PH_OUT || (phase == PH_DONE && extra_n == 7'd60);
+`, "o: ")
 }

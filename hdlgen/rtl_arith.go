@@ -9,8 +9,8 @@ const expROMTmpl = `{%.Hdr%}
 // E[k] = RNE(2^PROB_FRAC * 2^(-k/2^LUT_BITS)) for k = 0..2^LUT_BITS
 // (reference.ExpTable), a ROM with one asynchronous read port.
 module swat_exp_rom #(
-  parameter LUT_BITS  = {%.LB%},  // arith lut_bits
-  parameter PROB_FRAC = {%.PF%}   // arith prob_frac: entries are UQ1.PROB_FRAC
+  parameter LUT_BITS  = {%.LUTBits%},  // arith lut_bits
+  parameter PROB_FRAC = {%.ProbFrac%}   // arith prob_frac: entries are UQ1.PROB_FRAC
 ) (
   input  wire [LUT_BITS:0]  addr,
   output wire [PROB_FRAC:0] data
@@ -18,7 +18,7 @@ module swat_exp_rom #(
   reg [PROB_FRAC:0] rom [0:(1<<LUT_BITS)];
   initial begin
 {%- range $i, $e := .LUT%}
-    rom[{%$i%}] = {%lit (add $.PF 1) $e%};
+    rom[{%$i%}] = {%lit (add $.ProbFrac 1) $e%};
 {%- end%}
   end
   assign data = rom[addr];
@@ -31,10 +31,10 @@ const expTmpl = `{%.Hdr%}
 // the ROM;{%if .Interp%} the bits under them interpolate linearly to the next entry;{%end%}
 // the integer part shifts the result right, to 0 beyond PROB_FRAC.
 module swat_exp #(
-  parameter SCORE_BITS = {%.SB%},  // arith score_bits
-  parameter SCORE_FRAC = {%.SF%},  // arith score_frac
-  parameter LUT_BITS   = {%.LB%},  // arith lut_bits
-  parameter PROB_FRAC  = {%.PF%}   // arith prob_frac
+  parameter SCORE_BITS = {%.ScoreBits%},  // arith score_bits
+  parameter SCORE_FRAC = {%.ScoreFrac%},  // arith score_frac
+  parameter LUT_BITS   = {%.LUTBits%},  // arith lut_bits
+  parameter PROB_FRAC  = {%.ProbFrac%}   // arith prob_frac
 ) (
   input  wire [SCORE_BITS-1:0] x,
   output wire [PROB_FRAC:0]    y
@@ -75,8 +75,8 @@ const scoreTmpl = `{%.Hdr%}
 // depends on the per-tensor scales AutoScale picks, so it is a run-time input.
 module swat_score #(
   parameter DOT_BITS   = {%.DotW%},  // 2*in_bits + clog2(head_dim): exact dot product
-  parameter COEF_BITS  = {%.CB%},  // arith coef_bits
-  parameter SCORE_BITS = {%.SB%},  // arith score_bits
+  parameter COEF_BITS  = {%.CoefBits%},  // arith coef_bits
+  parameter SCORE_BITS = {%.ScoreBits%},  // arith score_bits
   parameter SHIFT_BITS = {%.ShW%},   // holds the largest shift, {%.ShMax%}
   parameter PROD_BITS  = {%.SPW%},  // dot * COEF, exact
   parameter [COEF_BITS-1:0] COEF = {%.Coef%}  // RNE(scale * log2(e) * 2^coef_frac)
@@ -100,7 +100,7 @@ const dotTmpl = `{%.Hdr%}
 // their sum, exact in DOT_BITS.
 module swat_dot #(
   parameter VECTOR_WIDTH = {%.VW%},  // hw.vector_width
-  parameter IN_BITS      = {%.IB%},  // arith in_bits
+  parameter IN_BITS      = {%.InBits%},  // arith in_bits
   parameter DOT_BITS     = {%.DotW%}
 ) (
   input  wire        [VECTOR_WIDTH*IN_BITS-1:0] q,
@@ -134,10 +134,10 @@ const laneTmpl = `{%.Hdr%}
 // (its largest logit adds p = 1.0), so n >= PROB_FRAC: the shift is the
 // constant RECIP_BITS + PROB_FRAC plus ns = n - PROB_FRAC.
 module swat_lane #(
-  parameter IN_BITS    = {%.IB%},  // arith in_bits
-  parameter PROB_FRAC  = {%.PF%},  // arith prob_frac
-  parameter ACC_BITS   = {%.AB%},  // arith acc_bits
-  parameter RECIP_BITS = {%.RB%},  // arith recip_bits
+  parameter IN_BITS    = {%.InBits%},  // arith in_bits
+  parameter PROB_FRAC  = {%.ProbFrac%},  // arith prob_frac
+  parameter ACC_BITS   = {%.AccBits%},  // arith acc_bits
+  parameter RECIP_BITS = {%.RecipBits%},  // arith recip_bits
   parameter MB_BITS    = {%.MBW%},  // max(recip_bits, prob_frac) + 1
   parameter NS_BITS    = {%.NsW%}    // holds sum_bits - 1 - prob_frac
 ) (
@@ -186,8 +186,8 @@ const recipTmpl = `{%.Hdr%}
 // yields one bit of r = floor(2^(SUM_BITS-1+RECIP_BITS) / ln), most
 // significant first. Latency RECIP_BITS + 2 cycles, the contract's Lr.
 module swat_recip #(
-  parameter SUM_BITS   = {%.SumB%},  // arith sum_bits
-  parameter RECIP_BITS = {%.RB%},  // arith recip_bits
+  parameter SUM_BITS   = {%.SumBits%},  // arith sum_bits
+  parameter RECIP_BITS = {%.RecipBits%},  // arith recip_bits
   parameter N_BITS     = {%.NW%}    // holds SUM_BITS - 1
 ) (
   input  wire                clk,
@@ -197,7 +197,7 @@ module swat_recip #(
   output reg  [RECIP_BITS:0] r,
   output reg  [N_BITS-1:0]   n
 );
-  localparam [N_BITS-1:0]   TOP  = {%lit .NW (sub .SumB 1)%};  // SUM_BITS - 1
+  localparam [N_BITS-1:0]   TOP  = {%lit .NW (sub .SumBits 1)%};  // SUM_BITS - 1
   localparam [SUM_BITS:0]   HALF = {2'b01, {(SUM_BITS-1){1'b0}}};  // 2^(SUM_BITS-1)
   reg [N_BITS-1:0] lead;
   integer i;

@@ -13,9 +13,9 @@ module swat_core #(
   parameter HEAD_DIM       = {%.D%},  // model.head_dim
   parameter VECTOR_WIDTH   = {%.VW%},  // hw.vector_width
   parameter PES            = {%.P%},  // hw.pes
-  parameter IN_BITS        = {%.IB%},  // arith in_bits
+  parameter IN_BITS        = {%.InBits%},  // arith in_bits
   parameter LAT_SCORE      = {%.LatScore%},  // hw.latency.score
-  parameter LAT_EXP        = {%.LatExp%},  // hw.latency.exp{%if .ExtraStage%} (PLANTED BUG: one more than the design point){%end%}
+  parameter LAT_EXP        = {%.LatExp%},  // hw.latency.exp
 {%- if not .Dense%}
   parameter KV_BUFFER_ROWS = {%.Depth%},  // ring depth (Design.KVBufRows)
 {%- end%}

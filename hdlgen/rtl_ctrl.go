@@ -154,7 +154,7 @@ endmodule
 {%- if gt .Pin 0%}
   wire [KEY_BITS-1:0]  from    = (lo > K_PIN) ? lo : K_PIN;
   wire                 pin_en  = !glob;
-  wire [KEY_BITS-1:0]  pin_hi  = {%if .Causal%}(r1 < K_PIN - K_ONE) ? r1 : {%end%}K_PIN - K_ONE;
+  wire [KEY_BITS-1:0]  pin_hi  = {%if and .Causal (gt .Pin 1)%}(r1 < K_PIN - K_ONE) ? r1 : {%end%}K_PIN - K_ONE;
 {%- else%}
   wire [KEY_BITS-1:0]  from    = lo;
   wire                 pin_en  = 1'b0;

@@ -13,14 +13,14 @@ const peTmpl = `{%.Hdr%}
 module swat_pe #(
   parameter HEAD_DIM     = {%.D%},  // model.head_dim
   parameter VECTOR_WIDTH = {%.VW%},  // hw.vector_width
-  parameter IN_BITS      = {%.IB%},  // arith in_bits
-  parameter SCORE_BITS   = {%.SB%},  // arith score_bits
-  parameter PROB_FRAC    = {%.PF%},  // arith prob_frac
-  parameter SUM_BITS     = {%.SumB%},  // arith sum_bits
-  parameter ACC_BITS     = {%.AB%},  // arith acc_bits
-  parameter RECIP_BITS   = {%.RB%},  // arith recip_bits
+  parameter IN_BITS      = {%.InBits%},  // arith in_bits
+  parameter SCORE_BITS   = {%.ScoreBits%},  // arith score_bits
+  parameter PROB_FRAC    = {%.ProbFrac%},  // arith prob_frac
+  parameter SUM_BITS     = {%.SumBits%},  // arith sum_bits
+  parameter ACC_BITS     = {%.AccBits%},  // arith acc_bits
+  parameter RECIP_BITS   = {%.RecipBits%},  // arith recip_bits
   parameter LAT_SCORE    = {%.LatScore%},  // hw.latency.score
-  parameter LAT_EXP      = {%.LatExp%},  // hw.latency.exp{%if .ExtraStage%} (PLANTED BUG: one more than the design point){%end%}
+  parameter LAT_EXP      = {%.LatExp%},  // hw.latency.exp
   parameter SHIFT_BITS   = {%.ShW%}   // cfg_score_shift width
 ) (
   input  wire                             clk,
@@ -95,8 +95,8 @@ module swat_pe #(
 
   // Score: the logit register, LAT_SCORE stages.
   wire signed [SCORE_BITS-1:0] t_new;
-  swat_score #(.DOT_BITS({%.DotW%}), .COEF_BITS({%.CB%}), .SCORE_BITS(SCORE_BITS),
-    .SHIFT_BITS(SHIFT_BITS), .PROD_BITS({%.SPW%}), .COEF({%.CB%}'d{%.Coef%})) u_score (
+  swat_score #(.DOT_BITS({%.DotW%}), .COEF_BITS({%.CoefBits%}), .SCORE_BITS(SCORE_BITS),
+    .SHIFT_BITS(SHIFT_BITS), .PROD_BITS({%.SPW%}), .COEF({%.CoefBits%}'d{%.Coef%})) u_score (
     .dot(dot), .shift(cfg_score_shift), .t(t_new));
 {%- range $i := seq .LatScore%}
   reg signed [SCORE_BITS-1:0] t{%add $i 1%};
@@ -115,7 +115,7 @@ module swat_pe #(
   wire                         t_gt = t > m;
   wire        [SCORE_BITS-1:0] x    = t_gt ? t - m : m - t;
   wire        [PROB_FRAC:0]    e;
-  swat_exp #(.SCORE_BITS(SCORE_BITS), .SCORE_FRAC({%.SF%}), .LUT_BITS({%.LB%}), .PROB_FRAC(PROB_FRAC)) u_exp (
+  swat_exp #(.SCORE_BITS(SCORE_BITS), .SCORE_FRAC({%.ScoreFrac%}), .LUT_BITS({%.LUTBits%}), .PROB_FRAC(PROB_FRAC)) u_exp (
     .x(x), .y(e));
   wire [PROB_FRAC:0] alpha_n = !fold ? P_ONE  : !started ? P_ZERO : t_gt ? e     : P_ONE;
   wire [PROB_FRAC:0] p_n     = !fold ? P_ZERO : !started ? P_ONE  : t_gt ? P_ONE : e;
@@ -153,7 +153,7 @@ module swat_pe #(
   wire {%rng .NW%}  n;
   swat_recip #(.SUM_BITS(SUM_BITS), .RECIP_BITS(RECIP_BITS), .N_BITS({%.NW%})) u_recip (
     .clk(clk), .start(nm_first), .step(rc_step), .l(l), .r(r), .n(n));
-  wire {%rng .NW%}  nn = n - {%lit .NW .PF%};  // n >= PROB_FRAC: l >= 1.0
+  wire {%rng .NW%}  nn = n - {%lit .NW .ProbFrac%};  // n >= PROB_FRAC: l >= 1.0
 {%- if lt .NsW .NW%}
   wire {%rng .NsW%} ns = nn[{%sub .NsW 1%}:0];
   wire unused_nn = ^nn[{%sub .NW 1%}:{%.NsW%}];  // n - PROB_FRAC <= SUM_BITS - 1 - PROB_FRAC
@@ -165,7 +165,7 @@ module swat_pe #(
   // the slice in use is always the low one (the register rotates).
   reg  [HEAD_DIM*ACC_BITS-1:0] acc;
   wire [ACCS-1:0]              acc_nx;
-  wire {%rng .MBW%}           mb = nm_busy ? {%zext .MBW (add .RB 1) "r"%} : {%zext .MBW (add .PF 1) "alpha"%};
+  wire {%rng .MBW%}           mb = nm_busy ? {%zext .MBW (add .RecipBits 1) "r"%} : {%zext .MBW (add .ProbFrac 1) "alpha"%};
   genvar g;
   generate
     for (g = 0; g < VECTOR_WIDTH; g = g + 1) begin : lane

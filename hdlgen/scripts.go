@@ -11,12 +11,16 @@ type Target string
 // The synthesis targets.
 const (
 	XC7   Target = "xc7"   // AMD 7-series: synth_xilinx -family xc7
+	XCUP  Target = "xcup"  // AMD UltraScale+: synth_xilinx -family xcup
 	ICE40 Target = "ice40" // Lattice iCE40: synth_ice40 -dsp
 	ECP5  Target = "ecp5"  // Lattice ECP5: synth_ecp5
 )
 
 // Targets lists the synthesis targets.
-var Targets = []Target{XC7, ICE40, ECP5}
+var Targets = []Target{XC7, XCUP, ICE40, ECP5}
+
+// xilinx reports whether the target is an AMD family (synth_xilinx).
+func (t Target) xilinx() bool { return t == XC7 || t == XCUP }
 
 // ParseTarget checks a target name.
 func ParseTarget(s string) (Target, error) {
@@ -25,7 +29,7 @@ func ParseTarget(s string) (Target, error) {
 			return t, nil
 		}
 	}
-	return "", fmt.Errorf("--target %q: must be one of xc7, ice40, ecp5", s)
+	return "", fmt.Errorf("--target %q: must be one of xc7, xcup, ice40, ecp5", s)
 }
 
 // synthCommand is the Yosys pass that synthesizes for the target, flat
@@ -38,12 +42,12 @@ func (t Target) synthCommand(flat bool) string {
 	case ECP5:
 		c = "synth_ecp5"
 	default:
-		c = "synth_xilinx -family xc7 -noiopad"
+		c = "synth_xilinx -family " + string(t) + " -noiopad"
 		if flat {
 			c += " -flatten"
 		}
 	}
-	if !flat && t != XC7 {
+	if !flat && !t.xilinx() {
 		c += " -noflatten"
 	}
 	return c + " -top " + TopModule
@@ -94,7 +98,7 @@ func (r *RTL) makefile() string {
 # make sim                   build obj/Vtb (Verilator testbench; OBJCACHE=ccache if installed)
 # make run                   run it on STIM (default stim.txt) into OUT (default out.txt); STALL=percent
 #                            SEED=n; VCD=file.vcd for a waveform after make sim TRACE=--trace
-# make synth-xc7             Yosys, flat; also synth-ice40, synth-ecp5 (statistics in stat_synth_<target>.txt)
+# make synth-xc7             Yosys, flat; also synth-xcup, synth-ice40, synth-ecp5 (statistics in stat_synth_<target>.txt)
 # make synth-xc7_hier        Yosys, each module once (much faster on big designs)
 VERILOG = %[3]s
 TRACE   =
@@ -104,7 +108,7 @@ SEED    = 1
 OUT     = out.txt
 CCACHE  := $(if $(shell command -v ccache),-MAKEFLAGS OBJCACHE=ccache)
 
-SYNTH   = synth-xc7 synth-ice40 synth-ecp5 synth-xc7_hier synth-ice40_hier synth-ecp5_hier
+SYNTH   = $(foreach t,xc7 xcup ice40 ecp5,synth-$(t) synth-$(t)_hier)
 
 .PHONY: lint sim run $(SYNTH)
 lint:

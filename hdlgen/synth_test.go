@@ -1,75 +1,16 @@
 package hdlgen
 
 import (
+	"context"
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/swatsim/swatsim/dataflow"
+	"github.com/swatsim/swatsim/dataflow/resource"
 )
-
-func TestDSPTiles(t *testing.T) {
-	// Counts Yosys 0.23 synth_xilinx -family xc7 reported for these
-	// signed multipliers of the generated RTL.
-	for _, c := range []struct{ a, b, want int }{
-		{48, 26, 6}, // fixed16 lane: acc x {0, r}
-		{36, 15, 2}, // fixed16 score: dot x coefficient
-		{41, 17, 2}, // fixed16 l x alpha
-		{16, 16, 1}, // fixed16 dot
-		{16, 17, 1}, // fixed16 p x v
-		{32, 14, 2}, // fixed8 lane
-		{40, 18, 2}, // fixed12 lane
-		{8, 8, 1},   // fixed8 dot
-		{3, 4, 0},   // too small: LUTs
-	} {
-		if got := dspTiles(c.a, c.b); got != c.want {
-			t.Errorf("dspTiles(%d, %d) = %d, want %d", c.a, c.b, got, c.want)
-		}
-	}
-}
-
-func TestEstimateCalibration(t *testing.T) {
-	// Yosys 0.23 synth_xilinx -family xc7 (hierarchical) on these points.
-	for _, c := range []struct {
-		sets               []string
-		lut, ff, dsp, lram int
-		bram               float64
-	}{
-		{nil, 165473, 22845, 2128, 12984, 57}, // the default design point
-		{[]string{"model.seq_len=256", "model.window=64", "model.head_dim=32", "hw.pes=8", "hw.vector_width=8",
-			"model.causal=false", "model.global_tokens=4"}, 46996, 8391, 552, 4104, 15},
-		{[]string{"hw.pes=2", "model.seq_len=256", "model.window=64", "model.head_dim=128", "hw.vector_width=32",
-			"arith=fixed8"}, 22800, 4051, 262, 2732, 29},
-		{[]string{"hw.pes=2", "model.seq_len=256", "model.window=64",
-			"arith=custom:in_bits=12,in_frac=8,acc_bits=36,sum_bits=30,recip_bits=16"}, 13124, 3277, 138, 1664, 22},
-		{[]string{"model.seq_len=1024", "arith=fixed8"}, 84826, 12135, 1072, 8548, 29},
-		{[]string{"model.seq_len=1024", "arith=fixed12"}, 105116, 17319, 1088, 10764, 43},
-		{[]string{"model.seq_len=256", "model.window=32", "model.head_dim=16", "hw.pes=2", "hw.vector_width=16",
-			"arith=fixed12", "hw.latency.score=3", "hw.latency.exp=3"}, 9645, 2724, 136, 644, 0},
-	} {
-		d, err := dataflow.Load("", c.sets)
-		if err != nil {
-			t.Fatal(err)
-		}
-		est, err := EstimateResources(d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if est.DSP != c.dsp || est.BRAM != c.bram {
-			t.Errorf("%v: DSP %d BRAM %g, want %d %g", c.sets, est.DSP, est.BRAM, c.dsp, c.bram)
-		}
-		for _, q := range []struct {
-			name      string
-			got, want int
-			tol       float64
-		}{{"LUT", est.LUT, c.lut, 0.05}, {"FF", est.FF, c.ff, 0.01}, {"LUTRAM", est.LUTRAM, c.lram, 0.01}} {
-			if math.Abs(float64(q.got-q.want)) > q.tol*float64(q.want) {
-				t.Errorf("%v: %s %d, Yosys %d (tolerance %.0f%%)", c.sets, q.name, q.got, q.want, 100*q.tol)
-			}
-		}
-	}
-}
 
 func TestReadStatHierarchy(t *testing.T) {
 	stat := `
@@ -100,7 +41,7 @@ func TestReadStatHierarchy(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := tally(XC7, cells)
-	if r.DSP != 28 || r.FF != 10 || r.LUT != 8 || r.LUTRAM != 4 || r.BRAM != 1.5 {
+	if r.DSP != 28 || r.FF != 10 || r.LUT != 8 || r.LUTRAM != 4 || r.BRAM36 != 1.5 {
 		t.Errorf("tally = %+v", r)
 	}
 }
@@ -119,25 +60,46 @@ func TestSynthXC7(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	est, err := EstimateResources(d)
+	est, err := resource.Estimate(d)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, flat := range []bool{false, true} {
-		rep, err := Synth(r, XC7, flat, "")
+		rep, err := Synth(context.Background(), r, XC7, flat, "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		y := rep.Resources
 		t.Logf("flat=%v %.0f s: yosys %v; estimate %v", flat, rep.Time.Seconds(), y, est)
-		if y.DSP == 0 || y.BRAM == 0 {
+		if y.DSP == 0 || y.BRAM36 == 0 {
 			t.Errorf("flat=%v: no DSP or block RAM inferred: %v", flat, y)
 		}
-		if y.DSP != est.DSP || y.BRAM != est.BRAM {
-			t.Errorf("flat=%v: DSP %d BRAM %g, estimate %d %g", flat, y.DSP, y.BRAM, est.DSP, est.BRAM)
+		if y.DSP != est.DSP || y.BRAM36 != est.BRAM36 {
+			t.Errorf("flat=%v: DSP %d BRAM %g, estimate %d %g", flat, y.DSP, y.BRAM36, est.DSP, est.BRAM36)
 		}
 		if d := math.Abs(float64(y.LUT-est.LUT)) / float64(y.LUT); d > 0.25 {
 			t.Errorf("flat=%v: LUT %d, estimate %d", flat, y.LUT, est.LUT)
+		}
+	}
+}
+
+func TestTallyTargets(t *testing.T) {
+	for _, c := range []struct {
+		t     Target
+		cells map[string]int
+		want  resource.Resources
+	}{
+		{XCUP, map[string]int{"LUT6": 5, "LUT3": 2, "FDRE": 7, "DSP48E2": 3, "RAMB36E2": 1, "RAMB18E2": 3, "URAM288": 2, "SRLC32E": 4, "CARRY8": 9},
+			resource.Resources{LUT: 7, FF: 7, DSP: 3, BRAM36: 2.5, URAM: 2, LUTRAM: 4}},
+		{XC7, map[string]int{"LUT6": 5, "FDSE": 1, "DSP48E1": 2, "RAMB18E1": 1, "RAM64M": 2, "CARRY4": 3},
+			resource.Resources{LUT: 5, FF: 1, DSP: 2, BRAM36: 0.5, LUTRAM: 8}},
+		{ICE40, map[string]int{"SB_LUT4": 9, "SB_DFFE": 4, "SB_DFF": 1, "SB_RAM40_4K": 3, "SB_MAC16": 1, "SB_CARRY": 5},
+			resource.Resources{LUT: 9, FF: 5, DSP: 1, BRAM36: 3}},
+	} {
+		got := tally(c.t, c.cells)
+		got.Cells = nil
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s: tally = %+v, want %+v", c.t, got, c.want)
 		}
 	}
 }

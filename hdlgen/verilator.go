@@ -1,7 +1,7 @@
 package hdlgen
 
 import (
-	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -24,12 +24,23 @@ type Simulator struct {
 // external tool (verilator, yosys) that is not on PATH.
 var ErrToolMissing = errors.New("tool not found")
 
+// toolPackages names the Debian package of each external tool.
+var toolPackages = map[string]string{
+	"verilator": "verilator", "yosys": "yosys", "ccache": "ccache",
+	"nextpnr-ice40": "nextpnr-ice40", "icepack": "fpga-icestorm",
+}
+
 // LookTool returns the path of an external tool or an error wrapping
-// ErrToolMissing that says how to install it.
+// ErrToolMissing that names the package to install.
 func LookTool(name string) (string, error) {
 	p, err := exec.LookPath(name)
 	if err != nil {
-		return "", fmt.Errorf("hdl: %s: %w on PATH (scripts/install-hdl-tools.sh installs verilator, yosys and ccache)", name, ErrToolMissing)
+		pkg := toolPackages[name]
+		if pkg == "" {
+			pkg = name
+		}
+		return "", fmt.Errorf("hdl: %s: %w on PATH: install the Debian package %s (apt-get install %s, or scripts/install-hdl-tools.sh)",
+			name, ErrToolMissing, pkg, pkg)
 	}
 	return p, nil
 }
@@ -62,7 +73,7 @@ var verilatorFlags = []string{
 
 // Build verilates and compiles the design's testbench, or returns the one
 // cached under cacheDir (see CacheDir) for the same sources and flags.
-func Build(r *RTL, cacheDir string, trace bool) (*Simulator, error) {
+func Build(ctx context.Context, r *RTL, cacheDir string, trace bool) (*Simulator, error) {
 	if _, err := LookTool("verilator"); err != nil {
 		return nil, err
 	}
@@ -71,7 +82,7 @@ func Build(r *RTL, cacheDir string, trace bool) (*Simulator, error) {
 		return nil, err
 	}
 	flags := buildFlags(trace)
-	key := r.Hash(append(flags, verilatorVersion())...)
+	key := r.Hash(append(flags, verilatorVersion(ctx))...)
 	dir := filepath.Join(root, key)
 	sim := &Simulator{Path: filepath.Join(dir, "obj", "Vtb"), Trace: trace}
 	if _, err := os.Stat(sim.Path); err == nil {
@@ -91,7 +102,7 @@ func Build(r *RTL, cacheDir string, trace bool) (*Simulator, error) {
 		return sim, nil
 	}
 	start := time.Now()
-	if err := buildIn(r, filepath.Join(root, key+".build"), dir, flags); err != nil {
+	if err := buildIn(ctx, r, filepath.Join(root, key+".build"), dir, flags); err != nil {
 		return nil, err
 	}
 	sim.BuildTime = time.Since(start)
@@ -110,8 +121,9 @@ func buildFlags(trace bool) []string {
 }
 
 // buildIn builds in the work directory tmp and renames it to dir.
-func buildIn(r *RTL, tmp, dir string, flags []string) error {
+func buildIn(ctx context.Context, r *RTL, tmp, dir string, flags []string) error {
 	_ = os.RemoveAll(tmp)
+	defer os.RemoveAll(tmp) // a failed or interrupted build leaves nothing
 	src := filepath.Join(tmp, "src")
 	if err := r.WriteDir(src); err != nil {
 		return err
@@ -122,7 +134,7 @@ func buildIn(r *RTL, tmp, dir string, flags []string) error {
 		args = append(args, filepath.Join(src, n))
 	}
 	args = append(args, filepath.Join(src, "tb", "tb.cpp"))
-	if out, err := run(tmp, "verilator", args...); err != nil {
+	if out, err := run(ctx, tmp, "verilator", args...); err != nil {
 		return fmt.Errorf("hdl: verilator build failed: %v\n%s", err, tail(out, 40))
 	}
 	_ = os.RemoveAll(dir)
@@ -134,7 +146,7 @@ func buildIn(r *RTL, tmp, dir string, flags []string) error {
 
 // Lint runs verilator --lint-only -Wall on the generated Verilog and
 // returns its messages when there are any.
-func Lint(r *RTL) error {
+func Lint(ctx context.Context, r *RTL) error {
 	if _, err := LookTool("verilator"); err != nil {
 		return err
 	}
@@ -148,20 +160,10 @@ func Lint(r *RTL) error {
 	}
 	args := []string{"--lint-only", "-Wall", "--top-module", TopModule}
 	args = append(args, r.VerilogNames()...)
-	if out, err := run(dir, "verilator", args...); err != nil {
+	if out, err := run(ctx, dir, "verilator", args...); err != nil {
 		return fmt.Errorf("hdl: verilator lint: %v\n%s", err, tail(out, 60))
 	}
 	return nil
-}
-
-// run executes a tool in dir and returns its combined output.
-func run(dir, name string, args ...string) ([]byte, error) {
-	cmd := exec.Command(name, args...)
-	cmd.Dir = dir
-	var b bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &b, &b
-	err := cmd.Run()
-	return b.Bytes(), err
 }
 
 // tail is the last n lines of out.
@@ -173,8 +175,8 @@ func tail(out []byte, n int) string {
 	return strings.Join(l, "\n")
 }
 
-func verilatorVersion() string {
-	out, err := exec.Command("verilator", "--version").Output()
+func verilatorVersion(ctx context.Context) string {
+	out, err := run(ctx, "", "verilator", "--version")
 	if err != nil {
 		return "unknown"
 	}

@@ -2,37 +2,23 @@ package hdlgen
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/swatsim/swatsim/dataflow/resource"
 )
-
-// Resources are FPGA resource counts: from Yosys (Synth) or from the
-// design point's formulas (EstimateResources).
-type Resources struct {
-	LUT    int            // logic LUTs (LUT6 on xc7, LUT4 on ice40/ecp5)
-	LUTRAM int            // LUTs used as distributed memory or shift registers (xc7, ecp5)
-	FF     int            // flip-flops
-	DSP    int            // DSP48E1 (xc7), SB_MAC16 (ice40), MULT18X18D (ecp5)
-	BRAM   float64        // block RAM: RAMB36E1 equivalents (xc7), SB_RAM40_4K, DP16KD
-	Cells  map[string]int // every cell type and count (Synth only)
-}
-
-// String is a one-line summary.
-func (r Resources) String() string {
-	return fmt.Sprintf("LUT %d, LUTRAM %d, FF %d, DSP %d, BRAM %g", r.LUT, r.LUTRAM, r.FF, r.DSP, r.BRAM)
-}
 
 // SynthReport is the outcome of a Yosys run.
 type SynthReport struct {
 	Target    Target
 	Flat      bool // one flattened netlist, or each module once
-	Resources Resources
+	Resources resource.Resources
 	Time      time.Duration
 	Dir       string // where the script, log and statistics are
 }
@@ -43,7 +29,7 @@ type SynthReport struct {
 // otherwise each module is synthesized once and the counts are summed over
 // its instances, which is much faster on big designs and loses only
 // optimisations across module boundaries.
-func Synth(r *RTL, t Target, flat bool, dir string) (*SynthReport, error) {
+func Synth(ctx context.Context, r *RTL, t Target, flat bool, dir string) (*SynthReport, error) {
 	if _, err := LookTool("yosys"); err != nil {
 		return nil, err
 	}
@@ -61,7 +47,7 @@ func Synth(r *RTL, t Target, flat bool, dir string) (*SynthReport, error) {
 	start := time.Now()
 	script := scriptName(t, flat)
 	base := strings.TrimSuffix(script, ".ys")
-	if out, err := run(dir, "yosys", "-q", "-l", base+".log", "-s", script); err != nil {
+	if out, err := run(ctx, dir, "yosys", "-q", "-l", base+".log", "-s", script); err != nil {
 		return nil, fmt.Errorf("hdl: yosys %s failed: %v\n%s", t, err, tail(out, 30))
 	}
 	rep := &SynthReport{Target: t, Flat: flat, Time: time.Since(start), Dir: dir}
@@ -113,33 +99,25 @@ func readStat(path string) (map[string]int, error) {
 }
 
 // tally maps a target's cell types to resource counts.
-func tally(t Target, cells map[string]int) Resources {
-	r := Resources{Cells: cells}
+func tally(t Target, cells map[string]int) resource.Resources {
+	r := resource.Resources{Cells: cells}
 	for name, n := range cells {
 		switch {
-		case t == XC7 && strings.HasPrefix(name, "LUT"), t != XC7 && (name == "SB_LUT4" || name == "LUT4"):
+		case t.xilinx() && strings.HasPrefix(name, "LUT"), !t.xilinx() && (name == "SB_LUT4" || name == "LUT4"):
 			r.LUT += n
 		case lutRAMCells[name] > 0:
 			r.LUTRAM += lutRAMCells[name] * n
 		case strings.HasPrefix(name, "FD") || strings.HasPrefix(name, "SB_DFF") || name == "TRELLIS_FF":
 			r.FF += n
-		case name == "DSP48E1" || name == "SB_MAC16" || name == "MULT18X18D":
+		case name == "DSP48E1" || name == "DSP48E2" || name == "SB_MAC16" || name == "MULT18X18D":
 			r.DSP += n
-		case name == "RAMB36E1" || name == "SB_RAM40_4K" || name == "DP16KD":
-			r.BRAM += float64(n)
-		case name == "RAMB18E1":
-			r.BRAM += 0.5 * float64(n)
+		case name == "RAMB36E1" || name == "RAMB36E2" || name == "SB_RAM40_4K" || name == "DP16KD":
+			r.BRAM36 += float64(n)
+		case name == "RAMB18E1" || name == "RAMB18E2":
+			r.BRAM36 += 0.5 * float64(n)
+		case name == "URAM288":
+			r.URAM += n
 		}
 	}
 	return r
-}
-
-// CellList is the cell counts sorted by name, "NAME N" per entry.
-func (r Resources) CellList() []string {
-	var out []string
-	for n, c := range r.Cells {
-		out = append(out, fmt.Sprintf("%s %d", n, c))
-	}
-	sort.Strings(out)
-	return out
 }

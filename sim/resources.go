@@ -4,31 +4,23 @@ import (
 	"fmt"
 
 	"github.com/swatsim/swatsim/dataflow"
-	"github.com/swatsim/swatsim/hdlgen"
+	"github.com/swatsim/swatsim/dataflow/resource"
 )
 
 // Resources is the formula estimate of the accelerator's FPGA resources
-// (all cores): the same per-core formulas hdlgen holds against Yosys's
-// synthesis of the generated Verilog (DSP and BRAM exact on its
-// calibration designs, LUT fitted within about 5%), times hw.cores. With
+// (all cores): the per-core formulas of package resource, which hdlgen
+// holds against Yosys's synthesis of the generated Verilog, times
+// hw.cores. With
 // hw.buffer_memory = uram the K/V ring and pinned buffers that the
 // formulas put in BRAM (every BRAM of the core) go to UltraRAM instead.
-type Resources struct {
-	DSP    int     `json:"dsp"`
-	BRAM36 float64 `json:"bram36"`
-	URAM   int     `json:"uram"`
-	LUT    int     `json:"lut"`
-	LUTRAM int     `json:"lutram"`
-	FF     int     `json:"ff"`
-}
+type Resources = resource.Resources
 
 // EstimateResources estimates the resources of a design point's cores.
 func EstimateResources(d *dataflow.Design) (Resources, error) {
-	r, err := hdlgen.EstimateResources(d)
+	out, err := resource.Estimate(d)
 	if err != nil {
 		return Resources{}, err
 	}
-	out := Resources{DSP: r.DSP, BRAM36: r.BRAM, LUT: r.LUT, LUTRAM: r.LUTRAM, FF: r.FF}
 	if d.HW.BufferMem == "uram" {
 		out.BRAM36 = 0
 		for _, depth := range bufferDepths(d) {

@@ -1,15 +1,19 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/swatsim/swatsim/dataflow"
+	"github.com/swatsim/swatsim/dataflow/resource"
 	"github.com/swatsim/swatsim/hdlgen"
 	"github.com/swatsim/swatsim/reference"
 	"github.com/swatsim/swatsim/traces"
@@ -19,7 +23,7 @@ func init() { commands = append(commands, newHDLCmd, newCosimCmd, newSynthCmd) }
 
 func newHDLCmd() *cobra.Command {
 	var df *designFlags
-	var out string
+	var out, arith string
 	var seed uint64
 	cmd := &cobra.Command{
 		Use:   "hdl [--config D.yaml] [--set key=value]... --out DIR",
@@ -29,23 +33,26 @@ unit: exp ROM and unit, score, dot slice, SV lane, reciprocal, PE, RAM, mask,
 controller, top swat_core), the Verilator C++ testbench (tb/tb.cpp), Yosys
 scripts (synth_<target>.ys, flat, and synth_<target>_hier.ys), a Makefile
 (make lint | sim | run | synth-xc7) and stim.txt, a stimulus of synthetic
-inputs (seeded by --seed) for make run, into DIR.`,
+inputs (seeded by --seed) for make run, into DIR. The files are written
+into a temporary directory beside DIR and moved into place only when all
+are ready, so a failed run leaves no partial directory.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runHDL(cmd.OutOrStdout(), df, out, seed)
+			return runHDL(cmd.OutOrStdout(), df, arith, out, seed)
 		},
 	}
 	df = addDesignFlags(cmd)
+	addArithFlag(cmd, &arith)
 	cmd.Flags().StringVar(&out, "out", "", "output directory (created if missing; required)")
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed of the synthetic inputs in stim.txt")
 	return cmd
 }
 
-func runHDL(w io.Writer, df *designFlags, out string, seed uint64) error {
+func runHDL(w io.Writer, df *designFlags, arith, out string, seed uint64) error {
 	if out == "" {
 		return errors.New("--out is required: the directory for the generated files")
 	}
-	d, err := df.load()
+	d, err := df.load(arithSets(arith)...)
 	if err != nil {
 		return err
 	}
@@ -53,14 +60,17 @@ func runHDL(w io.Writer, df *designFlags, out string, seed uint64) error {
 	if err != nil {
 		return err
 	}
-	if err := r.WriteDir(out); err != nil {
-		return err
-	}
 	q, k, v, err := hdlgen.Inputs(d, seed)
 	if err != nil {
 		return err
 	}
-	if err := hdlgen.WriteStimulus(filepath.Join(out, "stim.txt"), d, q, k, v); err != nil {
+	err = writeDirAtomic(out, func(dir string) error {
+		if err := r.WriteDir(dir); err != nil {
+			return err
+		}
+		return hdlgen.WriteStimulus(filepath.Join(dir, "stim.txt"), d, q, k, v)
+	})
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "wrote %d files for design point %q to %s:\n", len(r.Files())+1, d.Name, out)
@@ -71,9 +81,71 @@ func runHDL(w io.Writer, df *designFlags, out string, seed uint64) error {
 	return nil
 }
 
+// writeDirAtomic lets write fill a temporary directory beside out, then
+// moves it into place: renamed to out when out does not exist or is an
+// empty directory, else file by file into it. A failed write leaves
+// nothing behind.
+func writeDirAtomic(out string, write func(dir string) error) error {
+	st, err := os.Stat(out)
+	exists := err == nil
+	switch {
+	case exists && !st.IsDir():
+		return fmt.Errorf("--out %s: exists and is not a directory", out)
+	case !exists && !os.IsNotExist(err):
+		return fmt.Errorf("--out %w", err)
+	}
+	parent := filepath.Dir(filepath.Clean(out))
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return fmt.Errorf("--out %w", err)
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("--out %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return fmt.Errorf("--out %w", err)
+	}
+	if err := write(tmp); err != nil {
+		return err
+	}
+	if !exists || isEmptyDir(out) {
+		_ = os.Remove(out) // an empty directory gives way
+		if err := os.Rename(tmp, out); err != nil {
+			return fmt.Errorf("--out %w", err)
+		}
+		return nil
+	}
+	return moveInto(tmp, out)
+}
+
+func isEmptyDir(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	return err == nil && len(entries) == 0
+}
+
+// moveInto renames every file under src to the same place under dst.
+func moveInto(src, dst string) error {
+	return filepath.WalkDir(src, func(path string, e os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		target := filepath.Join(dst, rel)
+		if e.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		if err := os.Rename(path, target); err != nil {
+			return fmt.Errorf("--out %w", err)
+		}
+		return nil
+	})
+}
+
 // cosimFlags are the flags of swatsim cosim.
 type cosimFlags struct {
 	design       *designFlags
+	arith        string
 	seed         uint64
 	stalls       bool
 	stallPercent int
@@ -105,6 +177,7 @@ unless --stall-percent says otherwise).`,
 		},
 	}
 	f.design = addDesignFlags(cmd)
+	addArithFlag(cmd, &f.arith)
 	fl := cmd.Flags()
 	fl.Uint64Var(&f.seed, "seed", 1, "seed of the synthetic inputs and of the stall pattern")
 	fl.BoolVar(&f.stalls, "stalls", false, "hold the stream ports off with the seeded stall pattern")
@@ -128,7 +201,10 @@ func runCosim(cmd *cobra.Command, f *cosimFlags) error {
 	if q != nil {
 		pre = shapeSets(q)
 	}
-	d, err := f.design.loadAround(pre, nil)
+	if err := f.checkVCD(cmd); err != nil {
+		return err
+	}
+	d, err := f.design.loadAround(pre, arithSets(f.arith))
 	if err != nil {
 		return err
 	}
@@ -144,7 +220,7 @@ func runCosim(cmd *cobra.Command, f *cosimFlags) error {
 			return err
 		}
 	}
-	var opts []hdlgen.Option
+	opts := []hdlgen.Option{hdlgen.WithContext(cmd.Context())}
 	if f.vcd != "" {
 		opts = append(opts, hdlgen.WithVCD(f.vcd, f.vcdFrom, f.vcdTo))
 	}
@@ -158,10 +234,47 @@ func runCosim(cmd *cobra.Command, f *cosimFlags) error {
 		return err
 	}
 	printCosim(w, res)
+	if f.vcd != "" {
+		warnVCD(cmd.ErrOrStderr(), f, res)
+	}
 	if !res.Pass {
 		return errors.New("co-simulation failed")
 	}
 	return nil
+}
+
+// checkVCD rejects a waveform request that cannot give a waveform: a file
+// in a directory that does not exist, a negative or inverted window, or a
+// window without --vcd.
+func (f *cosimFlags) checkVCD(cmd *cobra.Command) error {
+	if f.vcd == "" {
+		for _, n := range []string{"vcd-from", "vcd-to"} {
+			if cmd.Flags().Changed(n) {
+				return fmt.Errorf("--%s needs --vcd FILE", n)
+			}
+		}
+		return nil
+	}
+	if err := checkOutputs(f.vcd); err != nil {
+		return fmt.Errorf("--vcd %w", err)
+	}
+	if f.vcdFrom < 0 {
+		return fmt.Errorf("--vcd-from = %d: must be >= 0 (a cycle number)", f.vcdFrom)
+	}
+	if f.vcdTo < -1 {
+		return fmt.Errorf("--vcd-to = %d: must be >= --vcd-from or -1 (the end)", f.vcdTo)
+	}
+	if f.vcdTo >= 0 && f.vcdTo < f.vcdFrom {
+		return fmt.Errorf("--vcd-to = %d: must be >= --vcd-from = %d (or -1: the end)", f.vcdTo, f.vcdFrom)
+	}
+	return nil
+}
+
+// warnVCD warns when the waveform window missed the run.
+func warnVCD(w io.Writer, f *cosimFlags, res *hdlgen.CosimResult) {
+	if end := res.RTLCycles + hdlgen.DrainCycles; f.vcdFrom >= end {
+		fmt.Fprintf(w, "swatsim: warning: --vcd-from = %d is past the run's last cycle %d: the waveform %s holds no cycles\n", f.vcdFrom, end-1, f.vcd)
+	}
 }
 
 func printCosim(w io.Writer, res *hdlgen.CosimResult) {
@@ -202,64 +315,259 @@ func cosimTensors(f *cosimFlags) (q, k, v *reference.Tensor, err error) {
 	return ts[0], ts[1], ts[2], reference.CheckQKV(ts[0], ts[1], ts[2])
 }
 
+// synthFlags are the flags of swatsim synth.
+type synthFlags struct {
+	design    *designFlags
+	arith     string
+	target    string
+	mode      string
+	out       string
+	report    string
+	pnr       bool
+	freq      float64
+	bitstream string
+}
+
 func newSynthCmd() *cobra.Command {
-	var df *designFlags
-	var target, mode, out string
+	var f synthFlags
 	cmd := &cobra.Command{
-		Use:   "synth [--config D.yaml] [--set k=v]... [--target xc7|ice40|ecp5] [--mode auto|flat|hier]",
-		Short: "Synthesize the generated Verilog with Yosys and compare with the resource estimate",
+		Use:   "synth [--config D.yaml] [--set k=v]... [--arith A] [--target xc7|xcup|ice40|ecp5] [--mode auto|flat|hier] [--pnr] [--report s.json]",
+		Short: "Synthesize the generated Verilog with Yosys (and place and route it on an iCE40) and compare with the resource estimate",
 		Long: `synth generates the core's Verilog and synthesizes it with Yosys (xc7:
-synth_xilinx -family xc7; ice40: synth_ice40 -dsp; ecp5: synth_ecp5), then
-prints the LUT, LUTRAM, flip-flop, DSP and block RAM counts beside the
-formula-based estimate of the design point (hdlgen.EstimateResources, xc7).
+synth_xilinx -family xc7; xcup: synth_xilinx -family xcup; ice40:
+synth_ice40 -dsp; ecp5: synth_ecp5), then prints the LUT, LUTRAM,
+flip-flop, DSP and block RAM counts beside the formula-based estimate of the
+design point (package dataflow/resource, xc7).
 
 --mode flat synthesizes one flattened netlist (-flatten); hier synthesizes
 each module once and sums over its instances (minutes instead of hours on big
-designs); auto picks flat when the estimate is under 20000 LUTs.`,
+designs); auto picks flat when the estimate is under 20000 LUTs.
+
+--pnr (ice40 only) synthesizes without DSPs (synth_ice40), places and routes
+on an iCE40 HX8K (CT256) with nextpnr-ice40 aiming at --freq MHz, packs the
+bitstream with icepack into --bitstream, and reports nextpnr's achieved Fmax
+and the utilisation. A design whose ports or flip-flops cannot fit the part
+is refused before synthesis.
+
+--report writes the counts as JSON: target, lut, ff, dsp, bram36, uram,
+lutram, estimate (the same keys, from the xc7 formulas), fmax_mhz and
+bitstream (null without --pnr).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			d, err := df.load()
-			if err != nil {
-				return err
-			}
-			t, err := hdlgen.ParseTarget(target)
-			if err != nil {
-				return err
-			}
-			return runSynth(cmd.OutOrStdout(), d, t, mode, out)
+			return runSynth(cmd.Context(), cmd.OutOrStdout(), &f)
 		},
 	}
-	df = addDesignFlags(cmd)
-	cmd.Flags().StringVar(&target, "target", "xc7", "synthesis target: xc7, ice40 or ecp5")
-	cmd.Flags().StringVar(&mode, "mode", "auto", "flat, hier or auto")
-	cmd.Flags().StringVar(&out, "out", "", "keep the scripts, log and statistics in this directory")
+	f.design = addDesignFlags(cmd)
+	fl := cmd.Flags()
+	addArithFlag(cmd, &f.arith)
+	fl.StringVar(&f.target, "target", "xc7", "synthesis target: xc7, xcup, ice40 or ecp5")
+	fl.StringVar(&f.mode, "mode", "auto", "flat, hier or auto")
+	fl.StringVar(&f.out, "out", "", "keep the scripts, logs, netlist and statistics in this directory")
+	fl.StringVar(&f.report, "report", "", "write the resource counts (and Fmax with --pnr) as JSON to this file")
+	fl.BoolVar(&f.pnr, "pnr", false, "place and route on an iCE40 HX8K with nextpnr-ice40 and write the bitstream (--target ice40)")
+	fl.Float64Var(&f.freq, "freq", 45, "--pnr: the clock nextpnr aims at, MHz, in (0, 1000]")
+	fl.StringVar(&f.bitstream, "bitstream", "", "--pnr: the bitstream file (default <name>.ice40.bin)")
 	return cmd
 }
 
-func runSynth(w io.Writer, d *dataflow.Design, t hdlgen.Target, mode, out string) error {
-	est, err := hdlgen.EstimateResources(d)
+// addArithFlag adds --arith, which overrides the design's arith like sim's.
+func addArithFlag(cmd *cobra.Command, arith *string) {
+	cmd.Flags().StringVar(arith, "arith", "", "arithmetic preset or custom:k=v,... (overrides the design's arith)")
+}
+
+// arithSets is the override --arith asks for.
+func arithSets(arith string) []string {
+	if arith == "" {
+		return nil
+	}
+	return []string{"arith=" + arith}
+}
+
+// checkSynthFlags rejects flag combinations before any work.
+func (f *synthFlags) check(t hdlgen.Target) error {
+	if f.pnr && t != hdlgen.ICE40 {
+		return fmt.Errorf("--pnr: no place-and-route flow for --target %s (only ice40 has one: nextpnr-ice40 on an HX8K)", t)
+	}
+	if !f.pnr && (f.bitstream != "") {
+		return errors.New("--bitstream needs --pnr")
+	}
+	if math.IsNaN(f.freq) || f.freq <= 0 || f.freq > 1000 {
+		return fmt.Errorf("--freq = %g: must be in (0, 1000] MHz", f.freq)
+	}
+	switch f.mode {
+	case "flat", "hier", "auto":
+	default:
+		return fmt.Errorf("--mode %q: must be one of auto, flat, hier", f.mode)
+	}
+	if f.pnr && f.mode == "hier" {
+		return errors.New("--mode hier: place and route needs one flat netlist (use --mode auto or flat with --pnr)")
+	}
+	return nil
+}
+
+func runSynth(ctx context.Context, w io.Writer, f *synthFlags) error {
+	t, err := hdlgen.ParseTarget(f.target)
 	if err != nil {
 		return err
 	}
-	var flat bool
-	switch mode {
-	case "flat", "hier":
-		flat = mode == "flat"
-	case "auto":
-		flat = est.LUT < 20000
-	default:
-		return fmt.Errorf("--mode %q: must be one of auto, flat, hier", mode)
+	if err := f.check(t); err != nil {
+		return err
+	}
+	d, err := f.design.load(arithSets(f.arith)...)
+	if err != nil {
+		return err
+	}
+	est, err := resource.Estimate(d)
+	if err != nil {
+		return err
 	}
 	r, err := hdlgen.Generate(d)
 	if err != nil {
 		return err
 	}
+	if f.pnr && f.bitstream == "" {
+		f.bitstream = d.Name + ".ice40.bin"
+	}
+	if err := checkOutputs(f.report, f.bitstream); err != nil {
+		return err
+	}
+	if f.pnr {
+		return runPnR(ctx, w, f, r, est)
+	}
+	flat := f.mode == "flat" || (f.mode == "auto" && est.LUT < 20000)
 	fmt.Fprintf(w, "synthesizing %q for %s (%s)...\n", d.Name, t, map[bool]string{true: "flat", false: "hierarchical"}[flat])
-	rep, err := hdlgen.Synth(r, t, flat, out)
+	rep, err := hdlgen.Synth(ctx, r, t, flat, f.out)
 	if err != nil {
 		return err
 	}
 	fmt.Fprint(w, hdlgen.FormatComparison(rep, est))
 	fmt.Fprintf(w, "yosys: %.1f s; cells: %s\n", rep.Time.Seconds(), strings.Join(rep.Resources.CellList(), ", "))
+	return writeSynthReport(f.report, newSynthJSON(t, rep.Resources, est))
+}
+
+// runPnR runs the iCE40 flow in --out (or a temporary directory) and
+// copies the bitstream to --bitstream.
+func runPnR(ctx context.Context, w io.Writer, f *synthFlags, r *hdlgen.RTL, est resource.Resources) error {
+	if err := r.FitCheck(hdlgen.HX8K); err != nil {
+		return err
+	}
+	dir := f.out
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "swatsim-pnr-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		dir = tmp
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	fmt.Fprintf(w, "synthesizing %q for ice40 and placing and routing on the %s at %g MHz...\n", r.Design.Name, hdlgen.HX8K.Name, f.freq)
+	rep, err := hdlgen.PlaceRoute(ctx, r, hdlgen.HX8K, f.freq, dir)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "fmax %.2f MHz (target %g MHz: %s)\n", rep.FmaxMHz, rep.TargetMHz, map[bool]string{true: "met", false: "missed"}[rep.FmaxMHz >= rep.TargetMHz])
+	fmt.Fprintf(w, "utilisation: %s\n", strings.Join(rep.UtilisationLines(), ", "))
+	fmt.Fprintf(w, "yosys ice40 (no DSP): %v\n", rep.Synth.Resources)
+	bits, err := os.ReadFile(rep.Bitstream)
+	if err != nil {
+		return err
+	}
+	j := newSynthJSON(hdlgen.ICE40, rep.Synth.Resources, est)
+	j.FmaxMHz, j.Bitstream, j.Utilisation = &rep.FmaxMHz, &f.bitstream, rep.Utilisation
+	b, err := stage(f.bitstream, bits)
+	if err != nil {
+		return fmt.Errorf("--bitstream %w", err)
+	}
+	files := []*pendingFile{b}
+	if f.report != "" {
+		rf, err := stageReport(f.report, j)
+		if err != nil {
+			discard(files)
+			return err
+		}
+		files = append(files, rf)
+	}
+	if err := commit(files); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "bitstream %s (%d bytes)\n", f.bitstream, len(bits))
+	return nil
+}
+
+// synthJSON is swatsim synth --report's document.
+type synthJSON struct {
+	Target string `json:"target"`
+	countsJSON
+	Estimate  countsJSON `json:"estimate"`
+	FmaxMHz   *float64   `json:"fmax_mhz"`
+	Bitstream *string    `json:"bitstream"`
+	// Utilisation is nextpnr's, by cell type (with --pnr only).
+	Utilisation map[string]hdlgen.Use `json:"utilisation,omitempty"`
+}
+
+// countsJSON are the resource keys of the report.
+type countsJSON struct {
+	LUT    int     `json:"lut"`
+	FF     int     `json:"ff"`
+	DSP    int     `json:"dsp"`
+	BRAM36 float64 `json:"bram36"`
+	URAM   int     `json:"uram"`
+	LUTRAM int     `json:"lutram"`
+}
+
+func counts(r resource.Resources) countsJSON {
+	return countsJSON{LUT: r.LUT, FF: r.FF, DSP: r.DSP, BRAM36: r.BRAM36, URAM: r.URAM, LUTRAM: r.LUTRAM}
+}
+
+func newSynthJSON(t hdlgen.Target, got, est resource.Resources) *synthJSON {
+	return &synthJSON{Target: string(t), countsJSON: counts(got), Estimate: counts(est)}
+}
+
+// stageReport stages the JSON report.
+func stageReport(path string, j *synthJSON) (*pendingFile, error) {
+	data, err := json.MarshalIndent(j, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	f, err := stage(path, append(data, '\n'))
+	if err != nil {
+		return nil, fmt.Errorf("--report %w", err)
+	}
+	return f, nil
+}
+
+func writeSynthReport(path string, j *synthJSON) error {
+	if path == "" {
+		return nil
+	}
+	f, err := stageReport(path, j)
+	if err != nil {
+		return err
+	}
+	return commit([]*pendingFile{f})
+}
+
+// checkOutputs checks, before a long run, that each output path (empty:
+// none) is in an existing directory and that no two are the same.
+func checkOutputs(paths ...string) error {
+	seen := map[string]bool{}
+	for _, p := range paths {
+		if p == "" {
+			continue
+		}
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		if seen[abs] {
+			return fmt.Errorf("%s: named twice as an output", p)
+		}
+		seen[abs] = true
+		if st, err := os.Stat(filepath.Dir(abs)); err != nil || !st.IsDir() {
+			return fmt.Errorf("%s: directory %s does not exist", p, filepath.Dir(p))
+		}
+	}
 	return nil
 }

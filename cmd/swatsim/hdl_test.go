@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/swatsim/swatsim/dataflow"
+	"github.com/swatsim/swatsim/dataflow/resource"
 	"github.com/swatsim/swatsim/hdlgen"
 	"github.com/swatsim/swatsim/reference"
 	"github.com/swatsim/swatsim/traces"
@@ -65,8 +66,28 @@ func TestHDLCommandErrors(t *testing.T) {
 		{[]string{"hdl", "--out", t.TempDir(), "--set", "arith=float64"}, "fixed-point"},
 		{[]string{"cosim", "--q", "q.npy"}, "go together"},
 		{[]string{"cosim", "--stall-percent", "100"}, "--stall-percent = 100"},
-		{[]string{"synth", "--target", "vu9p"}, "must be one of xc7, ice40, ecp5"},
+		{[]string{"synth", "--target", "vu9p"}, "must be one of xc7, xcup, ice40, ecp5"},
 		{[]string{"synth", "--mode", "fast"}, "--mode \"fast\""},
+		{[]string{"synth", "--pnr"}, "--pnr: no place-and-route flow for --target xc7"},
+		{[]string{"synth", "--pnr", "--target", "xcup"}, "--pnr: no place-and-route flow for --target xcup"},
+		{[]string{"synth", "--bitstream", "x.bin"}, "--bitstream needs --pnr"},
+		{[]string{"synth", "--target", "ice40", "--pnr", "--freq", "0"}, "--freq = 0"},
+		{[]string{"synth", "--target", "ice40", "--pnr", "--freq", "NaN"}, "--freq = NaN"},
+		{[]string{"synth", "--target", "ice40", "--pnr", "--mode", "hier"}, "one flat netlist"},
+		{[]string{"synth", "--arith", "fixed99"}, "fixed99"},
+		{[]string{"synth", "--report", "nodir/s.json"}, "nodir/s.json: directory nodir does not exist"},
+		// Too big for the HX8K, refused before any tool runs: the default
+		// design's ports, and 200 PEs' flip-flops.
+		{[]string{"synth", "--target", "ice40", "--pnr"}, "I/O pins"},
+		{[]string{"synth", "--target", "ice40", "--pnr", "--set", "hw.pes=200", "--set", "model.head_dim=4",
+			"--set", "hw.vector_width=4", "--set", "arith=fixed8"}, "logic cells"},
+		{[]string{"hdl", "--out", t.TempDir(), "--set", "name=x\nmodule evil(); endmodule"}, `name = "x\nmodule evil(); endmodule": must be`},
+		{[]string{"synth", "--set", "name=a b"}, `name = "a b": must be`},
+		{[]string{"cosim", "--set", "name=../x"}, `name = "../x": must be`},
+		{[]string{"cosim", "--vcd", "nodir/w.vcd"}, "directory nodir does not exist"},
+		{[]string{"cosim", "--vcd", filepath.Join(t.TempDir(), "w.vcd"), "--vcd-from", "-5"}, "--vcd-from = -5"},
+		{[]string{"cosim", "--vcd", filepath.Join(t.TempDir(), "w.vcd"), "--vcd-from", "10", "--vcd-to", "5"}, "--vcd-to = 5"},
+		{[]string{"cosim", "--vcd-from", "3"}, "--vcd-from needs --vcd"},
 	} {
 		code, _, errs := runCLI(t, c.args...)
 		if code == 0 || !strings.Contains(errs, c.want) {
@@ -119,6 +140,118 @@ func TestSynthCommand(t *testing.T) {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
 	}
 	for _, want := range []string{"yosys xc7", "estimate", "DSP", "BRAM", "hierarchical"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestHDLLeavesNoPartialDirectory checks that a failed hdl run creates
+// nothing and that a good one leaves no temporary directory beside --out.
+func TestHDLLeavesNoPartialDirectory(t *testing.T) {
+	parent := t.TempDir()
+	out := filepath.Join(parent, "rtl")
+	code, _, _ := runCLI(t, "hdl", "--out", out, "--set", "name=bad name")
+	if code == 0 {
+		t.Fatal("hdl accepted a bad name")
+	}
+	if entries, _ := os.ReadDir(parent); len(entries) != 0 {
+		t.Fatalf("a failed hdl left %v behind", entries)
+	}
+	if code, _, errs := runCLI(t, append([]string{"hdl", "--out", out}, hdlSmall...)...); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	entries, _ := os.ReadDir(parent)
+	if len(entries) != 1 || entries[0].Name() != "rtl" {
+		t.Fatalf("beside --out: %v, want only rtl", entries)
+	}
+	// Into an existing directory: the files replace the old ones, others stay.
+	keep := filepath.Join(out, "notes.txt")
+	if err := os.WriteFile(keep, []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := runCLI(t, append([]string{"hdl", "--out", out, "--arith", "fixed12"}, hdlSmall...)...); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if _, err := os.Stat(keep); err != nil {
+		t.Errorf("hdl removed a file of the user's: %v", err)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "swat_core.v"))
+	if err != nil || !strings.Contains(string(b), "arith: fixed12") {
+		t.Errorf("swat_core.v not regenerated with --arith fixed12 (%v)", err)
+	}
+}
+
+// synthReportKeys are swatsim synth --report's keys.
+var synthReportKeys = []string{"target", "lut", "ff", "dsp", "bram36", "uram", "lutram", "estimate", "fmax_mhz", "bitstream"}
+
+func readSynthReport(t *testing.T, path string) map[string]any {
+	t.Helper()
+	m := kvReadReport(t, path)
+	for _, k := range synthReportKeys {
+		if _, ok := m[k]; !ok {
+			t.Errorf("report lacks %q: %v", k, m)
+		}
+	}
+	est, _ := m["estimate"].(map[string]any)
+	for _, k := range synthReportKeys[1:7] {
+		if _, ok := est[k]; !ok {
+			t.Errorf("report's estimate lacks %q: %v", k, m)
+		}
+	}
+	return m
+}
+
+func TestSynthReportJSON(t *testing.T) {
+	needHDLTool(t, "yosys")
+	path := filepath.Join(t.TempDir(), "s.json")
+	code, out, errs := runCLI(t, append([]string{"synth", "--mode", "hier", "--arith", "fixed12", "--report", path}, hdlSmall...)...)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	m := readSynthReport(t, path)
+	d, err := dataflow.Load("", []string{"name=cli-small", "arith=fixed12", "model.seq_len=24", "model.window=4",
+		"model.head_dim=8", "hw.pes=2", "hw.vector_width=4"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	est, err := resource.Estimate(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := m["estimate"].(map[string]any)
+	if m["target"] != "xc7" || e["lut"] != float64(est.LUT) || e["dsp"] != float64(est.DSP) || m["fmax_mhz"] != nil || m["bitstream"] != nil {
+		t.Errorf("report %v; want target xc7, the fixed12 estimate (LUT %d, DSP %d), null fmax and bitstream", m, est.LUT, est.DSP)
+	}
+	if m["dsp"] != e["dsp"] {
+		t.Errorf("Yosys DSP %v, estimate %v: the DSP formula is exact on xc7", m["dsp"], e["dsp"])
+	}
+}
+
+// TestSynthPlaceRouteIce40 runs the open flow on a tiny point: Yosys
+// synth_ice40, nextpnr-ice40 on the HX8K and icepack.
+func TestSynthPlaceRouteIce40(t *testing.T) {
+	for _, tool := range []string{"yosys", "nextpnr-ice40", "icepack"} {
+		needHDLTool(t, tool)
+	}
+	dir := t.TempDir()
+	report, bits := filepath.Join(dir, "s.json"), filepath.Join(dir, "core.bin")
+	code, out, errs := runCLI(t, "synth", "--target", "ice40", "--pnr", "--freq", "30", "--report", report, "--bitstream", bits,
+		"--set", "name=tiny", "--arith", "fixed8", "--set", "model.seq_len=16", "--set", "model.window=4",
+		"--set", "model.head_dim=2", "--set", "hw.pes=1", "--set", "hw.vector_width=1")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	m := readSynthReport(t, report)
+	fmax, _ := m["fmax_mhz"].(float64)
+	if m["target"] != "ice40" || fmax <= 0 || m["bitstream"] != bits {
+		t.Errorf("report %v: want target ice40, an Fmax and the bitstream path", m)
+	}
+	st, err := os.Stat(bits)
+	if err != nil || st.Size() < 1000 {
+		t.Errorf("bitstream %s: %v", bits, err)
+	}
+	for _, want := range []string{"fmax ", "ICESTORM_LC ", "SB_IO "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

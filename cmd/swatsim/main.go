@@ -104,7 +104,8 @@ func execute(ctx context.Context, args []string) (code int) {
 			code = exitInternal
 		}
 	}()
-	root := newRoot()
+	root := newRoot() // ctx is cancelled by SIGINT/SIGTERM (main): the HDL tools a command runs are killed with it
+
 	root.SetArgs(args)
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintf(os.Stderr, "swatsim: %v\n", err)

@@ -1,0 +1,183 @@
+package hdlgen
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"testing"
+
+	"github.com/swatsim/swatsim/dataflow"
+)
+
+// fuzzPoints is the number of generated design points TestLintRandomPoints
+// lints: 50 in make test, more in make fuzz (-fuzzpoints 400).
+var fuzzPoints = flag.Int("fuzzpoints", 50, "design points TestLintRandomPoints generates and lints")
+
+// fuzzSeed seeds the generator of TestLintRandomPoints.
+var fuzzSeed = flag.Uint64("fuzzseed", 2026, "seed of TestLintRandomPoints's design points")
+
+// edge is one extreme of a design field that the generator forces on every
+// len(edges)-th point, so that a run of len(edges) or more points covers
+// them all.
+type edge struct {
+	name string
+	set  func(g *genPoint)
+}
+
+var edges = []edge{
+	{"1 PE", func(g *genPoint) { g.pes = 1 }},
+	{"1 lane", func(g *genPoint) { g.vw = 1 }},
+	{"VW = D", func(g *genPoint) { g.vw = g.d }},
+	{"W = 1", func(g *genPoint) { g.causal, g.w = true, 1 }},
+	{"W = N", func(g *genPoint) { g.w = g.n }},
+	{"W = 0 bidirectional", func(g *genPoint) { g.causal, g.w = false, 0 }},
+	{"G = 1", func(g *genPoint) { g.g = 1 }},
+	{"S = 1", func(g *genPoint) { g.s = 1 }},
+	{"G = S = 1 causal", func(g *genPoint) { g.g, g.s, g.causal, g.w = 1, 1, true, max(1, g.w) }},
+	{"G many, S many", func(g *genPoint) { g.g, g.s = 2+g.r.IntN(4), 2+g.r.IntN(4) }},
+	{"G = N", func(g *genPoint) { g.g = g.n }},
+	{"dense", func(g *genPoint) { g.arch = "dense" }},
+	{"fixed16", func(g *genPoint) { g.arith = "fixed16" }},
+	{"fixed12", func(g *genPoint) { g.arith = "fixed12" }},
+	{"fixed8", func(g *genPoint) { g.arith = "fixed8" }},
+	{"custom", func(g *genPoint) { g.arith = customArith(g.r) }},
+	{"PEs > N", func(g *genPoint) { g.pes = g.n + 1 + g.r.IntN(3) }},
+	{"deep latencies", func(g *genPoint) { g.latS, g.latE = 3+g.r.IntN(3), 3+g.r.IntN(3) }},
+	{"explicit buffers", func(g *genPoint) { g.extraKV, g.extraPin = 1+g.r.IntN(9), 1+g.r.IntN(5) }},
+	{"heads", func(g *genPoint) { g.heads = 2 + g.r.IntN(2) }},
+}
+
+// genPoint is a design point under construction.
+type genPoint struct {
+	r                 *rand.Rand
+	arch, arith       string
+	heads, d, n, w    int
+	causal            bool
+	g, s, pes, vw     int
+	latS, latE        int
+	extraKV, extraPin int // 0: the minimum buffers; else rows beyond it
+	scale             float64
+}
+
+// customArith draws a custom arithmetic that the kernel accepts: widths
+// around the presets'.
+func customArith(r *rand.Rand) string {
+	in := 6 + r.IntN(11)
+	lut := 2 + r.IntN(5)
+	sf := lut + r.IntN(6)
+	return fmt.Sprintf("custom:in_bits=%d,in_frac=%d,lut_bits=%d,score_frac=%d,interp=%t",
+		in, in/2+r.IntN(in/2), lut, sf, r.IntN(2) == 0)
+}
+
+// randomPoint draws design point i of a seeded sequence: every field at
+// random (small sizes, so that lint and co-simulation stay cheap) and the
+// edge i mod len(edges) forced.
+func randomPoint(r *rand.Rand, i int) (point, string) {
+	g := &genPoint{r: r, arch: []string{"swat", "swat", "dense"}[r.IntN(3)],
+		arith: []string{"fixed16", "fixed12", "fixed8"}[r.IntN(3)], heads: 1 + r.IntN(2)}
+	g.d = []int{1, 2, 4, 6, 8, 12, 16}[r.IntN(7)]
+	g.n = 1 + r.IntN(48)
+	g.causal = r.IntN(3) > 0
+	g.w = r.IntN(g.n + 1)
+	if g.causal {
+		g.w = max(1, g.w)
+	}
+	g.g, g.s = r.IntN(3), r.IntN(3)
+	g.pes, g.latS, g.latE = 1+r.IntN(6), 1+r.IntN(2), 1+r.IntN(2)
+	divs := divisors(g.d)
+	g.vw = divs[r.IntN(len(divs))]
+	if r.IntN(4) == 0 {
+		g.scale = 0.25 + r.Float64()
+	}
+	e := edges[i%len(edges)]
+	e.set(g)
+	g.g, g.s = min(g.g, g.n), min(g.s, g.n)
+	if g.causal {
+		g.w = max(1, g.w)
+	}
+	return g.point(i), e.name
+}
+
+func divisors(n int) []int {
+	var out []int
+	for v := 1; v <= n; v++ {
+		if n%v == 0 {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func (g *genPoint) point(i int) point {
+	sets := []string{"arch=" + g.arch, "arith=" + g.arith,
+		fmt.Sprint("model.heads=", g.heads), fmt.Sprint("model.head_dim=", g.d),
+		fmt.Sprint("model.seq_len=", g.n), fmt.Sprint("model.window=", g.w),
+		fmt.Sprint("model.causal=", g.causal), fmt.Sprint("model.global_tokens=", g.g),
+		fmt.Sprint("model.sinks=", g.s), fmt.Sprint("model.scale=", g.scale),
+		fmt.Sprint("hw.pes=", g.pes), fmt.Sprint("hw.vector_width=", g.vw),
+		fmt.Sprint("hw.latency.score=", g.latS), fmt.Sprint("hw.latency.exp=", g.latE)}
+	if g.extraKV > 0 || g.extraPin > 0 {
+		d, err := dataflow.Load("", sets)
+		if err == nil && g.arch == "swat" {
+			sets = append(sets, fmt.Sprint("hw.kv_buffer_rows=", d.KVBufRows()+g.extraKV),
+				fmt.Sprint("hw.pinned_buffer_rows=", max(1, d.PinnedRows())+g.extraPin))
+		}
+	}
+	return point{name: fmt.Sprint("fuzz", i), sets: sets, sigma: 1.5}
+}
+
+// TestLintRandomPoints generates random valid design points (seeded;
+// -fuzzpoints and -fuzzseed change how many and which) and holds each to
+// verilator --lint-only -Wall. A point the design loader rejects is drawn
+// again, so every linted point is one a user could ask for.
+func TestLintRandomPoints(t *testing.T) {
+	needTool(t, "verilator")
+	r := rand.New(rand.NewPCG(*fuzzSeed, 10))
+	type job struct {
+		pt   point
+		edge string
+	}
+	var jobs []job
+	rejected := 0
+	for i := 0; len(jobs) < *fuzzPoints; i++ {
+		pt, e := randomPoint(r, len(jobs))
+		if _, err := dataflow.Load("", pt.sets); err != nil {
+			if rejected++; rejected > 10**fuzzPoints {
+				t.Fatalf("the generator draws invalid points: %v", err)
+			}
+			continue
+		}
+		jobs = append(jobs, job{pt, e})
+	}
+	t.Logf("%d points (%d draws rejected by the loader)", len(jobs), rejected)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 2)
+	for _, j := range jobs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			lintPoint(t, j.pt, j.edge)
+		}()
+	}
+	wg.Wait()
+}
+
+func lintPoint(t *testing.T, pt point, edge string) {
+	d, err := dataflow.Load("", append([]string{"name=" + pt.name}, pt.sets...))
+	if err != nil {
+		t.Errorf("%s: %v", pt.name, err)
+		return
+	}
+	r, err := Generate(d)
+	if err != nil {
+		t.Errorf("%s (edge %s) %v: generate: %v", pt.name, edge, pt.sets, err)
+		return
+	}
+	if err := Lint(context.Background(), r); err != nil {
+		t.Errorf("%s (edge %s) %v: %v", pt.name, edge, pt.sets, err)
+	}
+}
