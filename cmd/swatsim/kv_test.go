@@ -194,7 +194,7 @@ func TestKVBadInputs(t *testing.T) {
 		{"partial files", []string{"--q", good[0], "--policy", "full"}, nil, "must all be given"},
 		{"config typo", append([]string{"--config", typo, "--policy", "full"}, kvSmall...), nil, `unknown key "kv.hbm.bandwith_gbps"`},
 		{"bad env value", append([]string{"--policy", "full"}, kvSmall...), []string{"SWATSIM_KV_HOST_CHANNELS", "0"}, "kv.host.channels = 0"},
-		{"bad design value", append([]string{"--policy", "full", "--set", "memory.channels=0"}, kvSmall...), nil, "memory.channels"},
+		{"bad design value", append([]string{"--policy", "full", "--set", "memory.channels=-1"}, kvSmall...), nil, "memory.channels"},
 		{"ideal memory", append([]string{"--policy", "full", "--set", "memory.kind=ideal"}, kvSmall...), nil, `memory.kind = "ideal": the decode model`},
 		{"bad gather", append([]string{"--policy", "full"}, kvSmall...), []string{"SWATSIM_KV_LAYOUT_GATHER", "page"}, "allowed: burst, block"},
 		{"streaming sinks", append([]string{"--policy", "streaming", "--budget", "4", "--sinks", "4"}, kvSmall...), nil, "need 0 <= sinks < budget"},

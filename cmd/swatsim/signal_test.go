@@ -16,7 +16,7 @@ import (
 // test starts this test binary as a child process (the helper-process
 // pattern of os/exec's own tests).
 func TestHelperSwatsim(t *testing.T) {
-	if os.Getenv("SWATSIM_HELPER_MAIN") != "1" {
+	if os.Getenv("HELPER_RUN_SWATSIM_MAIN") != "1" {
 		t.Skip("helper process for TestSignalStopsChildren")
 	}
 	args := os.Args
@@ -26,7 +26,8 @@ func TestHelperSwatsim(t *testing.T) {
 			break
 		}
 	}
-	os.Exit(run(args))
+	os.Args = append([]string{"swatsim"}, args...)
+	main() // with main's SIGINT/SIGTERM handling; exits
 }
 
 // proc is one line of /proc/PID/stat.
@@ -111,7 +112,7 @@ func TestSignalStopsChildren(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			needHDLTool(t, c.tool)
 			cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestHelperSwatsim$", "--"}, c.args...)...)
-			cmd.Env = append(os.Environ(), "SWATSIM_HELPER_MAIN=1", "SWATSIM_CACHE_DIR="+t.TempDir())
+			cmd.Env = append(os.Environ(), "HELPER_RUN_SWATSIM_MAIN=1", "SWATSIM_CACHE_DIR="+t.TempDir())
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
 			if err := cmd.Start(); err != nil {
