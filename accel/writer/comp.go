@@ -92,8 +92,8 @@ func (c *Comp) send(now sim.VTimeInSec) bool {
 	addr := l.Addr(first.Head, first.Row)
 	data := make([]byte, n*l.RowBytes)
 	for i := 0; i < n; i++ {
-		if c.queue[i].K != nil {
-			stream.Encode(data[i*l.RowBytes:], c.queue[i].K, l.ElemBytes)
+		if codes := c.queue[i].Codes(); codes != nil {
+			stream.Encode(data[i*l.RowBytes:], codes, l.ElemBytes)
 		}
 	}
 	req := mem.WriteReqBuilder{}.WithSendTime(now).WithSrc(c.bottomPort).WithDst(l.Route(addr)).
