@@ -109,7 +109,9 @@ func (f *FIFO) Trim(now int64) {
 	if k < 1024 || k < len(f.consumed)/2 {
 		return
 	}
-	f.consumed = append(f.consumed[:0:0], f.consumed[k:]...)
-	f.beats = append(f.beats[:0:0], f.beats[k:]...)
+	f.consumed = f.consumed[:copy(f.consumed, f.consumed[k:])]
+	n := copy(f.beats, f.beats[k:])
+	clear(f.beats[n:])
+	f.beats = f.beats[:n]
 	f.base += int64(k)
 }
