@@ -57,3 +57,11 @@ func BenchmarkFunctional4096(b *testing.B) {
 func BenchmarkDenseBaseline16384(b *testing.B) {
 	benchRun(b, nil, true, "arch=dense", "model.seq_len=16384")
 }
+
+// BenchmarkFunctionalFourCores is a functional GQA layer on four cores:
+// 8 query heads, 2 K/V heads, 2,048 tokens, the default core otherwise.
+func BenchmarkFunctionalFourCores(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	in := &sim.Inputs{Q: randTensor(r, 8, 2048, 64), K: randTensor(r, 2, 2048, 64), V: randTensor(r, 2, 2048, 64)}
+	benchRun(b, in, false, "model.heads=8", "model.kv_heads=2", "model.seq_len=2048", "hw.cores=4")
+}

@@ -81,6 +81,7 @@ func Run(d *dataflow.Design, in *Inputs, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer p.close()
 	if err := p.eng.Run(); err != nil {
 		return nil, fmt.Errorf("simulation: %v", err)
 	}
@@ -248,6 +249,13 @@ func (p *platform) wire(opt Options) {
 			l.TickLater(0)
 		}
 		cs.core.Start(0)
+	}
+}
+
+// close stops the cores' datapath goroutines.
+func (p *platform) close() {
+	for _, cs := range p.cores {
+		cs.core.Close()
 	}
 }
 

@@ -172,26 +172,37 @@ func TestDeviceFitAndMemory(t *testing.T) {
 	}
 }
 
-// TestReportSameForAnyGOMAXPROCS checks that a functional multi-core GQA
-// run gives identical report and output bytes with 1 and 4 CPUs.
+// TestReportSameForAnyGOMAXPROCS checks that functional runs whose cores'
+// datapaths compute on their own goroutines (several heads, GQA and MQA,
+// 1 to 4 cores, overlap, every arch) are bit-exact with the reference and
+// give identical report and output bytes with 1, 2 and 4 CPUs.
 func TestReportSameForAnyGOMAXPROCS(t *testing.T) {
-	d := design(t, "model.heads=4", "model.kv_heads=2", "hw.cores=2", "model.seq_len=128", "model.window=16", "hw.pes=4", "model.head_dim=16", "hw.vector_width=8")
-	r := rand.New(rand.NewPCG(1, 2))
-	in := &sim.Inputs{Q: randTensor(r, 4, 128, 16), K: randTensor(r, 2, 128, 16), V: randTensor(r, 2, 128, 16)}
-	var outs [][]byte
-	for _, procs := range []int{1, 4} {
-		old := runtime.GOMAXPROCS(procs)
-		res, err := sim.Run(d, in, sim.Options{})
-		runtime.GOMAXPROCS(old)
-		if err != nil {
-			t.Fatal(err)
+	base := []string{"model.seq_len=128", "model.window=16", "hw.pes=4", "model.head_dim=16", "hw.vector_width=8"}
+	for _, tc := range [][]string{
+		{"model.heads=4", "model.kv_heads=2", "hw.cores=2"},
+		{"model.heads=6", "model.kv_heads=1", "hw.cores=4"},
+		{"model.heads=4", "model.kv_heads=4", "hw.cores=3", "hw.overlap=true"},
+		{"model.heads=4", "model.kv_heads=2", "hw.cores=2", "arch=flash"},
+		{"model.heads=3", "model.kv_heads=3", "hw.cores=2", "arch=dense", "model.causal=false"},
+		{"model.heads=4", "model.kv_heads=2", "hw.cores=1", "model.global_tokens=2", "model.sinks=3"},
+	} {
+		sets := append(append([]string{}, base...), tc...)
+		d := design(t, sets...)
+		m := d.Model
+		r := rand.New(rand.NewPCG(1, 2))
+		q, k, v := randTensor(r, m.Heads, m.SeqLen, m.HeadDim), randTensor(r, d.KVHeads(), m.SeqLen, m.HeadDim), randTensor(r, d.KVHeads(), m.SeqLen, m.HeadDim)
+		var outs [][]byte
+		for _, procs := range []int{1, 2, 4} {
+			old := runtime.GOMAXPROCS(procs)
+			res := checkBitExact(t, d, q, k, v)
+			runtime.GOMAXPROCS(old)
+			b, _ := json.Marshal(res.Report)
+			c, _ := json.Marshal(res.Codes)
+			outs = append(outs, append(b, c...))
 		}
-		b, _ := json.Marshal(res.Report)
-		c, _ := json.Marshal(res.Codes)
-		outs = append(outs, append(b, c...))
-	}
-	if !bytes.Equal(outs[0], outs[1]) {
-		t.Errorf("GOMAXPROCS 1 and 4 give different reports or outputs")
+		if !bytes.Equal(outs[0], outs[1]) || !bytes.Equal(outs[0], outs[2]) {
+			t.Errorf("%v: GOMAXPROCS 1, 2 and 4 give different reports or outputs", tc)
+		}
 	}
 }
 

@@ -36,7 +36,8 @@ func (b Builder) WithHorizon(n int64) Builder { b.horizon = n; return b }
 // WithSequencer sets the sequencer (the core's block order and timing).
 func (b Builder) WithSequencer(s *dataflow.Sequencer) Builder { b.seq = s; return b }
 
-// WithDatapath turns on functional mode with the given datapath.
+// WithDatapath turns on functional mode with the given datapath, which
+// runs on a goroutine of its own (Comp.Close stops it).
 func (b Builder) WithDatapath(dp *Datapath) Builder { b.dp = dp; return b }
 
 // WithStreams sets the input FIFOs and the sink of the output rows.
@@ -48,9 +49,12 @@ func (b Builder) WithStreams(q, k, v *stream.FIFO, out OutputSink) Builder {
 // Build creates the core.
 func (b Builder) Build(name string) *Comp {
 	b.mustBeComplete(name)
-	c := &Comp{seq: b.seq, dp: b.dp, q: b.q, k: b.k, v: b.v, out: b.out, freq: b.freq, horizon: b.horizon}
+	c := &Comp{seq: b.seq, q: b.q, k: b.k, v: b.v, out: b.out, freq: b.freq, horizon: b.horizon}
 	c.TickingComponent = sim.NewTickingComponent(name, b.engine, b.freq, c)
 	b.seq.Obs = c
+	if b.dp != nil {
+		c.dp = newWorker(b.dp)
+	}
 	return c
 }
 

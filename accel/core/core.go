@@ -26,7 +26,7 @@ type Comp struct {
 	Finished bool
 
 	seq     *dataflow.Sequencer
-	dp      *Datapath
+	dp      *worker
 	q, k, v *stream.FIFO
 	out     OutputSink
 	freq    sim.Freq
@@ -54,11 +54,21 @@ func (c *Comp) Tick(now sim.VTimeInSec) bool {
 	switch {
 	case c.seq.Done():
 		c.Finished = true
+		c.Close()
 	case ok:
 		next := max(c.seq.Next(), cyc+1)
 		c.alarm.At(c.TickingComponent.Engine, c, c.freq.NCyclesLater(int(next-cyc), now), now)
 	}
 	return false
+}
+
+// Close stops the datapath's goroutine (after its queued actions); the
+// core stops it itself when it finishes.
+func (c *Comp) Close() {
+	if c.dp != nil {
+		c.dp.stop()
+		c.dp = nil
+	}
 }
 
 // Wake is called when a beat arrives on an input stream; it matters only
@@ -102,7 +112,7 @@ func (c *Comp) Beat(blk *dataflow.Block, s dataflow.Stream, n int64, cyc int64) 
 		b, _ := c.q.Get(n)
 		c.q.Consume(cyc)
 		if c.dp != nil {
-			c.dp.LoadQ(blk, b)
+			c.dp.loadQ(blk, b)
 		}
 	case dataflow.StreamKV:
 		kb, _ := c.k.Get(n)
@@ -110,7 +120,7 @@ func (c *Comp) Beat(blk *dataflow.Block, s dataflow.Stream, n int64, cyc int64) 
 		c.k.Consume(cyc)
 		c.v.Consume(cyc)
 		if c.dp != nil {
-			c.dp.TakeKV(blk, kb.Row < blk.Preload, kb, vb)
+			c.dp.takeKV(blk, kb.Row < blk.Preload, kb, vb)
 		}
 	case dataflow.StreamO:
 		c.emit(blk, cyc)
@@ -121,7 +131,7 @@ func (c *Comp) emit(blk *dataflow.Block, cyc int64) {
 	row := blk.R0 + c.seq.Pos()
 	beat := stream.Beat{Head: blk.Head, Row: row, Arrival: cyc + 1}
 	if c.dp != nil {
-		beat.K = c.dp.Out(blk, row-blk.R0)
+		c.dp.out(blk, row-blk.R0, &beat)
 	}
 	c.out.Push(beat, c.now)
 }
@@ -129,14 +139,14 @@ func (c *Comp) emit(blk *dataflow.Block, cyc int64) {
 // Keys implements dataflow.Observer.
 func (c *Comp) Keys(b *dataflow.Block, seg dataflow.Segment, lo, hi int) {
 	if c.dp != nil {
-		c.dp.Sweep(b, seg, lo, hi)
+		c.dp.sweep(b, seg, lo, hi)
 	}
 }
 
 // Norm implements dataflow.Observer.
 func (c *Comp) Norm(b *dataflow.Block) {
 	if c.dp != nil {
-		c.dp.Norm(b)
+		c.dp.norm(b)
 	}
 }
 

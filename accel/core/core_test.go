@@ -98,8 +98,8 @@ func checkCore(t *testing.T, d *dataflow.Design) {
 	for _, b := range out.rows {
 		want := ref.Codes[(b.Head*m.SeqLen+b.Row)*m.HeadDim:][:m.HeadDim]
 		for j := range want {
-			if b.K[j] != want[j] {
-				t.Fatalf("%s %+v: head %d row %d: %v, reference %v", d.Arch, m, b.Head, b.Row, b.K, want)
+			if b.Codes()[j] != want[j] {
+				t.Fatalf("%s %+v: head %d row %d: %v, reference %v", d.Arch, m, b.Head, b.Row, b.Codes(), want)
 			}
 		}
 	}

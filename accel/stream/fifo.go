@@ -6,6 +6,18 @@ type Beat struct {
 	Head, Row int
 	K, V      []int64 // K (or Q or O) codes; V codes for a K/V beat
 	Arrival   int64   // cycle the beat became visible to the core
+	// Pending, if set, holds K (row PendingRow) while a worker computes it.
+	Pending    *Pending
+	PendingRow int
+}
+
+// Codes returns the beat's K (or Q or O) codes, waiting for them if a
+// worker is still computing them; nil in timing-only runs.
+func (b *Beat) Codes() []int64 {
+	if b.Pending != nil {
+		return b.Pending.Row(b.PendingRow)
+	}
+	return b.K
 }
 
 // FIFO is a bounded stream buffer. Beats are numbered from 0 in stream
@@ -97,7 +109,9 @@ func (f *FIFO) Trim(now int64) {
 	if k < 1024 || k < len(f.consumed)/2 {
 		return
 	}
-	f.consumed = append(f.consumed[:0:0], f.consumed[k:]...)
-	f.beats = append(f.beats[:0:0], f.beats[k:]...)
+	f.consumed = f.consumed[:copy(f.consumed, f.consumed[k:])]
+	n := copy(f.beats, f.beats[k:])
+	clear(f.beats[n:])
+	f.beats = f.beats[:n]
 	f.base += int64(k)
 }

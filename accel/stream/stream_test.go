@@ -90,3 +90,19 @@ func TestLayout(t *testing.T) {
 		t.Error("a burst smaller than a row must still carry one row")
 	}
 }
+
+// TestPendingBeatCodes checks that a beat whose codes a worker computes
+// waits for them: Codes returns the row Set publishes later, on another
+// goroutine; a beat without Pending returns its own K.
+func TestPendingBeatCodes(t *testing.T) {
+	p := NewPending()
+	beats := []Beat{{Pending: p, PendingRow: 1}, {Pending: p, PendingRow: 0}, {K: []int64{7}}}
+	go p.Set([][]int64{{1, 2}, {3, 4}})
+	want := [][]int64{{3, 4}, {1, 2}, {7}}
+	for i, b := range beats {
+		got := b.Codes()
+		if len(got) != len(want[i]) || got[0] != want[i][0] {
+			t.Errorf("beat %d: codes %v, want %v", i, got, want[i])
+		}
+	}
+}
