@@ -88,6 +88,9 @@ func Generate(d *dataflow.Design) (*RTL, error) {
 	if err := CheckName(d.Name); err != nil {
 		return nil, err
 	}
+	if err := checkSupported(d); err != nil {
+		return nil, err
+	}
 	p, err := newParams(d)
 	if err != nil {
 		return nil, err
