@@ -292,7 +292,7 @@ func (ld *layerDecoder) attendHead(d *decoder, t, h int, att []int) {
 	part := split.Part{O: o, M: dense.M, L: dense.L, N: dense.N}
 	logits := hs.s
 	switch {
-	case ld.approx != nil: // the policy's own logits and values
+	case ld.approx != nil && t >= d.opt.Prompt: // the policy's own logits and values (after the prompt)
 		logits = hs.approx
 		ld.approx.Logits(t, h, att, logits)
 		part = split.Attend(logits, att, func(j int) []float64 { return ld.approx.Value(t, h, j) }, o)
