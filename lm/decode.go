@@ -277,15 +277,7 @@ func (ld *layerDecoder) quantizeRow(t int) {
 // the policy reads.
 func (ld *layerDecoder) attendHead(d *decoder, t, h int, att []int) {
 	hs := &ld.heads[h]
-	q := ld.qkv.Q.Row(h, t)
-	s := hs.s[:t+1]
-	for j := range s {
-		var dot float64
-		for c, x := range ld.qkv.K.Row(h, j) {
-			dot += q[c] * x
-		}
-		s[j] = dot * d.scale
-	}
+	kv.Logits(ld.qkv.Q.Row(h, t), ld.qkv.K, h, t+1, d.scale, hs.s)
 	v := func(j int) []float64 { return ld.qkv.V.Row(h, j) }
 	dense := split.Attend(hs.s, d.all, v, hs.full)
 	o := ld.qkv.O.Row(h, t)
