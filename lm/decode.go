@@ -121,6 +121,8 @@ type headScratch struct {
 	rel     float64
 }
 
+// newLayer builds layer l's tensors (rows not computed yet hold zeros, or
+// random values in tests), its stepper and, for fixed point, its kernel.
 func (d *decoder) newLayer(l int) (*layerDecoder, error) {
 	mt := d.m.Meta
 	mk := func() *reference.Tensor {
