@@ -121,6 +121,8 @@ type headScratch struct {
 	rel     float64
 }
 
+// newLayer builds layer l's tensors (rows not computed yet hold zeros, or
+// random values in tests), its stepper and, for fixed point, its kernel.
 func (d *decoder) newLayer(l int) (*layerDecoder, error) {
 	mt := d.m.Meta
 	mk := func() *reference.Tensor {
@@ -277,22 +279,14 @@ func (ld *layerDecoder) quantizeRow(t int) {
 // the policy reads.
 func (ld *layerDecoder) attendHead(d *decoder, t, h int, att []int) {
 	hs := &ld.heads[h]
-	q := ld.qkv.Q.Row(h, t)
-	s := hs.s[:t+1]
-	for j := range s {
-		var dot float64
-		for c, x := range ld.qkv.K.Row(h, j) {
-			dot += q[c] * x
-		}
-		s[j] = dot * d.scale
-	}
+	kv.Logits(ld.qkv.Q.Row(h, t), ld.qkv.K, h, t+1, d.scale, hs.s)
 	v := func(j int) []float64 { return ld.qkv.V.Row(h, j) }
 	dense := split.Attend(hs.s, d.all, v, hs.full)
 	o := ld.qkv.O.Row(h, t)
 	part := split.Part{O: o, M: dense.M, L: dense.L, N: dense.N}
 	logits := hs.s
 	switch {
-	case ld.approx != nil: // the policy's own logits and values
+	case ld.approx != nil && t >= d.opt.Prompt: // the policy's own logits and values (after the prompt)
 		logits = hs.approx
 		ld.approx.Logits(t, h, att, logits)
 		part = split.Attend(logits, att, func(j int) []float64 { return ld.approx.Value(t, h, j) }, o)

@@ -158,6 +158,7 @@ func (r *Runner) Run(s Spec) (*Report, *Decode, error) {
 // scaleRounds bounds the runs that search for stable fixed-point scales.
 const scaleRounds = 4
 
+// report collects a run's figures under the report keys.
 func (r *Runner) report(s Spec, dec *Decode, fracs [][3]int, full *Forward) *Report {
 	mt := r.Model.Meta
 	rep := &Report{

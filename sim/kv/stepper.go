@@ -1,6 +1,7 @@
 package kv
 
 import (
+	"github.com/swatsim/swatsim/reference"
 	"github.com/swatsim/swatsim/sim/kv/policy"
 	"github.com/swatsim/swatsim/sim/kv/timing"
 )
@@ -117,3 +118,9 @@ func (s *Stepper) Observe(obs *policy.Obs) { s.pol.Observe(obs) }
 // Bytes is the last step's bytes moved per tier, in timing's tier order
 // (names: Config.TierNames).
 func (s *Stepper) Bytes() [timing.NumTiers]int64 { return s.bytes }
+
+// Logits writes s_j = (q . k_j) * scale for the keys j < n of head h of k:
+// the simulator's logits, bit-identical to the reference float64 row's.
+func Logits(q []float64, k *reference.Tensor, h, n int, scale float64, s []float64) {
+	logitsInto(q, k, h, n, scale, s)
+}

@@ -32,13 +32,13 @@ func TestStepperMatchesTheSimulator(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, name := range policy.Names {
-		st, err := NewStepper(cfg, name, 48, policy.Data{Q: q, K: k, V: v})
+		st, err := NewStepper(cfg, name, 64, policy.Data{Q: q, K: k, V: v})
 		if err != nil {
 			t.Fatal(err)
 		}
 		last := st.Start(prompt, s.scale)
 		steps := 0
-		_, err = s.run([]Spec{{Policy: name, Budget: 48}}, func(tt int, ref *instance, insts []*instance) {
+		_, err = s.run([]Spec{{Policy: name, Budget: 64}}, func(tt int, ref *instance, insts []*instance) {
 			in := insts[0]
 			if in == nil {
 				in = ref
