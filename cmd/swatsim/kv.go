@@ -92,7 +92,7 @@ defaults, a YAML file (--config, keys under kv.) and SWATSIM_KV_... variables.`,
 	fl.IntVar(&f.residual, "residual", 0, "kivi, pq: recent tokens kept unquantised (default kv.policy.kivi_residual / pq_residual = 128; kivi: a multiple of --group)")
 	fl.IntVar(&f.pqM, "pq-m", 0, "pq: sub-vectors per row, dividing the head dim (default head_dim/4)")
 	fl.IntVar(&f.pqBits, "pq-bits", 0, "pq: bits per code (default kv.policy.pq_bits = 8)")
-	fl.IntVar(&f.rank, "rank", 0, "shadowkv: rank of the pre-RoPE key SVD, <= heads x head_dim (default 160, capped)")
+	fl.IntVar(&f.rank, "rank", 0, "shadowkv: rank of the pre-RoPE key SVD, <= kv heads x head_dim (default 160, capped)")
 	fl.IntVar(&f.block, "block", 0, "moba: block size Bs >= 1 (default kv.policy.moba_block = 64)")
 	fl.Float64Var(&f.retrievalFrac, "retrieval-frac", 0, "duo: fraction of retrieval heads in [0,1] (default kv.policy.duo_retrieval_frac = 0.5)")
 	return c
@@ -132,7 +132,7 @@ func runKV(cmd *cobra.Command, f *kvFlags) error {
 	if err != nil {
 		return err
 	}
-	if err := kvPolicyFlags(cmd, f, &cfg, q.H, q.D); err != nil {
+	if err := kvPolicyFlags(cmd, f, &cfg, k.H, q.D); err != nil {
 		return err
 	}
 	b := kv.MakeBuilder().WithConfig(cfg).WithSteps(f.steps)
@@ -508,9 +508,9 @@ func kvReport(rs []*kv.Result, in kv.Input, cfg kv.Config, elapsed float64, comp
 }
 
 // kvPolicyFlags applies the methods' flags to the configuration, each
-// checked against its allowed range (the head count and dimension are the
-// input's).
-func kvPolicyFlags(cmd *cobra.Command, f *kvFlags, cfg *kv.Config, heads, d int) error {
+// checked against its allowed range (the kv head count and the head
+// dimension are the input's).
+func kvPolicyFlags(cmd *cobra.Command, f *kvFlags, cfg *kv.Config, kvHeads, d int) error {
 	fl := cmd.Flags()
 	pc := &cfg.Policy
 	set := func(name string, dst *int, v int, ok bool, allowed string) error {
@@ -532,7 +532,7 @@ func kvPolicyFlags(cmd *cobra.Command, f *kvFlags, cfg *kv.Config, heads, d int)
 		set("residual", &pc.KIVIResidual, f.residual, f.residual >= 0, "must be >= 0"),
 		set("pq-m", &pc.PQM, f.pqM, f.pqM >= 1 && d%max(f.pqM, 1) == 0, fmt.Sprintf("must divide the head dim %d", d)),
 		set("pq-bits", &pc.PQBits, f.pqBits, f.pqBits >= 1 && f.pqBits <= 16, "must be in [1, 16]"),
-		set("rank", &pc.ShadowKVRank, f.rank, f.rank >= 1 && f.rank <= heads*d, fmt.Sprintf("must be in [1, %d] (heads x head dim)", heads*d)),
+		set("rank", &pc.ShadowKVRank, f.rank, f.rank >= 1 && f.rank <= kvHeads*d, fmt.Sprintf("must be in [1, %d] (kv heads x head dim)", kvHeads*d)),
 		set("block", &pc.MoBABlock, f.block, f.block >= 1, "must be >= 1"),
 	} {
 		if err != nil {
