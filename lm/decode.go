@@ -58,6 +58,9 @@ func (m *Model) Decode(text []byte, opt DecodeOptions) (*Decode, error) {
 	if opt.Prompt < 0 || opt.Prompt >= n {
 		return nil, fmt.Errorf("prompt = %d: must be in [0, %d] (inputs %d; at least one decode step)", opt.Prompt, n-1, n)
 	}
+	if err := policy.CheckPrompt(opt.Policy, opt.Prompt); err != nil {
+		return nil, err
+	}
 	if !opt.Arith.Float && len(opt.Fracs) != m.Meta.Layers {
 		return nil, fmt.Errorf("arith %s: %d layers of fraction bits for %d layers", opt.Arith.Name, len(opt.Fracs), m.Meta.Layers)
 	}
@@ -72,15 +75,10 @@ func (m *Model) Decode(text []byte, opt DecodeOptions) (*Decode, error) {
 	return d.run(text), nil
 }
 
-// approximator is the method set of the policies that attend to
-// approximations of the cached keys or values (sim/kv/policy's
-// Approximator: kivi, pq, shadowkv): the driver takes the query's logits
-// over the attended tokens (indexed by token) and the value rows from the
-// policy. Both read only rows <= t.
-type approximator interface {
-	Logits(t, h int, att []int, s []float64)
-	Value(t, h, j int) []float64
-}
+// approximator is sim/kv/policy's Approximator (kivi, pq, shadowkv): the
+// driver takes the query's logits over the attended tokens (indexed by
+// token) and the value rows from the policy. Both read only rows <= t.
+type approximator = policy.Approximator
 
 // checkApprox refuses a fixed-point arithmetic with a policy that computes
 // its own approximate logits and values (in float64).

@@ -3,6 +3,7 @@ package lm
 import (
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/swatsim/swatsim/reference"
@@ -24,6 +25,9 @@ func TestEveryPolicyInTheLoop(t *testing.T) {
 	}
 	for _, name := range policy.Names {
 		for _, prompt := range []int{0, 40} {
+			if policy.CheckPrompt(name, prompt) != nil {
+				continue // it learns on the prompt (TestPolicyNeedsPrompt)
+			}
 			opt := decodeOpts(name, 64, 4, prompt)
 			opt.futureSeed = 1
 			poisoned, err := m.Decode(text, opt)
@@ -43,7 +47,7 @@ func TestEveryPolicyInTheLoop(t *testing.T) {
 				t.Logf("%s budget 64: bits/byte %.4f not above full's %.4f", name, BitsPerByte(clean.Losses), BitsPerByte(full.Losses))
 			}
 		}
-		big, err := m.Decode(text, decodeOpts(name, len(text)-1, 4, 0))
+		big, err := m.Decode(text, decodeOpts(name, len(text)-1, 4, 1))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,6 +56,18 @@ func TestEveryPolicyInTheLoop(t *testing.T) {
 		}
 		if !slices.Equal(big.Losses, full.Losses) {
 			t.Errorf("%s with budget = text length: losses differ from full", name)
+		}
+	}
+}
+
+// TestPolicyNeedsPrompt: a policy that learns on the prompt, run with
+// none, is an error naming --prompt, not a crash.
+func TestPolicyNeedsPrompt(t *testing.T) {
+	m := loadModel(t)
+	text := readText(t, "text0")[:65]
+	for _, name := range []string{"pq", "shadowkv", "duo"} {
+		if _, err := m.Decode(text, decodeOpts(name, 64, 4, 0)); err == nil || !strings.Contains(err.Error(), "--prompt") {
+			t.Errorf("%s with no prompt: error %v, want one naming --prompt", name, err)
 		}
 	}
 }

@@ -13,16 +13,12 @@ import (
 
 // instance is one policy at one budget, stepping through decode.
 type instance struct {
+	decider
 	spec  Spec
-	pol   policy.Policy
-	mem   *memory
 	model *timing.Model
-	data  policy.Data
 	hw    *hardware
-	cost  policy.Cost
 
 	last, cur *policy.Obs // the previous step's attention and this step's
-	parts     [][timing.NumTiers][]int
 	partO     [][timing.NumTiers][]float64 // per head: each part's output buffer
 	head      []headMetrics
 	mark      []int32 // scratch for recall: mark[j] == stamp when j is attended
@@ -47,10 +43,10 @@ func newInstance(s *Simulator, spec Spec) (*instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	h, n, kvh := s.data.Q.H, s.data.Q.N, s.data.K.H
+	h, n := s.data.Q.H, s.data.Q.N
 	in := &instance{
-		spec: spec, pol: p, mem: newMemory(s.cfg, spec.Policy, p, kvh, n, s.data.Q.D), model: model, data: s.data,
-		last: newObs(h), cur: newObs(h), parts: make([][timing.NumTiers][]int, kvh),
+		decider: newDecider(s.cfg, spec.Policy, p, s.data), spec: spec, model: model,
+		last: newObs(h), cur: newObs(h),
 		partO: make([][timing.NumTiers][]float64, h),
 		head:  make([]headMetrics, h), mark: make([]int32, n*h), probs: policy.NeedsProbs(spec.Policy),
 	}
@@ -75,52 +71,14 @@ func newObs(h int) *policy.Obs {
 }
 
 // start builds the cache at prefill end and places it (no traffic).
-func (in *instance) start(pf *policy.Prefill) {
-	in.pol.Start(pf)
-	for h := range in.data.K.H {
-		in.mem.place(h, in.pol.Cache(h), true)
-	}
-	for h := range in.data.Q.H {
-		in.last.Att[h] = make([]int, pf.P)
-		for j := range pf.P {
-			in.last.Att[h][j] = j
-		}
-		in.last.P[h] = append([]float64(nil), pf.Last[h]...)
-		in.last.O[h] = append([]float64(nil), pf.LastO[h]...)
-	}
-	in.last.T = pf.P - 1
-}
+func (in *instance) start(pf *policy.Prefill) { in.begin(pf, in.last) }
 
 // step runs decode step t against the oracle.
 func (in *instance) step(t int, or *oracle) error {
-	kvHeads := in.data.K.H
-	in.mem.reset()
-	in.cost.Reset(kvHeads)
-	ev := in.pol.Evict(t, in.last, &in.cost)
+	ev := in.decide(t, in.last, in.cur.Att)
 	for qh := range in.data.Q.H {
 		in.head[qh].caote = in.evictionError(qh, ev)
 	}
-	for h := range kvHeads {
-		in.mem.secondPass(h, in.cost.VRows[h])
-		if ev != nil {
-			in.mem.evict(h, ev[h])
-		}
-	}
-	in.pol.Append(t, &in.cost)
-	for h := range kvHeads {
-		att := in.pol.Attended(t, h, &in.cost)
-		lo := h * (in.data.Q.H / kvHeads)
-		in.cur.Att[lo] = append(in.cur.Att[lo][:0], att...)
-		in.mem.place(h, in.pol.Cache(h), false)
-		in.mem.metadata(h, in.cost.MetaPages[h], in.cost.MetaWrite)
-		in.mem.gather(t, h, in.cur.Att[lo], &in.parts[h])
-	}
-	for qh := range in.data.Q.H { // the other query heads of each group share its first's set
-		if first := in.data.KVHead(qh) * (in.data.Q.H / kvHeads); qh != first {
-			in.cur.Att[qh] = append(in.cur.Att[qh][:0], in.cur.Att[first]...)
-		}
-	}
-	in.mem.extra(in.cost.ExtraBits)
 	in.cur.T = t
 	in.attendAll(t, or)
 	in.pol.Observe(in.cur)

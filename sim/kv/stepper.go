@@ -15,13 +15,9 @@ import (
 // are those `swatsim kv` counts. The caller fills row t of the layer's
 // Q, K and V before Step(t); the policy only ever sees rows <= t.
 type Stepper struct {
-	pol   policy.Policy
-	data  policy.Data
+	decider
 	cfg   Config
-	mem   *memory
-	cost  policy.Cost
 	att   [][]int
-	parts [timing.NumTiers][]int
 	bytes [timing.NumTiers]int64
 }
 
@@ -36,8 +32,7 @@ func NewStepper(cfg Config, name string, budget int, data policy.Data) (*Stepper
 	if err != nil {
 		return nil, err
 	}
-	h, n, d := data.Q.H, data.Q.N, data.Q.D
-	return &Stepper{pol: p, data: data, cfg: cfg, mem: newMemory(cfg, name, p, h, n, d), att: make([][]int, h)}, nil
+	return &Stepper{decider: newDecider(cfg, name, p, data), cfg: cfg, att: make([][]int, data.Q.H)}, nil
 }
 
 // Policy is the policy object the stepper drives.
@@ -48,20 +43,8 @@ func (s *Stepper) Policy() policy.Policy { return s.pol }
 // returns the observation of the last prompt query for the first Step
 // (p = 0: an empty prompt and an empty observation).
 func (s *Stepper) Start(p int, scale float64) *policy.Obs {
-	h := s.data.Q.H
-	last := &policy.Obs{T: p - 1, Att: make([][]int, h), P: make([][]float64, h), S: make([][]float64, h),
-		M: make([]float64, h), L: make([]float64, h), O: make([][]float64, h)}
-	pf := s.prompt(p, scale)
-	s.pol.Start(pf)
-	for hd := range h {
-		s.mem.place(hd, s.pol.Cache(hd), true)
-		last.Att[hd] = make([]int, p)
-		for j := range p {
-			last.Att[hd][j] = j
-		}
-		last.P[hd] = append([]float64(nil), pf.Last[hd]...)
-		last.O[hd] = append([]float64(nil), pf.LastO[hd]...)
-	}
+	last := newObs(s.data.Q.H)
+	s.begin(s.prompt(p, scale), last)
 	return last
 }
 
@@ -89,23 +72,7 @@ func (s *Stepper) prompt(p int, scale float64) *policy.Prefill {
 // selection — and the memory traffic of it; it returns the tokens each
 // head's query attends to (valid until the next Step).
 func (s *Stepper) Step(t int, last *policy.Obs) [][]int {
-	heads := s.data.Q.H
-	s.mem.reset()
-	s.cost.Reset(heads)
-	ev := s.pol.Evict(t, last, &s.cost)
-	for h := range heads {
-		s.mem.secondPass(h, s.cost.VRows[h])
-		if ev != nil {
-			s.mem.evict(h, ev[h])
-		}
-	}
-	s.pol.Append(t, &s.cost)
-	for h := range heads {
-		s.att[h] = append(s.att[h][:0], s.pol.Attended(t, h, &s.cost)...)
-		s.mem.place(h, s.pol.Cache(h), false)
-		s.mem.metadata(h, s.cost.MetaPages[h], s.cost.MetaWrite)
-		s.mem.gather(t, h, s.att[h], &s.parts)
-	}
+	s.decide(t, last, s.att)
 	s.bytes, _, _ = s.mem.stepBytes()
 	return s.att
 }
