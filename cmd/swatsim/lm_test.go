@@ -162,7 +162,7 @@ func TestLMDocTablesArePinned(t *testing.T) {
 	}
 	text := lmShortText(t, "text0", 257)
 	for _, args := range [][]string{
-		{"--compare", "--budgets", "32,64", "--windows", "32", "--markdown"},
+		{"--compare", "--prompt", "32", "--budgets", "64,128", "--windows", "32", "--markdown"},
 		{"--compare", "--policies", "full", "--ariths", "float64,fixed16,fixed12,fixed8", "--markdown"},
 	} {
 		code, stdout, stderr := runCLI(t, append([]string{"lm", "--model", lmModel, "--text", text}, args...)...)
