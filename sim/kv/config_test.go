@@ -59,7 +59,7 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"kv:\n  compute:\n    arith: fixed9\n", "kv.compute.arith"},
 		{"kv:\n  hbm:\n    bandwidth_gbps: 100\n", `"kv.hbm.bandwidth_gbps" is the card's, not a kv setting: set the design point's memory.channels x memory.channel_gbps`},
 		{"kv:\n  clock_mhz: 450\n", "set the design point's hw.clock_mhz"},
-		{"kv: [1, 2\n", "config"},
+		{"kv: [1, 2\n", "not valid YAML"},
 	}
 	for i, tc := range cases {
 		path := filepath.Join(dir, "c.yaml")

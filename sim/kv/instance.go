@@ -18,7 +18,7 @@ type instance struct {
 	model *timing.Model
 	hw    *hardware
 
-	last, cur *policy.Obs // the previous step's attention and this step's
+	last, cur *policy.Obs                  // the previous step's attention and this step's
 	partO     [][timing.NumTiers][]float64 // per head: each part's output buffer
 	head      []headMetrics
 	mark      []int32 // scratch for recall: mark[j] == stamp when j is attended

@@ -1,16 +1,15 @@
 package kv
 
 import (
-	"bytes"
 	_ "embed"
 	"fmt"
+	"os"
 	"slices"
-	"sort"
-	"strings"
 
-	"github.com/spf13/viper"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/swatsim/swatsim/dataflow"
+	"github.com/swatsim/swatsim/internal/config"
 )
 
 //go:embed defaults.yaml
@@ -20,8 +19,8 @@ var defaultsYAML []byte
 func DefaultsYAML() []byte { return slices.Clone(defaultsYAML) }
 
 // EnvPrefix is the prefix of environment overrides: kv.hbm.channels is
-// SWATSIM_KV_HBM_CHANNELS.
-const EnvPrefix = "SWATSIM"
+// SWATSIM_KV_HBM_CHANNELS (the one prefix of internal/config).
+const EnvPrefix = config.EnvPrefix
 
 // DefaultConfig returns the embedded defaults on the embedded default
 // design point's card.
@@ -51,29 +50,23 @@ func LoadDesignConfig(path string, env bool, design *dataflow.Design) (Config, e
 	return c, c.ApplyDesign(design)
 }
 
-// loadKV reads the kv. keys: defaults, file, environment.
+// schema is the kv configuration: the kv. keys of Config, defaults.yaml.
+var schema = config.MustSchema("kv config", defaultsYAML, configFile{})
+
+// configFile is the kv configuration's file layout: everything under kv.
+type configFile struct {
+	KV Config `mapstructure:"kv"`
+}
+
+// loadKV reads the kv. keys through the one loader (internal/config):
+// defaults, file, environment.
 func loadKV(path string, env bool) (Config, error) {
-	v := viper.New()
-	v.SetConfigType("yaml")
-	if err := v.ReadConfig(bytes.NewReader(defaultsYAML)); err != nil {
+	if err := checkCardKeys(path); err != nil {
 		return Config{}, err
 	}
-	known := v.AllKeys()
-	if path != "" {
-		if err := mergeFile(v, path, known); err != nil {
-			return Config{}, err
-		}
-	}
-	if env {
-		v.SetEnvPrefix(EnvPrefix)
-		v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
-		v.AutomaticEnv()
-	}
-	var w struct {
-		KV Config `mapstructure:"kv"`
-	}
-	if err := v.Unmarshal(&w); err != nil {
-		return Config{}, fmt.Errorf("config: %w", err)
+	var w configFile
+	if err := schema.Load(config.Layers{File: path, Env: env}, &w); err != nil {
+		return Config{}, err
 	}
 	return w.KV, nil
 }
@@ -88,25 +81,35 @@ var designKeys = map[string]string{
 	"kv.host.bandwidth_gbps": "memory.host_gbps", "kv.host.latency_ns": "memory.host_latency_ns",
 }
 
-// mergeFile merges a user YAML file after checking its keys.
-func mergeFile(v *viper.Viper, path string, known []string) error {
-	u := viper.New()
-	u.SetConfigFile(path)
-	u.SetConfigType("yaml")
-	if err := u.ReadInConfig(); err != nil {
+// checkCardKeys points a config that sets one of the card's keys (kept by
+// earlier versions under kv.) to the design point's key.
+func checkCardKeys(path string) error {
+	if path == "" {
+		return nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
 		return fmt.Errorf("config %s: %w", path, err)
 	}
-	sort.Strings(known)
-	for _, k := range u.AllKeys() {
-		if d, ok := designKeys[k]; ok {
-			return fmt.Errorf("config %s: %q is the card's, not a kv setting: set the design point's %s (swatsim kv --design FILE, the file swatsim sim reads)", path, k, d)
-		}
-		if _, ok := slices.BinarySearch(known, k); !ok {
-			return fmt.Errorf("config %s: unknown key %q; allowed keys: %s", path, k, strings.Join(known, ", "))
-		}
+	var tree struct {
+		KV map[string]any `yaml:"kv"`
 	}
-	if err := v.MergeConfigMap(u.AllSettings()); err != nil {
-		return fmt.Errorf("config %s: %w", path, err)
+	if yaml.Unmarshal(b, &tree) != nil {
+		return nil // the loader reports what is wrong with the file
+	}
+	for k, sub := range tree.KV {
+		keys := []string{"kv." + k}
+		if m, ok := sub.(map[string]any); ok {
+			for kk := range m {
+				keys = append(keys, "kv."+k+"."+kk)
+			}
+		}
+		slices.Sort(keys)
+		for _, key := range keys {
+			if d, ok := designKeys[key]; ok {
+				return fmt.Errorf("config %s: %q is the card's, not a kv setting: set the design point's %s (swatsim kv --design FILE, the file swatsim sim reads)", path, key, d)
+			}
+		}
 	}
 	return nil
 }
