@@ -118,7 +118,7 @@ func (c *Config) ApplyDesign(d *dataflow.Design) error {
 		return fmt.Errorf("memory.kind = %q: the decode model (swatsim kv) needs a finite off-chip bandwidth: use hbm2 or ddr4", m.Kind)
 	}
 	c.ClockMHz = d.HW.ClockMHz
-	c.Compute.MACsPerCycle = 2 * d.HW.PEs * d.HW.VectorWidth
+	c.Compute.MACsPerCycle = 2 * d.HW.PEs * d.HW.VectorWidth * max(d.HW.Cores, 1)
 	c.HBM.Name, c.HBM.Channels = name, m.Channels
 	c.HBM.BandwidthGBps, c.HBM.LatencyNs, c.HBM.InterleaveBytes = float64(m.Channels)*m.ChannelGBps, m.LatencyNs, m.InterleaveB
 	c.Host.Name, c.Host.BandwidthGBps, c.Host.LatencyNs = "host", m.HostGBps, m.HostLatencyNs
