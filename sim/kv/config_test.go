@@ -1,6 +1,7 @@
 package kv
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -162,5 +163,23 @@ func TestCardComesFromTheDesignPoint(t *testing.T) {
 	}
 	if _, err := LoadDesignConfig("", false, ideal); err == nil || !strings.Contains(err.Error(), `memory.kind = "ideal"`) {
 		t.Fatalf("ideal memory: %v", err)
+	}
+}
+
+// TestApplyDesignCountsEveryCore: the decode model's compute is every
+// core's PEs x lanes, in both of a PE's units.
+func TestApplyDesignCountsEveryCore(t *testing.T) {
+	for _, cores := range []int{1, 4} {
+		d, err := dataflow.Load("", []string{fmt.Sprintf("hw.cores=%d", cores), "hw.pes=8", "hw.vector_width=4"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := LoadDesignConfig("", false, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := 2 * 8 * 4 * cores; c.Compute.MACsPerCycle != want {
+			t.Errorf("%d cores: %d MACs per cycle, want %d", cores, c.Compute.MACsPerCycle, want)
+		}
 	}
 }
