@@ -2,10 +2,12 @@ package hdlgen
 
 import (
 	"context"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/swatsim/swatsim/dataflow"
@@ -101,5 +103,15 @@ func TestTallyTargets(t *testing.T) {
 		if !reflect.DeepEqual(got, c.want) {
 			t.Errorf("%s: tally = %+v, want %+v", c.t, got, c.want)
 		}
+	}
+}
+
+func TestNextpnrReason(t *testing.T) {
+	out := []byte("Info: Packing constants..\nERROR: Failed to expand region (0, 0) |_> (33, 33) of 7808 ICESTORM_LCs\n0 warnings, 1 error\n")
+	if got, want := nextpnrReason(out, errors.New("exit status 255")), "Failed to expand region (0, 0) |_> (33, 33) of 7808 ICESTORM_LCs"; got != want {
+		t.Errorf("nextpnrReason = %q, want %q", got, want)
+	}
+	if got := nextpnrReason([]byte("Segmentation fault\n"), errors.New("signal: segmentation fault")); !strings.Contains(got, "segmentation fault") {
+		t.Errorf("nextpnrReason without ERROR lines = %q, want the exit and the output's tail", got)
 	}
 }
