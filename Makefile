@@ -28,7 +28,7 @@ fuzz:
 	$(GO) test -run XXX -fuzz FuzzReadNpy -fuzztime 60s ./traces/
 	$(GO) test -run XXX -fuzz FuzzFloat16 -fuzztime 30s ./reference/
 	$(GO) test -run XXX -fuzz FuzzQuantize -fuzztime 30s ./reference/
-	$(GO) test -run "TestLintRandomPoints" -fuzzpoints 600 -fuzzseed $$(date +%s) ./hdlgen/
+	$(GO) test ./hdlgen/ -run TestLintRandomPoints -count=1 -args -fuzzpoints 600 -fuzzseed $$(date +%s)
 
 clean:
 	rm -rf bin
