@@ -30,7 +30,7 @@ fuzz:
 	$(GO) test -run XXX -fuzz FuzzQuantize -fuzztime 30s ./reference/
 	$(GO) test -run XXX -fuzz FuzzLoad -fuzztime 30s ./internal/config/
 	$(GO) test -run XXX -fuzz FuzzLoad -fuzztime 30s ./dataflow/
-	$(GO) test -run "TestLintRandomPoints" -fuzzpoints 600 -fuzzseed $$(date +%s) ./hdlgen/
+	$(GO) test ./hdlgen/ -run TestLintRandomPoints -count=1 -args -fuzzpoints 600 -fuzzseed $$(date +%s)
 
 clean:
 	rm -rf bin

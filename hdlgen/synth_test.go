@@ -2,10 +2,12 @@ package hdlgen
 
 import (
 	"context"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/swatsim/swatsim/dataflow"
@@ -89,8 +91,8 @@ func TestTallyTargets(t *testing.T) {
 		cells map[string]int
 		want  resource.Resources
 	}{
-		{XCUP, map[string]int{"LUT6": 5, "LUT3": 2, "FDRE": 7, "DSP48E2": 3, "RAMB36E2": 1, "RAMB18E2": 3, "URAM288": 2, "SRLC32E": 4, "CARRY8": 9},
-			resource.Resources{LUT: 7, FF: 7, DSP: 3, BRAM36: 2.5, URAM: 2, LUTRAM: 4}},
+		{XCUP, map[string]int{"LUT6": 5, "LUT3": 2, "FDRE": 7, "DSP48E2": 3, "RAMB36E2": 1, "RAMB18E2": 3, "URAM288": 2, "SRLC32E": 4, "CARRY8": 9, "RAM32M16": 2},
+			resource.Resources{LUT: 7, FF: 7, DSP: 3, BRAM36: 2.5, URAM: 2, LUTRAM: 20}},
 		{XC7, map[string]int{"LUT6": 5, "FDSE": 1, "DSP48E1": 2, "RAMB18E1": 1, "RAM64M": 2, "CARRY4": 3},
 			resource.Resources{LUT: 5, FF: 1, DSP: 2, BRAM36: 0.5, LUTRAM: 8}},
 		{ICE40, map[string]int{"SB_LUT4": 9, "SB_DFFE": 4, "SB_DFF": 1, "SB_RAM40_4K": 3, "SB_MAC16": 1, "SB_CARRY": 5},
@@ -101,5 +103,15 @@ func TestTallyTargets(t *testing.T) {
 		if !reflect.DeepEqual(got, c.want) {
 			t.Errorf("%s: tally = %+v, want %+v", c.t, got, c.want)
 		}
+	}
+}
+
+func TestNextpnrReason(t *testing.T) {
+	out := []byte("Info: Packing constants..\nERROR: Failed to expand region (0, 0) |_> (33, 33) of 7808 ICESTORM_LCs\n0 warnings, 1 error\n")
+	if got, want := nextpnrReason(out, errors.New("exit status 255")), "Failed to expand region (0, 0) |_> (33, 33) of 7808 ICESTORM_LCs"; got != want {
+		t.Errorf("nextpnrReason = %q, want %q", got, want)
+	}
+	if got := nextpnrReason([]byte("Segmentation fault\n"), errors.New("signal: segmentation fault")); !strings.Contains(got, "segmentation fault") {
+		t.Errorf("nextpnrReason without ERROR lines = %q, want the exit and the output's tail", got)
 	}
 }

@@ -62,7 +62,7 @@ func Synth(ctx context.Context, r *RTL, t Target, flat bool, dir string) (*Synth
 // lutRAMCells are the LUTs each distributed-memory or shift-register cell
 // occupies.
 var lutRAMCells = map[string]int{
-	"RAM32M": 4, "RAM64M": 4, "RAM32X1D": 2, "RAM64X1D": 2, "RAM128X1D": 4, "RAM32X1S": 1,
+	"RAM32M": 4, "RAM64M": 4, "RAM32M16": 8, "RAM64M8": 8, "RAM32X1D": 2, "RAM64X1D": 2, "RAM128X1D": 4, "RAM32X1S": 1,
 	"RAM64X1S": 1, "RAM128X1S": 2, "RAM256X1S": 4, "SRL16E": 1, "SRLC32E": 1, "TRELLIS_DPR16X4": 1,
 }
 
