@@ -15,6 +15,7 @@ import (
 
 	"github.com/swatsim/swatsim/dataflow/resource"
 	"github.com/swatsim/swatsim/hdlgen"
+	"github.com/swatsim/swatsim/internal/outfile"
 	"github.com/swatsim/swatsim/reference"
 	"github.com/swatsim/swatsim/traces"
 )
@@ -255,8 +256,8 @@ func (f *cosimFlags) checkVCD(cmd *cobra.Command) error {
 		}
 		return nil
 	}
-	if err := checkOutputs(f.vcd); err != nil {
-		return fmt.Errorf("--vcd %w", err)
+	if err := checkPaths([]outfile.Path{{Flag: "--vcd", Path: f.vcd}}); err != nil {
+		return err
 	}
 	if f.vcdFrom < 0 {
 		return fmt.Errorf("--vcd-from = %d: must be >= 0 (a cycle number)", f.vcdFrom)
@@ -428,7 +429,7 @@ func runSynth(ctx context.Context, w io.Writer, f *synthFlags) error {
 	if f.pnr && f.bitstream == "" {
 		f.bitstream = d.Name + ".ice40.bin"
 	}
-	if err := checkOutputs(f.report, f.bitstream); err != nil {
+	if err := checkPaths([]outfile.Path{{Flag: "--report", Path: f.report}, {Flag: "--bitstream", Path: f.bitstream}}); err != nil {
 		return err
 	}
 	if f.pnr {
@@ -547,27 +548,4 @@ func writeSynthReport(path string, j *synthJSON) error {
 		return err
 	}
 	return commit([]*pendingFile{f})
-}
-
-// checkOutputs checks, before a long run, that each output path (empty:
-// none) is in an existing directory and that no two are the same.
-func checkOutputs(paths ...string) error {
-	seen := map[string]bool{}
-	for _, p := range paths {
-		if p == "" {
-			continue
-		}
-		abs, err := filepath.Abs(p)
-		if err != nil {
-			return fmt.Errorf("%s: %w", p, err)
-		}
-		if seen[abs] {
-			return fmt.Errorf("%s: named twice as an output", p)
-		}
-		seen[abs] = true
-		if st, err := os.Stat(filepath.Dir(abs)); err != nil || !st.IsDir() {
-			return fmt.Errorf("%s: directory %s does not exist", p, filepath.Dir(p))
-		}
-	}
-	return nil
 }
