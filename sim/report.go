@@ -8,7 +8,7 @@ import (
 )
 
 // Report is the summary of a run; its JSON keys are a contract
-// (README: "Reading the report").
+// (docs/model.md: "Reading the report").
 type Report struct {
 	Design           string             `json:"design"`
 	Arch             string             `json:"arch"`

@@ -55,7 +55,7 @@ func (r Resources) CellList() []string {
 //   - LUTRAM: LUTs used as memory: the accumulator SRLs, the in-flight V
 //     FIFO (RAM32M) and small buffers.
 //   - LUT: per-unit linear formulas in the datapath widths, fitted to Yosys
-//     runs of 11 design points (README, "Synthesis and the resource estimate"); expect +-10%.
+//     runs of 11 design points (docs/verilog.md, "Synthesis and the resource estimate"); expect +-10%.
 func Estimate(d *dataflow.Design) (Resources, error) {
 	p, err := Derive(d)
 	if err != nil {
