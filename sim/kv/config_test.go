@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/swatsim/swatsim/dataflow"
+	"github.com/swatsim/swatsim/reference"
 )
 
 func TestDefaultsAreValidAndComplete(t *testing.T) {
@@ -181,5 +182,23 @@ func TestApplyDesignCountsEveryCore(t *testing.T) {
 		if want := 2 * 8 * 4 * cores; c.Compute.MACsPerCycle != want {
 			t.Errorf("%d cores: %d MACs per cycle, want %d", cores, c.Compute.MACsPerCycle, want)
 		}
+	}
+}
+
+// TestHugeInputsRefused: finite inputs whose logits or norms would
+// overflow float64 are an error naming the tensor, not NaN metrics.
+func TestHugeInputsRefused(t *testing.T) {
+	q := reference.NewTensor(1, 8, 4)
+	k := reference.NewTensor(1, 8, 4)
+	v := reference.NewTensor(1, 8, 4)
+	for i := range q.Data {
+		q.Data[i], k.Data[i], v.Data[i] = 1, 1, 1
+	}
+	if _, err := MakeBuilder().Build(q, k, v); err != nil {
+		t.Fatalf("ordinary inputs: %v", err)
+	}
+	k.Data[5] = 1e200
+	if _, err := MakeBuilder().Build(q, k, v); err == nil || !strings.Contains(err.Error(), "k: element 5 is 1e+200") {
+		t.Errorf("k holding 1e200: error %v, want one naming k's element 5", err)
 	}
 }

@@ -64,6 +64,9 @@ func (b Builder) Build(q, k, v *reference.Tensor) (*Simulator, error) {
 	if err := checkGQA(q, k, v); err != nil {
 		return nil, err
 	}
+	if err := checkMagnitude(q, k, v); err != nil {
+		return nil, err
+	}
 	if err := b.cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -109,6 +112,27 @@ func (b Builder) Build(q, k, v *reference.Tensor) (*Simulator, error) {
 		s.hw = hw
 	}
 	return s, nil
+}
+
+// maxInput bounds |x| of every input element. Below it no logit, output
+// or squared norm (at most 2^28 elements of 1e298) of the decode model's
+// float64 arithmetic can overflow, so no metric turns NaN.
+const maxInput = 1e149
+
+// checkMagnitude refuses inputs the decode model's float64 arithmetic
+// would overflow on, naming the tensor and the element.
+func checkMagnitude(q, k, v *reference.Tensor) error {
+	for _, x := range []struct {
+		name string
+		t    *reference.Tensor
+	}{{"q", q}, {"k", k}, {"v", v}} {
+		for i, e := range x.t.Data {
+			if math.Abs(e) > maxInput {
+				return fmt.Errorf("%s: element %d is %g: the decode model's float64 arithmetic needs |x| <= %g (a logit or a squared norm would overflow); rescale the tensor", x.name, i, e, maxInput)
+			}
+		}
+	}
+	return nil
 }
 
 // checkGQA checks Q ([H,N,D]) against K and V ([Hkv,N,D]): Hkv must
