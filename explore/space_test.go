@@ -76,7 +76,7 @@ func TestSpaceErrors(t *testing.T) {
 		{"objective string key", "fields: {hw.pes: [4]}\nobjectives: {arch: max}\n", `"arch" is not a numeric report key`},
 		{"objective sense", "fields: {hw.pes: [4]}\nobjectives: {latency_s: least}\n", `objectives.latency_s = "least": must be min or max`},
 		{"power cap", "fields: {hw.pes: [4]}\nconstraints: {max_power_w: 0}" + obj, "constraints.max_power_w = 0: must be > 0"},
-		{"resource name", "fields: {hw.pes: [4]}\nconstraints: {resources: {uram: 4}}" + obj, "constraints.resources.uram: unknown resource; allowed: bram36, dsp, ff, lut, lutram"},
+		{"resource name", "fields: {hw.pes: [4]}\nconstraints: {resources: {bram18: 4}}" + obj, "constraints.resources.bram18: unknown resource; allowed: bram36, dsp, ff, lut, lutram, uram"},
 		{"resource limit", "fields: {hw.pes: [4]}\nconstraints: {resources: {dsp: -1}}" + obj, "constraints.resources.dsp = -1: must be > 0"},
 		{"base missing", "base: nowhere.yaml\nfields: {hw.pes: [4]}" + obj, "base: stat"},
 		{"not yaml", "fields: [", "not a valid space file"},
