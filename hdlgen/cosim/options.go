@@ -31,7 +31,7 @@ func newConfig(opts []Option) *config {
 func WithWorkDir(dir string) Option { return func(c *config) { c.workDir = absPath(dir) } }
 
 // WithContext runs the co-simulation's tools under ctx: cancelling it
-// stops them (see run).
+// stops them (see tool.Run).
 func WithContext(ctx context.Context) Option { return func(c *config) { c.ctx = ctx } }
 
 // WithCacheDir sets the directory of built simulators (see CacheDir).

@@ -25,7 +25,7 @@ type Report struct {
 	Dir       string // where the script, log and statistics are
 }
 
-// Synth runs Yosys on the generated design for the target in dir (a
+// Yosys runs Yosys on the generated design for the target in dir (a
 // temporary directory, removed afterwards, when empty) and parses stat.
 // flat synthesizes the whole core as one netlist (synth_xilinx -flatten);
 // otherwise each module is synthesized once and the counts are summed over
