@@ -22,7 +22,7 @@ test: tools vet
 	$(GO) test -timeout 25m ./...
 
 bench: build
-	$(GO) test -run XXX -bench . -benchtime 1x ./sim/ ./reference/ ./hdlgen/ ./sim/kv/...
+	$(GO) test -run XXX -bench . -benchtime 1x ./sim/ ./reference/ ./hdlgen/... ./sim/kv/...
 
 fuzz:
 	$(GO) test -run XXX -fuzz FuzzReadNpy -fuzztime 60s ./traces/
@@ -30,7 +30,7 @@ fuzz:
 	$(GO) test -run XXX -fuzz FuzzQuantize -fuzztime 30s ./reference/
 	$(GO) test -run XXX -fuzz FuzzLoad -fuzztime 30s ./internal/config/
 	$(GO) test -run XXX -fuzz FuzzLoad -fuzztime 30s ./dataflow/
-	$(GO) test ./hdlgen/ -run TestLintRandomPoints -count=1 -args -fuzzpoints 600 -fuzzseed $$(date +%s)
+	$(GO) test ./hdlgen/cosim/ -run TestLintRandomPoints -count=1 -args -fuzzpoints 600 -fuzzseed $$(date +%s)
 
 clean:
 	rm -rf bin

@@ -1,7 +1,6 @@
 package hdlgen
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	"sort"
 
 	"github.com/swatsim/swatsim/dataflow"
+	"github.com/swatsim/swatsim/dataflow/resource"
 )
 
 // TopModule is the name of the generated core's top module.
@@ -31,27 +31,6 @@ type RTL struct {
 	Bench   []File // the Verilator C++ testbench
 	Scripts []File // Makefile and Yosys scripts
 	p       *params
-}
-
-// Option configures Generate (and Cosim, which generates).
-type Option func(*config)
-
-// config is what the options set.
-type config struct {
-	ctx      context.Context // the tools run under it
-	workDir  string          // Cosim: where to write stimulus and outputs
-	cacheDir string          // Cosim: built simulators
-	vcd      string          // Cosim: waveform file
-	vcdFrom  int64           // Cosim: first cycle dumped
-	vcdTo    int64           // Cosim: last cycle dumped (< 0: to the end)
-}
-
-func newConfig(opts []Option) *config {
-	c := &config{ctx: context.Background(), vcdTo: -1}
-	for _, o := range opts {
-		o(c)
-	}
-	return c
 }
 
 // tpl is what a module template sees: the parameters and the file header.
@@ -176,3 +155,14 @@ func (r *RTL) Hash(extra ...string) string {
 	}
 	return hex.EncodeToString(h.Sum(nil))[:20]
 }
+
+// CorePins is the number of I/O pins the core's top-level ports take.
+func (r *RTL) CorePins() int {
+	p := r.p
+	// clk, rst, done; q, k, v valid/ready; o valid/ready; data; score shift.
+	return 3 + 3*2 + 2 + 4*p.RowW + p.ShW
+}
+
+// Params is the design point's Verilog parameters, the numbers the
+// resource formulas also read.
+func (r *RTL) Params() *resource.Params { return r.p.Params }

@@ -82,7 +82,7 @@ func buildMemory(e akita.Engine, d *dataflow.Design, functional bool) *memorySys
 			b = b.WithStorage(storage)
 		}
 		ms.bw = b.Build("Memory")
-		ms.ports = []akita.Port{ms.bw.Top}
+		ms.ports = []akita.Port{ms.bw.TopPort()}
 	}
 	ms.route = func(uint64) akita.Port { return ms.ports[0] }
 	return ms

@@ -15,6 +15,8 @@ import (
 
 	"github.com/swatsim/swatsim/dataflow/resource"
 	"github.com/swatsim/swatsim/hdlgen"
+	"github.com/swatsim/swatsim/hdlgen/cosim"
+	"github.com/swatsim/swatsim/hdlgen/synth"
 	"github.com/swatsim/swatsim/internal/outfile"
 	"github.com/swatsim/swatsim/reference"
 	"github.com/swatsim/swatsim/traces"
@@ -61,7 +63,7 @@ func runHDL(w io.Writer, df *designFlags, arith, out string, seed uint64) error 
 	if err != nil {
 		return err
 	}
-	q, k, v, err := hdlgen.Inputs(d, seed)
+	q, k, v, err := cosim.Inputs(d, seed)
 	if err != nil {
 		return err
 	}
@@ -69,7 +71,7 @@ func runHDL(w io.Writer, df *designFlags, arith, out string, seed uint64) error 
 		if err := r.WriteDir(dir); err != nil {
 			return err
 		}
-		return hdlgen.WriteStimulus(filepath.Join(dir, "stim.txt"), d, q, k, v)
+		return cosim.WriteStimulus(filepath.Join(dir, "stim.txt"), d, q, k, v)
 	})
 	if err != nil {
 		return err
@@ -217,20 +219,20 @@ func runCosim(cmd *cobra.Command, f *cosimFlags) error {
 		return fmt.Errorf("--stall-percent = %d: must be in [0, 99]", pct)
 	}
 	if q == nil {
-		if q, k, v, err = hdlgen.Inputs(d, f.seed); err != nil {
+		if q, k, v, err = cosim.Inputs(d, f.seed); err != nil {
 			return err
 		}
 	}
-	opts := []hdlgen.Option{hdlgen.WithContext(cmd.Context())}
+	opts := []cosim.Option{cosim.WithContext(cmd.Context())}
 	if f.vcd != "" {
-		opts = append(opts, hdlgen.WithVCD(f.vcd, f.vcdFrom, f.vcdTo))
+		opts = append(opts, cosim.WithVCD(f.vcd, f.vcdFrom, f.vcdTo))
 	}
 	if f.work != "" {
-		opts = append(opts, hdlgen.WithWorkDir(f.work))
+		opts = append(opts, cosim.WithWorkDir(f.work))
 	}
 	w := cmd.OutOrStdout()
 	fmt.Fprintf(w, "co-simulating %q (first build of a design takes a while; cached afterwards)\n", d.Name)
-	res, err := hdlgen.Cosim(d, q, k, v, f.seed, pct, opts...)
+	res, err := cosim.Run(d, q, k, v, f.seed, pct, opts...)
 	if err != nil {
 		return err
 	}
@@ -272,13 +274,13 @@ func (f *cosimFlags) checkVCD(cmd *cobra.Command) error {
 }
 
 // warnVCD warns when the waveform window missed the run.
-func warnVCD(w io.Writer, f *cosimFlags, res *hdlgen.CosimResult) {
-	if end := res.RTLCycles + hdlgen.DrainCycles; f.vcdFrom >= end {
+func warnVCD(w io.Writer, f *cosimFlags, res *cosim.Result) {
+	if end := res.RTLCycles + cosim.DrainCycles; f.vcdFrom >= end {
 		fmt.Fprintf(w, "swatsim: warning: --vcd-from = %d is past the run's last cycle %d: the waveform %s holds no cycles\n", f.vcdFrom, end-1, f.vcd)
 	}
 }
 
-func printCosim(w io.Writer, res *hdlgen.CosimResult) {
+func printCosim(w io.Writer, res *cosim.Result) {
 	fmt.Fprintln(w, res.Summary())
 	for _, e := range res.Errors {
 		fmt.Fprintf(w, "  %s\n", e)
@@ -437,11 +439,11 @@ func runSynth(ctx context.Context, w io.Writer, f *synthFlags) error {
 	}
 	flat := f.mode == "flat" || (f.mode == "auto" && est.LUT < 20000)
 	fmt.Fprintf(w, "synthesizing %q for %s (%s)...\n", d.Name, t, map[bool]string{true: "flat", false: "hierarchical"}[flat])
-	rep, err := hdlgen.Synth(ctx, r, t, flat, f.out)
+	rep, err := synth.Yosys(ctx, r, t, flat, f.out)
 	if err != nil {
 		return err
 	}
-	fmt.Fprint(w, hdlgen.FormatComparison(rep, est))
+	fmt.Fprint(w, synth.FormatComparison(rep, est))
 	fmt.Fprintf(w, "yosys: %.1f s; cells: %s\n", rep.Time.Seconds(), strings.Join(rep.Resources.CellList(), ", "))
 	return writeSynthReport(f.report, newSynthJSON(t, rep.Resources, est))
 }
@@ -449,7 +451,7 @@ func runSynth(ctx context.Context, w io.Writer, f *synthFlags) error {
 // runPnR runs the iCE40 flow in --out (or a temporary directory) and
 // copies the bitstream to --bitstream.
 func runPnR(ctx context.Context, w io.Writer, f *synthFlags, r *hdlgen.RTL, est resource.Resources) error {
-	if err := r.FitCheck(hdlgen.HX8K); err != nil {
+	if err := synth.FitCheck(r, synth.HX8K); err != nil {
 		return err
 	}
 	dir := f.out
@@ -463,8 +465,8 @@ func runPnR(ctx context.Context, w io.Writer, f *synthFlags, r *hdlgen.RTL, est 
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("--out: %w", err)
 	}
-	fmt.Fprintf(w, "synthesizing %q for ice40 and placing and routing on the %s at %g MHz...\n", r.Design.Name, hdlgen.HX8K.Name, f.freq)
-	rep, err := hdlgen.PlaceRoute(ctx, r, hdlgen.HX8K, f.freq, dir)
+	fmt.Fprintf(w, "synthesizing %q for ice40 and placing and routing on the %s at %g MHz...\n", r.Design.Name, synth.HX8K.Name, f.freq)
+	rep, err := synth.PlaceRoute(ctx, r, synth.HX8K, f.freq, dir)
 	if err != nil {
 		return err
 	}
@@ -505,7 +507,7 @@ type synthJSON struct {
 	FmaxMHz   *float64   `json:"fmax_mhz"`
 	Bitstream *string    `json:"bitstream"`
 	// Utilisation is nextpnr's, by cell type (with --pnr only).
-	Utilisation map[string]hdlgen.Use `json:"utilisation,omitempty"`
+	Utilisation map[string]synth.Use `json:"utilisation,omitempty"`
 }
 
 // countsJSON are the resource keys of the report.

@@ -10,7 +10,7 @@ import (
 
 	"github.com/swatsim/swatsim/dataflow"
 	"github.com/swatsim/swatsim/dataflow/resource"
-	"github.com/swatsim/swatsim/hdlgen"
+	"github.com/swatsim/swatsim/hdlgen/cosim"
 	"github.com/swatsim/swatsim/reference"
 	"github.com/swatsim/swatsim/traces"
 )
@@ -117,7 +117,7 @@ func TestCosimCommandNpyInputs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	q, k, v := hdlgen.RandomInputs(d, 9, 2)
+	q, k, v := cosim.RandomInputs(d, 9, 2)
 	dir := t.TempDir()
 	args := []string{"cosim", "--stall-percent", "30"}
 	for name, x := range map[string]*reference.Tensor{"q": q, "k": k, "v": v} {

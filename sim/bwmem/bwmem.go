@@ -11,65 +11,17 @@ import (
 	"github.com/swatsim/swatsim/mem/channel"
 )
 
-// Builder builds bandwidth memory controllers; defaults in MakeBuilder.
-type Builder struct {
-	engine     sim.Engine
-	freq       sim.Freq
-	channels   int
-	bytesPerS  float64 // per channel
-	latency    sim.VTimeInSec
-	interleave uint64
-	storage    *mem.Storage
-}
-
-// MakeBuilder returns a builder for one 14.375 GB/s channel with 120 ns
-// latency and 4 KiB interleaving, ticking at 1 GHz, without storage.
-func MakeBuilder() Builder {
-	return Builder{freq: 1 * sim.GHz, channels: 1, bytesPerS: 14.375e9, latency: 120e-9, interleave: 4096}
-}
-
-// WithEngine sets the engine.
-func (b Builder) WithEngine(e sim.Engine) Builder { b.engine = e; return b }
-
-// WithFreq sets the frequency at which requests are taken.
-func (b Builder) WithFreq(f sim.Freq) Builder { b.freq = f; return b }
-
-// WithChannels sets the channel count and each channel's bandwidth (B/s);
-// math.Inf(1) makes transfers take no time.
-func (b Builder) WithChannels(n int, bytesPerS float64) Builder {
-	b.channels, b.bytesPerS = n, bytesPerS
-	return b
-}
-
-// WithLatency sets the fixed access latency in seconds.
-func (b Builder) WithLatency(t float64) Builder { b.latency = sim.VTimeInSec(t); return b }
-
-// WithInterleave sets the address interleaving granule in bytes.
-func (b Builder) WithInterleave(n uint64) Builder { b.interleave = n; return b }
-
-// WithStorage makes the controller keep data (functional mode).
-func (b Builder) WithStorage(s *mem.Storage) Builder { b.storage = s; return b }
-
-// Build creates the controller.
-func (b Builder) Build(name string) *Comp {
-	if b.engine == nil || b.channels < 1 || b.interleave == 0 {
-		panic(fmt.Sprintf("bwmem %s: engine, channels >= 1 and interleave > 0 must be set", name))
-	}
-	c := &Comp{Builder: b, booked: channel.NewSet(b.channels, b.bytesPerS)}
-	c.TickingComponent = sim.NewTickingComponent(name, b.engine, b.freq, c)
-	c.Top = sim.NewLimitNumMsgPort(c, 256, name+".Top")
-	c.AddPort("Top", c.Top)
-	return c
-}
-
 // Comp is the controller.
 type Comp struct {
 	*sim.TickingComponent
-	Builder
 
-	// Top faces the loaders and the writer.
-	Top    sim.Port
-	booked *channel.Set // the channels' queues
+	topPort    sim.Port // faces the loaders and the writer
+	freq       sim.Freq
+	latency    sim.VTimeInSec
+	interleave uint64
+	storage    *mem.Storage
+	booked     *channel.Set // the channels' queues
+
 	// Activity meters the time a request is in flight.
 	Activity activity.Meter
 	// BytesRead and BytesWritten count the traffic.
@@ -92,7 +44,7 @@ func (c *Comp) Handle(e sim.Event) error {
 // Tick takes every request that has arrived and schedules its response.
 func (c *Comp) Tick(now sim.VTimeInSec) bool {
 	progress := false
-	for msg := c.Top.Retrieve(now); msg != nil; msg = c.Top.Retrieve(now) {
+	for msg := c.topPort.Retrieve(now); msg != nil; msg = c.topPort.Retrieve(now) {
 		c.accept(now, msg)
 		progress = true
 	}
@@ -133,6 +85,9 @@ func (c *Comp) occupy(now sim.VTimeInSec, addr, size uint64) sim.VTimeInSec {
 	return done
 }
 
+// TopPort is the port that faces the loaders and the writer.
+func (c *Comp) TopPort() sim.Port { return c.topPort }
+
 // Busy is the seconds each channel spent transferring.
 func (c *Comp) Busy() []float64 {
 	out := make([]float64, c.booked.Len())
@@ -148,7 +103,7 @@ func (c *Comp) respond(e *respondEvent) error {
 	if err != nil {
 		return err
 	}
-	if c.Top.Send(rsp) != nil {
+	if c.topPort.Send(rsp) != nil {
 		c.Engine.Schedule(&respondEvent{sim.NewEventBase(c.freq.NextTick(now), c), e.msg})
 		return nil
 	}
@@ -169,7 +124,7 @@ func (c *Comp) response(now sim.VTimeInSec, msg sim.Msg) (sim.Msg, error) {
 				return nil, err
 			}
 		}
-		return mem.DataReadyRspBuilder{}.WithSendTime(now).WithSrc(c.Top).WithDst(m.Src).
+		return mem.DataReadyRspBuilder{}.WithSendTime(now).WithSrc(c.topPort).WithDst(m.Src).
 			WithRspTo(m.ID).WithData(data).Build(), nil
 	default:
 		w := msg.(*mem.WriteReq)
@@ -178,6 +133,6 @@ func (c *Comp) response(now sim.VTimeInSec, msg sim.Msg) (sim.Msg, error) {
 				return nil, err
 			}
 		}
-		return mem.WriteDoneRspBuilder{}.WithSendTime(now).WithSrc(c.Top).WithDst(w.Src).WithRspTo(w.ID).Build(), nil
+		return mem.WriteDoneRspBuilder{}.WithSendTime(now).WithSrc(c.topPort).WithDst(w.Src).WithRspTo(w.ID).Build(), nil
 	}
 }

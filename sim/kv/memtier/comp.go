@@ -94,6 +94,9 @@ func (c *Comp) respond(e *respondEvent) error {
 	return nil
 }
 
+// TopPort is the port that faces the controller.
+func (c *Comp) TopPort() sim.Port { return c.topPort }
+
 // BusyTime is the time channel ch has spent moving bytes.
 func (c *Comp) BusyTime(ch int) sim.VTimeInSec { return c.channels.Busy(ch) }
 

@@ -120,7 +120,7 @@ func (b Builder) Build(name string) (*Model, error) {
 			Build(name + "." + names[i])
 		c.bottom[i] = sim.NewLimitNumMsgPort(c, 16, fmt.Sprintf("%s.Controller.Bottom[%d]", name, i))
 		c.AddPort(fmt.Sprintf("Bottom[%d]", i), c.bottom[i])
-		c.tierPorts[i] = tier.GetPortByName("Top")
+		c.tierPorts[i] = tier.TopPort()
 		c.channels[i] = t.Channels
 		conn := sim.NewDirectConnection(fmt.Sprintf("%s.Conn[%d]", name, i), engine, b.freq)
 		conn.PlugIn(c.bottom[i], 16)

@@ -1,4 +1,4 @@
-package hdlgen
+package tool
 
 import (
 	"bytes"
@@ -10,15 +10,15 @@ import (
 	"time"
 )
 
-// killDelay is how long run waits for a cancelled tool's output pipes to
+// killDelay is how long Run waits for a cancelled tool's output pipes to
 // close after its process group was killed.
 const killDelay = 2 * time.Second
 
-// run executes a tool in dir and returns its combined output. The tool
+// Run executes a tool in dir and returns its combined output. The tool
 // runs in a process group of its own, and cancelling ctx (swatsim's
 // SIGINT/SIGTERM) kills the whole group: make's compilers, yosys's abc and
 // the simulation binary go with the tool, and none is left orphaned.
-func run(ctx context.Context, dir, name string, args ...string) ([]byte, error) {
+func Run(ctx context.Context, dir, name string, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = dir
 	var b bytes.Buffer

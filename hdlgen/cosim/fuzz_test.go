@@ -1,4 +1,4 @@
-package hdlgen
+package cosim
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/swatsim/swatsim/dataflow"
+	"github.com/swatsim/swatsim/hdlgen"
+	"github.com/swatsim/swatsim/hdlgen/internal/hdltest"
 )
 
 // fuzzPoints is the number of generated design points TestLintRandomPoints
@@ -133,7 +135,7 @@ func (g *genPoint) point(i int) point {
 // verilator --lint-only -Wall. A point the design loader rejects is drawn
 // again, so every linted point is one a user could ask for.
 func TestLintRandomPoints(t *testing.T) {
-	needTool(t, "verilator")
+	hdltest.Need(t, "verilator")
 	r := rand.New(rand.NewPCG(*fuzzSeed, 10))
 	type job struct {
 		pt   point
@@ -172,7 +174,7 @@ func lintPoint(t *testing.T, pt point, edge string) {
 		t.Errorf("%s: %v", pt.name, err)
 		return
 	}
-	r, err := Generate(d)
+	r, err := hdlgen.Generate(d)
 	if err != nil {
 		t.Errorf("%s (edge %s) %v: generate: %v", pt.name, edge, pt.sets, err)
 		return

@@ -1,4 +1,4 @@
-package hdlgen
+package cosim
 
 import (
 	"math/rand/v2"

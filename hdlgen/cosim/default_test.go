@@ -1,6 +1,7 @@
-package hdlgen
+package cosim
 
 import (
+	"github.com/swatsim/swatsim/hdlgen/internal/hdltest"
 	"testing"
 )
 
@@ -9,7 +10,7 @@ import (
 // bit and cycle for cycle, with and without stalls. The Verilator builds
 // are the slowest part (cached afterwards under SWATSIM_CACHE_DIR).
 func TestCosimDefaultDesign(t *testing.T) {
-	needTool(t, "verilator")
+	hdltest.Need(t, "verilator")
 	if testing.Short() {
 		t.Skip("-short: the default design's Verilator build takes minutes")
 	}
@@ -23,7 +24,7 @@ func TestCosimDefaultDesign(t *testing.T) {
 	} {
 		d := c.pt.design(t)
 		q, k, v := c.pt.inputs(t, d)
-		res, err := Cosim(d, q, k, v, 5, c.pct)
+		res, err := Run(d, q, k, v, 5, c.pct)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,8 +1,7 @@
-package hdlgen
+package cosim
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,12 +10,14 @@ import (
 	"time"
 
 	"github.com/swatsim/swatsim/dataflow"
+	"github.com/swatsim/swatsim/hdlgen"
+	"github.com/swatsim/swatsim/hdlgen/internal/tool"
 	"github.com/swatsim/swatsim/reference"
 )
 
-// CosimResult is the outcome of one co-simulation: the RTL's output codes
+// Result is the outcome of one co-simulation: the RTL's output codes
 // against reference.Attend and its transfer cycles against dataflow.Sequencer.
-type CosimResult struct {
+type Result struct {
 	Design      string
 	Pass        bool
 	Stalls      dataflow.StallPattern
@@ -40,14 +41,14 @@ const DrainCycles = 64
 // maxErrors bounds the error messages a result keeps.
 const maxErrors = 8
 
-func (r *CosimResult) errorf(format string, a ...any) {
+func (r *Result) errorf(format string, a ...any) {
 	if len(r.Errors) < maxErrors {
 		r.Errors = append(r.Errors, fmt.Sprintf(format, a...))
 	}
 }
 
 // Summary is a one-line verdict: PASS or FAIL with both cycle counts.
-func (r *CosimResult) Summary() string {
+func (r *Result) Summary() string {
 	v := "PASS"
 	if !r.Pass {
 		v = "FAIL"
@@ -61,64 +62,38 @@ func (r *CosimResult) Summary() string {
 }
 
 // Report is the summary followed by the first errors, one per line.
-func (r *CosimResult) Report() string {
+func (r *Result) Report() string {
 	return strings.Join(append([]string{r.Summary()}, r.Errors...), "\n  ")
 }
 
-// WithWorkDir keeps the co-simulation's stimulus and output in dir instead
-// of a temporary directory.
-func WithWorkDir(dir string) Option { return func(c *config) { c.workDir = absPath(dir) } }
-
-// WithContext runs the co-simulation's tools under ctx: cancelling it
-// stops them (see run).
-func WithContext(ctx context.Context) Option { return func(c *config) { c.ctx = ctx } }
-
-// WithCacheDir sets the directory of built simulators (see CacheDir).
-func WithCacheDir(dir string) Option { return func(c *config) { c.cacheDir = dir } }
-
-// WithVCD dumps a waveform of cycles [from, to] (to < 0: to the end) to
-// file; the simulator is built with --trace.
-func WithVCD(file string, from, to int64) Option {
-	return func(c *config) { c.vcd, c.vcdFrom, c.vcdTo = absPath(file), from, to }
-}
-
-// absPath makes a path absolute (the simulator runs in its work
-// directory); it leaves it as it is if that fails.
-func absPath(p string) string {
-	if a, err := filepath.Abs(p); err == nil {
-		return a
-	}
-	return p
-}
-
-// Cosim generates the Verilog of d, builds it with Verilator (cached),
+// Run generates the Verilog of d, builds it with Verilator (cached),
 // runs it on q, k and v ([H,N,D] or [N,D] with the design's shape) under
 // the stall pattern {seed, stallPercent} and compares every output code
 // with reference.Attend and every q, kv and o transfer cycle with
 // dataflow.Sequencer under the same pattern (IdealPorts when stallPercent is
 // 0). A mismatch is a failed result, not an error; errors are for what
 // kept the comparison from running.
-func Cosim(d *dataflow.Design, q, k, v *reference.Tensor, seed uint64, stallPercent int, opts ...Option) (*CosimResult, error) {
+func Run(d *dataflow.Design, q, k, v *reference.Tensor, seed uint64, stallPercent int, opts ...Option) (*Result, error) {
 	c := newConfig(opts)
 	if stallPercent < 0 || stallPercent > 99 {
 		return nil, fmt.Errorf("hdl: stall percent %d: must be in [0, 99]", stallPercent)
 	}
-	r, err := Generate(d)
+	r, err := hdlgen.Generate(d)
 	if err != nil {
 		return nil, err
 	}
-	return cosimRTL(r, d, q, k, v, seed, stallPercent, c)
+	return runRTL(r, d, q, k, v, seed, stallPercent, c)
 }
 
-// cosimRTL co-simulates the generated design r against the reference and
+// runRTL co-simulates the generated design r against the reference and
 // the cycle model of d (r's own design, except in the planted-bug tests).
-func cosimRTL(r *RTL, d *dataflow.Design, q, k, v *reference.Tensor, seed uint64, stallPercent int, c *config) (*CosimResult, error) {
+func runRTL(r *hdlgen.RTL, d *dataflow.Design, q, k, v *reference.Tensor, seed uint64, stallPercent int, c *config) (*Result, error) {
 	ref, err := attend(d, q, k, v)
 	if err != nil {
 		return nil, err
 	}
 	stalls := dataflow.StallPattern{Seed: seed, Percent: stallPercent}
-	res := &CosimResult{Design: d.Name, Stalls: stalls, ScoreShift: ref.Kernel.ScoreShift()}
+	res := &Result{Design: d.Name, Stalls: stalls, ScoreShift: ref.Kernel.ScoreShift()}
 	if res.Sim, err = Build(c.ctx, r, c.cacheDir, c.vcd != ""); err != nil {
 		return nil, err
 	}
@@ -147,7 +122,7 @@ func attend(d *dataflow.Design, q, k, v *reference.Tensor) (*reference.Result, e
 }
 
 // runBench writes the stimulus, runs the simulator and reads its log.
-func runBench(res *CosimResult, c *config, d *dataflow.Design, ref *reference.Result, q, k, v *reference.Tensor) (*benchLog, error) {
+func runBench(res *Result, c *config, d *dataflow.Design, ref *reference.Result, q, k, v *reference.Tensor) (*benchLog, error) {
 	dir := c.workDir
 	if dir == "" {
 		var err error
@@ -173,8 +148,8 @@ func runBench(res *CosimResult, c *config, d *dataflow.Design, ref *reference.Re
 		}
 	}
 	start := time.Now()
-	if b, err := run(c.ctx, dir, res.Sim.Path, args...); err != nil {
-		return nil, fmt.Errorf("hdl: simulation failed: %v\n%s", err, tail(b, 20))
+	if b, err := tool.Run(c.ctx, dir, res.Sim.Path, args...); err != nil {
+		return nil, fmt.Errorf("hdl: simulation failed: %v\n%s", err, tool.Tail(b, 20))
 	}
 	res.SimTime = time.Since(start)
 	return readBenchLog(out, d.Model.HeadDim)
@@ -320,7 +295,7 @@ func (l *benchLog) parse(f []string, d int) error {
 
 // compare fills the verdict of res from the log, the reference and the
 // model's transfer cycles.
-func compare(res *CosimResult, d *dataflow.Design, ref *reference.Result, log *benchLog, model [3][]int64) {
+func compare(res *Result, d *dataflow.Design, ref *reference.Result, log *benchLog, model [3][]int64) {
 	res.RTLCycles, res.Codes = log.total, log.codes
 	res.OBeats = len(log.cycles[dataflow.StreamO])
 	if log.stalled > 0 {
@@ -354,7 +329,7 @@ func compare(res *CosimResult, d *dataflow.Design, ref *reference.Result, log *b
 // while the model runs, first high in cycle ModelCycles (the clock edge
 // that ends the model's last cycle raises it) and stays high through the
 // drain.
-func compareDone(res *CosimResult, log *benchLog) {
+func compareDone(res *Result, log *benchLog) {
 	if log.stalled > 0 {
 		return // the hang is already the error
 	}
@@ -372,7 +347,7 @@ func compareDone(res *CosimResult, log *benchLog) {
 	}
 }
 
-func compareCycles(res *CosimResult, s dataflow.Stream, got, want []int64) {
+func compareCycles(res *Result, s dataflow.Stream, got, want []int64) {
 	if len(got) != len(want) {
 		res.CycleErrors++
 		res.errorf("%s: %d transfers, model %d", s, len(got), len(want))

@@ -1,4 +1,4 @@
-package hdlgen
+package cosim
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/swatsim/swatsim/dataflow"
+	"github.com/swatsim/swatsim/hdlgen/internal/tool"
 	"github.com/swatsim/swatsim/sim"
 )
 
@@ -26,9 +27,9 @@ var benchPoints = []point{
 // start-up (the testbench's is measured and taken off). The Verilator
 // build is cached; the first run of a design builds it.
 //
-//	go test ./hdlgen -run XXX -bench Speed -benchtime 3x
+//	go test ./hdlgen/cosim -run XXX -bench Speed -benchtime 3x
 func BenchmarkSpeed(b *testing.B) {
-	if _, err := LookTool("verilator"); err != nil {
+	if _, err := tool.Look("verilator"); err != nil {
 		b.Skip(err)
 	}
 	for _, pt := range benchPoints {
@@ -45,7 +46,7 @@ func BenchmarkSpeed(b *testing.B) {
 
 func benchVerilator(b *testing.B, d *dataflow.Design, pt point) {
 	q, k, v := RandomInputs(d, 1, pt.sigma)
-	res, err := Cosim(d, q, k, v, 1, 20) // build outside the timer
+	res, err := Run(d, q, k, v, 1, 20) // build outside the timer
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -55,7 +56,7 @@ func benchVerilator(b *testing.B, d *dataflow.Design, pt point) {
 	var cycles int64
 	var sim time.Duration
 	for i := 0; i < b.N; i++ {
-		res, err := Cosim(d, q, k, v, 1, 20)
+		res, err := Run(d, q, k, v, 1, 20)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -77,7 +78,7 @@ func startupTime(b *testing.B, path string) time.Duration {
 	var ts []time.Duration
 	for i := 0; i < 5; i++ {
 		start := time.Now()
-		_, _ = run(context.Background(), "", path, "/nonexistent/stim.txt", "/dev/null")
+		_, _ = tool.Run(context.Background(), "", path, "/nonexistent/stim.txt", "/dev/null")
 		ts = append(ts, time.Since(start))
 	}
 	slices.Sort(ts)

@@ -1,10 +1,13 @@
-package hdlgen
+package synth
 
 import (
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/swatsim/swatsim/dataflow"
+	"github.com/swatsim/swatsim/hdlgen"
+	"github.com/swatsim/swatsim/hdlgen/internal/hdltest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,7 +16,7 @@ import (
 
 // ice40Measure re-measures the iCE40 table of docs/hdl.md:
 //
-//	go test ./hdlgen -run TestIce40Table -ice40-measure
+//	go test ./hdlgen/synth -run TestIce40Table -ice40-measure
 //
 // runs Yosys, nextpnr-ice40 and icepack on each point (as swatsim synth
 // --target ice40 --pnr --freq 45 does), writes testdata/ice40/<name>.json
@@ -27,10 +30,22 @@ var (
 
 // ice40Points are the design points of the iCE40 table: the issue's point
 // (ice-a) and two smaller ones.
-var ice40Points = []point{
-	{"ice-a", []string{"hw.pes=1", "hw.vector_width=2", "model.head_dim=4", "model.window=16", "model.seq_len=128", "arith=fixed8"}, 0},
-	{"ice-b", []string{"hw.pes=1", "hw.vector_width=1", "model.head_dim=4", "model.window=16", "model.seq_len=128", "arith=fixed8"}, 0},
-	{"ice-c", []string{"hw.pes=1", "hw.vector_width=1", "model.head_dim=2", "model.window=8", "model.seq_len=64", "arith=fixed8"}, 0},
+var ice40Points = []ice40Point{
+	{"ice-a", []string{"hw.pes=1", "hw.vector_width=2", "model.head_dim=4", "model.window=16", "model.seq_len=128", "arith=fixed8"}},
+	{"ice-b", []string{"hw.pes=1", "hw.vector_width=1", "model.head_dim=4", "model.window=16", "model.seq_len=128", "arith=fixed8"}},
+	{"ice-c", []string{"hw.pes=1", "hw.vector_width=1", "model.head_dim=2", "model.window=8", "model.seq_len=64", "arith=fixed8"}},
+}
+
+// ice40Point is one design point of the table: a name and its --set
+// assignments.
+type ice40Point struct {
+	name string
+	sets []string
+}
+
+func (pt ice40Point) design(t *testing.T) *dataflow.Design {
+	t.Helper()
+	return hdltest.Design(t, pt.name, pt.sets)
 }
 
 // ice40Target is the clock the table's runs aim at (--freq).
@@ -43,7 +58,7 @@ type ice40Result struct {
 	Utilisation map[string]Use `json:"utilisation"`
 }
 
-func (m ice40Result) row(pt point) string {
+func (m ice40Result) row(pt ice40Point) string {
 	u := func(k string) string {
 		x := m.Utilisation[k]
 		return fmt.Sprintf("%d / %d (%.0f%%)", x.Used, x.Available, 100*float64(x.Used)/float64(x.Available))
@@ -63,7 +78,7 @@ func TestIce40Table(t *testing.T) {
 	if *ice40Measure {
 		measureIce40(t)
 	}
-	doc, err := os.ReadFile("../docs/hdl.md")
+	doc, err := os.ReadFile("../../docs/hdl.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,12 +87,12 @@ func TestIce40Table(t *testing.T) {
 	}
 	for _, pt := range ice40Points {
 		m := readIce40(t, pt.name)
-		r, err := Generate(pt.design(t))
+		r, err := hdlgen.Generate(pt.design(t))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if h := r.Hash(); h != m.RTLHash {
-			t.Errorf("%s: the RTL changed since the iCE40 measurement (hash %s, measured %s): re-run go test ./hdlgen -run TestIce40Table -ice40-measure", pt.name, h, m.RTLHash)
+			t.Errorf("%s: the RTL changed since the iCE40 measurement (hash %s, measured %s): re-run go test ./hdlgen/synth -run TestIce40Table -ice40-measure", pt.name, h, m.RTLHash)
 		}
 		// The fit check's pin count against nextpnr's placed I/O.
 		if got, want := r.CorePins(), m.Utilisation["SB_IO"].Used; got != want {
@@ -108,7 +123,7 @@ func measureIce40(t *testing.T) {
 	}
 	fmt.Println(ice40Header)
 	for _, pt := range ice40Points {
-		r, err := Generate(pt.design(t))
+		r, err := hdlgen.Generate(pt.design(t))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package hdlgen
+package synth
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 
 	"github.com/swatsim/swatsim/dataflow"
 	"github.com/swatsim/swatsim/dataflow/resource"
+	"github.com/swatsim/swatsim/hdlgen"
+	"github.com/swatsim/swatsim/hdlgen/internal/hdltest"
 )
 
 func TestReadStatHierarchy(t *testing.T) {
@@ -42,7 +44,7 @@ func TestReadStatHierarchy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := tally(XC7, cells)
+	r := tally(hdlgen.XC7, cells)
 	if r.DSP != 28 || r.FF != 10 || r.LUT != 8 || r.LUTRAM != 4 || r.BRAM36 != 1.5 {
 		t.Errorf("tally = %+v", r)
 	}
@@ -53,12 +55,12 @@ var synthPoint = []string{"name=synth-small", "arith=fixed8", "model.seq_len=128
 	"model.head_dim=8", "hw.pes=2", "hw.vector_width=4"}
 
 func TestSynthXC7(t *testing.T) {
-	needTool(t, "yosys")
+	hdltest.Need(t, "yosys")
 	d, err := dataflow.Load("", synthPoint)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := Generate(d)
+	r, err := hdlgen.Generate(d)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +69,7 @@ func TestSynthXC7(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, flat := range []bool{false, true} {
-		rep, err := Synth(context.Background(), r, XC7, flat, "")
+		rep, err := Yosys(context.Background(), r, hdlgen.XC7, flat, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -87,15 +89,15 @@ func TestSynthXC7(t *testing.T) {
 
 func TestTallyTargets(t *testing.T) {
 	for _, c := range []struct {
-		t     Target
+		t     hdlgen.Target
 		cells map[string]int
 		want  resource.Resources
 	}{
-		{XCUP, map[string]int{"LUT6": 5, "LUT3": 2, "FDRE": 7, "DSP48E2": 3, "RAMB36E2": 1, "RAMB18E2": 3, "URAM288": 2, "SRLC32E": 4, "CARRY8": 9, "RAM32M16": 2},
+		{hdlgen.XCUP, map[string]int{"LUT6": 5, "LUT3": 2, "FDRE": 7, "DSP48E2": 3, "RAMB36E2": 1, "RAMB18E2": 3, "URAM288": 2, "SRLC32E": 4, "CARRY8": 9, "RAM32M16": 2},
 			resource.Resources{LUT: 7, FF: 7, DSP: 3, BRAM36: 2.5, URAM: 2, LUTRAM: 20}},
-		{XC7, map[string]int{"LUT6": 5, "FDSE": 1, "DSP48E1": 2, "RAMB18E1": 1, "RAM64M": 2, "CARRY4": 3},
+		{hdlgen.XC7, map[string]int{"LUT6": 5, "FDSE": 1, "DSP48E1": 2, "RAMB18E1": 1, "RAM64M": 2, "CARRY4": 3},
 			resource.Resources{LUT: 5, FF: 1, DSP: 2, BRAM36: 0.5, LUTRAM: 8}},
-		{ICE40, map[string]int{"SB_LUT4": 9, "SB_DFFE": 4, "SB_DFF": 1, "SB_RAM40_4K": 3, "SB_MAC16": 1, "SB_CARRY": 5},
+		{hdlgen.ICE40, map[string]int{"SB_LUT4": 9, "SB_DFFE": 4, "SB_DFF": 1, "SB_RAM40_4K": 3, "SB_MAC16": 1, "SB_CARRY": 5},
 			resource.Resources{LUT: 9, FF: 5, DSP: 1, BRAM36: 3}},
 	} {
 		got := tally(c.t, c.cells)

@@ -1,11 +1,14 @@
-package hdlgen
+package cosim
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/swatsim/swatsim/dataflow"
+	"github.com/swatsim/swatsim/hdlgen"
+	"github.com/swatsim/swatsim/hdlgen/internal/hdltest"
 	"github.com/swatsim/swatsim/reference"
 )
 
@@ -70,7 +73,7 @@ func faultyCodes(d *dataflow.Design, q, k, v *reference.Tensor, e int, delta int
 }
 
 func TestPlantedLUTFaultFails(t *testing.T) {
-	needTool(t, "verilator")
+	hdltest.Need(t, "verilator")
 	d := plantedPoint.design(t)
 	q, k, v := plantedPoint.inputs(t, d)
 	good, err := attend(d, q, k, v)
@@ -90,16 +93,14 @@ func TestPlantedLUTFaultFails(t *testing.T) {
 		t.Fatalf("entry %d (hits %v) does not change the output: choose other data", e, hits)
 	}
 	t.Logf("exp ROM entry %d (+%d) is used %d times (hits %v)", e, delta, hits[e], hits)
-	pr, err := newParams(d)
+	r, err := hdlgen.Generate(d)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pr.LUT[e] += delta // the planted bug: one wrong exp ROM entry
-	r, err := pr.emit()
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := cosimRTL(r, d, q, k, v, 3, 0, newConfig(nil))
+	// The planted bug: one wrong exp ROM entry.
+	lut, w := good.Kernel.ExpLUT, good.Kernel.A.ProbFrac+1
+	plant(t, r, "swat_exp_rom.v", romEntry(e, w, lut[e]), romEntry(e, w, lut[e]+delta))
+	res, err := runRTL(r, d, q, k, v, 3, 0, newConfig(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,13 +117,13 @@ func TestPlantedLUTFaultFails(t *testing.T) {
 }
 
 func TestPlantedExtraStageFails(t *testing.T) {
-	needTool(t, "verilator")
+	hdltest.Need(t, "verilator")
 	d := plantedPoint.design(t)
 	// The planted bug: RTL with one exp register more than d's contract,
 	// compared with d's model.
 	longer := *d
 	longer.HW.Latency.Exp++
-	r, err := Generate(&longer)
+	r, err := hdlgen.Generate(&longer)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,9 +134,12 @@ func TestPlantedExtraStageFails(t *testing.T) {
 	}
 }
 
+// romEntry is the exp ROM's line that sets entry e to the w-bit value v.
+func romEntry(e, w int, v int64) string { return fmt.Sprintf("    rom[%d] = %d'd%d;\n", e, w, v) }
+
 // plant replaces old (which must occur exactly once) with new in the
 // generated file name: a bug planted by the test, never by the emitter.
-func plant(t *testing.T, r *RTL, name, old, new string) {
+func plant(t *testing.T, r *hdlgen.RTL, name, old, new string) {
 	t.Helper()
 	for i, f := range r.Verilog {
 		if f.Name != name {
@@ -155,9 +159,9 @@ func plant(t *testing.T, r *RTL, name, old, new string) {
 // only, with an error message containing want.
 func plantedCosim(t *testing.T, old, new, want string) {
 	t.Helper()
-	needTool(t, "verilator")
+	hdltest.Need(t, "verilator")
 	d := plantedPoint.design(t)
-	r, err := Generate(d)
+	r, err := hdlgen.Generate(d)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,12 +172,12 @@ func plantedCosim(t *testing.T, old, new, want string) {
 // plantedRuns co-simulates r, which carries a planted timing bug, against
 // d's model without and with stalls (0% and 25%), and wants each run to
 // fail on cycles only, with an error message containing want.
-func plantedRuns(t *testing.T, d *dataflow.Design, r *RTL, want string) []*CosimResult {
+func plantedRuns(t *testing.T, d *dataflow.Design, r *hdlgen.RTL, want string) []*Result {
 	t.Helper()
 	q, k, v := plantedPoint.inputs(t, d)
-	var out []*CosimResult
+	var out []*Result
 	for _, pct := range []int{0, 25} {
-		res, err := cosimRTL(r, d, q, k, v, 3, pct, newConfig(nil))
+		res, err := runRTL(r, d, q, k, v, 3, pct, newConfig(nil))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package hdlgen
+package synth
 
 import (
 	"bufio"
@@ -12,25 +12,27 @@ import (
 	"time"
 
 	"github.com/swatsim/swatsim/dataflow/resource"
+	"github.com/swatsim/swatsim/hdlgen"
+	"github.com/swatsim/swatsim/hdlgen/internal/tool"
 )
 
-// SynthReport is the outcome of a Yosys run.
-type SynthReport struct {
-	Target    Target
+// Report is the outcome of a Yosys run.
+type Report struct {
+	Target    hdlgen.Target
 	Flat      bool // one flattened netlist, or each module once
 	Resources resource.Resources
 	Time      time.Duration
 	Dir       string // where the script, log and statistics are
 }
 
-// Synth runs Yosys on the generated design for the target in dir (a
+// Yosys runs Yosys on the generated design for the target in dir (a
 // temporary directory, removed afterwards, when empty) and parses stat.
 // flat synthesizes the whole core as one netlist (synth_xilinx -flatten);
 // otherwise each module is synthesized once and the counts are summed over
 // its instances, which is much faster on big designs and loses only
 // optimisations across module boundaries.
-func Synth(ctx context.Context, r *RTL, t Target, flat bool, dir string) (*SynthReport, error) {
-	if _, err := LookTool("yosys"); err != nil {
+func Yosys(ctx context.Context, r *hdlgen.RTL, t hdlgen.Target, flat bool, dir string) (*Report, error) {
+	if _, err := tool.Look("yosys"); err != nil {
 		return nil, err
 	}
 	if dir == "" {
@@ -45,12 +47,12 @@ func Synth(ctx context.Context, r *RTL, t Target, flat bool, dir string) (*Synth
 		return nil, err
 	}
 	start := time.Now()
-	script := scriptName(t, flat)
+	script := hdlgen.ScriptName(t, flat)
 	base := strings.TrimSuffix(script, ".ys")
-	if out, err := run(ctx, dir, "yosys", "-q", "-l", base+".log", "-s", script); err != nil {
-		return nil, fmt.Errorf("hdl: yosys %s failed: %v\n%s", t, err, tail(out, 30))
+	if out, err := tool.Run(ctx, dir, "yosys", "-q", "-l", base+".log", "-s", script); err != nil {
+		return nil, fmt.Errorf("hdl: yosys %s failed: %v\n%s", t, err, tool.Tail(out, 30))
 	}
-	rep := &SynthReport{Target: t, Flat: flat, Time: time.Since(start), Dir: dir}
+	rep := &Report{Target: t, Flat: flat, Time: time.Since(start), Dir: dir}
 	cells, err := readStat(filepath.Join(dir, "stat_"+base+".txt"))
 	if err != nil {
 		return nil, err
@@ -99,11 +101,11 @@ func readStat(path string) (map[string]int, error) {
 }
 
 // tally maps a target's cell types to resource counts.
-func tally(t Target, cells map[string]int) resource.Resources {
+func tally(t hdlgen.Target, cells map[string]int) resource.Resources {
 	r := resource.Resources{Cells: cells}
 	for name, n := range cells {
 		switch {
-		case t.xilinx() && strings.HasPrefix(name, "LUT"), !t.xilinx() && (name == "SB_LUT4" || name == "LUT4"):
+		case t.Xilinx() && strings.HasPrefix(name, "LUT"), !t.Xilinx() && (name == "SB_LUT4" || name == "LUT4"):
 			r.LUT += n
 		case lutRAMCells[name] > 0:
 			r.LUTRAM += lutRAMCells[name] * n

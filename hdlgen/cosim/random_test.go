@@ -1,10 +1,11 @@
-package hdlgen
+package cosim
 
 import (
 	"math/rand/v2"
 	"testing"
 
 	"github.com/swatsim/swatsim/dataflow"
+	"github.com/swatsim/swatsim/hdlgen/internal/hdltest"
 )
 
 // TestCosimRandomPoints co-simulates design points of the lint fuzzer's
@@ -12,7 +13,7 @@ import (
 // the hand-picked matrix: shapes, masks and arithmetic nobody chose, each
 // with 30% stalls.
 func TestCosimRandomPoints(t *testing.T) {
-	needTool(t, "verilator")
+	hdltest.Need(t, "verilator")
 	r := rand.New(rand.NewPCG(2026, 11))
 	for i, done := 0, 0; done < 4; i++ {
 		pt, edge := randomPoint(r, i)
@@ -23,7 +24,7 @@ func TestCosimRandomPoints(t *testing.T) {
 		t.Run(pt.name, func(t *testing.T) {
 			des := pt.design(t)
 			q, k, v := RandomInputs(des, uint64(i), 1.5)
-			res, err := Cosim(des, q, k, v, 7, 30)
+			res, err := Run(des, q, k, v, 7, 30)
 			if err != nil {
 				t.Fatal(err)
 			}

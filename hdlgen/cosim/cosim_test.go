@@ -1,4 +1,4 @@
-package hdlgen
+package cosim
 
 import (
 	"context"
@@ -10,20 +10,11 @@ import (
 	"testing"
 
 	"github.com/swatsim/swatsim/dataflow"
+	"github.com/swatsim/swatsim/hdlgen"
+	"github.com/swatsim/swatsim/hdlgen/internal/hdltest"
+	"github.com/swatsim/swatsim/hdlgen/internal/tool"
 	"github.com/swatsim/swatsim/reference"
 )
-
-// needTool skips the test when an external tool is missing, except under
-// CI (CI=true), where a missing tool is a failure.
-func needTool(t *testing.T, name string) {
-	t.Helper()
-	if _, err := LookTool(name); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%v", err)
-		}
-		t.Skipf("%v", err)
-	}
-}
 
 // point is one design point of the co-simulation matrix.
 type point struct {
@@ -63,11 +54,7 @@ var matrix = []point{
 
 func (pt point) design(t *testing.T) *dataflow.Design {
 	t.Helper()
-	d, err := dataflow.Load("", append([]string{"name=" + pt.name}, pt.sets...))
-	if err != nil {
-		t.Fatalf("%s: %v", pt.name, err)
-	}
-	return d
+	return hdltest.Design(t, pt.name, pt.sets)
 }
 
 func (pt point) inputs(t *testing.T, d *dataflow.Design) (q, k, v *reference.Tensor) {
@@ -83,9 +70,9 @@ func (pt point) inputs(t *testing.T, d *dataflow.Design) (q, k, v *reference.Ten
 }
 
 func TestLintMatrix(t *testing.T) {
-	needTool(t, "verilator")
+	hdltest.Need(t, "verilator")
 	for _, pt := range matrix {
-		r, err := Generate(pt.design(t))
+		r, err := hdlgen.Generate(pt.design(t))
 		if err != nil {
 			t.Fatalf("%s: %v", pt.name, err)
 		}
@@ -96,13 +83,13 @@ func TestLintMatrix(t *testing.T) {
 }
 
 func TestCosimMatrix(t *testing.T) {
-	needTool(t, "verilator")
+	hdltest.Need(t, "verilator")
 	for _, pt := range matrix {
 		t.Run(pt.name, func(t *testing.T) {
 			d := pt.design(t)
 			q, k, v := pt.inputs(t, d)
 			for _, pct := range []int{0, 25} {
-				res, err := Cosim(d, q, k, v, 5, pct)
+				res, err := Run(d, q, k, v, 5, pct)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -132,7 +119,7 @@ func TestCompareHungRTL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := &CosimResult{ModelCycles: cycles}
+	res := &Result{ModelCycles: cycles}
 	compare(res, d, ref, log, model)
 	if res.Pass || !strings.Contains(res.Report(), "the RTL hung: 0 of 48 o beats after 99 cycles") {
 		t.Fatalf("a hung RTL must fail: %s", res.Report())
@@ -143,8 +130,8 @@ func TestCosimShapeError(t *testing.T) {
 	d := matrix[0].design(t)
 	q, k, v := RandomInputs(d, 1, 1)
 	q.N--
-	_, err := Cosim(d, q, k, v, 1, 0)
-	if err == nil || !strings.Contains(err.Error(), "shape") || errors.Is(err, ErrToolMissing) {
+	_, err := Run(d, q, k, v, 1, 0)
+	if err == nil || !strings.Contains(err.Error(), "shape") || errors.Is(err, tool.ErrMissing) {
 		t.Fatalf("err = %v, want a shape error", err)
 	}
 }

@@ -1,9 +1,10 @@
-package hdlgen
+package cosim
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"github.com/swatsim/swatsim/hdlgen"
+	"github.com/swatsim/swatsim/hdlgen/internal/tool"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,31 +19,6 @@ type Simulator struct {
 	Trace     bool          // built with --trace (supports --vcd)
 	Cached    bool          // found in the cache, not built now
 	BuildTime time.Duration // verilate and compile time (0 when cached)
-}
-
-// ErrToolMissing is wrapped by the errors of functions that need an
-// external tool (verilator, yosys) that is not on PATH.
-var ErrToolMissing = errors.New("tool not found")
-
-// toolPackages names the Debian package of each external tool.
-var toolPackages = map[string]string{
-	"verilator": "verilator", "yosys": "yosys", "ccache": "ccache",
-	"nextpnr-ice40": "nextpnr-ice40", "icepack": "fpga-icestorm",
-}
-
-// LookTool returns the path of an external tool or an error wrapping
-// ErrToolMissing that names the package to install.
-func LookTool(name string) (string, error) {
-	p, err := exec.LookPath(name)
-	if err != nil {
-		pkg := toolPackages[name]
-		if pkg == "" {
-			pkg = name
-		}
-		return "", fmt.Errorf("hdl: %s: %w on PATH: install the Debian package %s (apt-get install %s, or scripts/install-hdl-tools.sh)",
-			name, ErrToolMissing, pkg, pkg)
-	}
-	return p, nil
 }
 
 // CacheDir is where built simulators are kept: dir if not empty, else
@@ -62,19 +38,10 @@ func CacheDir(dir string) (string, error) {
 	return filepath.Join(d, "swatsim", "verilator"), nil
 }
 
-// verilatorFlags are the flags of every build; they are part of the cache
-// key. --x-initial unique lets the run randomise every register without a
-// reset (+verilator+rand+reset+2), so no result can depend on one.
-var verilatorFlags = []string{
-	"--cc", "--exe", "--build", "-j", "2", "-Wall", "-O3",
-	"--x-assign", "fast", "--x-initial", "unique",
-	"-MAKEFLAGS", "OPT_FAST=-O2",
-}
-
 // Build verilates and compiles the design's testbench, or returns the one
 // cached under cacheDir (see CacheDir) for the same sources and flags.
-func Build(ctx context.Context, r *RTL, cacheDir string, trace bool) (*Simulator, error) {
-	if _, err := LookTool("verilator"); err != nil {
+func Build(ctx context.Context, r *hdlgen.RTL, cacheDir string, trace bool) (*Simulator, error) {
+	if _, err := tool.Look("verilator"); err != nil {
 		return nil, err
 	}
 	root, err := CacheDir(cacheDir)
@@ -110,7 +77,7 @@ func Build(ctx context.Context, r *RTL, cacheDir string, trace bool) (*Simulator
 }
 
 func buildFlags(trace bool) []string {
-	f := append([]string(nil), verilatorFlags...)
+	f := append([]string(nil), hdlgen.VerilatorFlags...)
 	if _, err := exec.LookPath("ccache"); err == nil {
 		f = append(f, "-MAKEFLAGS", "OBJCACHE=ccache")
 	}
@@ -121,7 +88,7 @@ func buildFlags(trace bool) []string {
 }
 
 // buildIn builds in the work directory tmp and renames it to dir.
-func buildIn(ctx context.Context, r *RTL, tmp, dir string, flags []string) error {
+func buildIn(ctx context.Context, r *hdlgen.RTL, tmp, dir string, flags []string) error {
 	_ = os.RemoveAll(tmp)
 	defer os.RemoveAll(tmp) // a failed or interrupted build leaves nothing
 	src := filepath.Join(tmp, "src")
@@ -129,13 +96,13 @@ func buildIn(ctx context.Context, r *RTL, tmp, dir string, flags []string) error
 		return err
 	}
 	args := append([]string(nil), flags...)
-	args = append(args, "--top-module", TopModule, "-Mdir", filepath.Join(tmp, "obj"), "-o", "Vtb")
+	args = append(args, "--top-module", hdlgen.TopModule, "-Mdir", filepath.Join(tmp, "obj"), "-o", "Vtb")
 	for _, n := range r.VerilogNames() {
 		args = append(args, filepath.Join(src, n))
 	}
 	args = append(args, filepath.Join(src, "tb", "tb.cpp"))
-	if out, err := run(ctx, tmp, "verilator", args...); err != nil {
-		return fmt.Errorf("hdl: verilator build failed: %v\n%s", err, tail(out, 40))
+	if out, err := tool.Run(ctx, tmp, "verilator", args...); err != nil {
+		return fmt.Errorf("hdl: verilator build failed: %v\n%s", err, tool.Tail(out, 40))
 	}
 	_ = os.RemoveAll(dir)
 	if err := os.Rename(tmp, dir); err != nil {
@@ -146,8 +113,8 @@ func buildIn(ctx context.Context, r *RTL, tmp, dir string, flags []string) error
 
 // Lint runs verilator --lint-only -Wall on the generated Verilog and
 // returns its messages when there are any.
-func Lint(ctx context.Context, r *RTL) error {
-	if _, err := LookTool("verilator"); err != nil {
+func Lint(ctx context.Context, r *hdlgen.RTL) error {
+	if _, err := tool.Look("verilator"); err != nil {
 		return err
 	}
 	dir, err := os.MkdirTemp("", "swatsim-lint-")
@@ -158,25 +125,16 @@ func Lint(ctx context.Context, r *RTL) error {
 	if err := r.WriteDir(dir); err != nil {
 		return err
 	}
-	args := []string{"--lint-only", "-Wall", "--top-module", TopModule}
+	args := []string{"--lint-only", "-Wall", "--top-module", hdlgen.TopModule}
 	args = append(args, r.VerilogNames()...)
-	if out, err := run(ctx, dir, "verilator", args...); err != nil {
-		return fmt.Errorf("hdl: verilator lint: %v\n%s", err, tail(out, 60))
+	if out, err := tool.Run(ctx, dir, "verilator", args...); err != nil {
+		return fmt.Errorf("hdl: verilator lint: %v\n%s", err, tool.Tail(out, 60))
 	}
 	return nil
 }
 
-// tail is the last n lines of out.
-func tail(out []byte, n int) string {
-	l := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
-	if len(l) > n {
-		l = append([]string{"..."}, l[len(l)-n:]...)
-	}
-	return strings.Join(l, "\n")
-}
-
 func verilatorVersion(ctx context.Context) string {
-	out, err := run(ctx, "", "verilator", "--version")
+	out, err := tool.Run(ctx, "", "verilator", "--version")
 	if err != nil {
 		return "unknown"
 	}

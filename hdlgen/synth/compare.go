@@ -1,22 +1,23 @@
-package hdlgen
+package synth
 
 import (
 	"fmt"
 	"strings"
 
 	"github.com/swatsim/swatsim/dataflow/resource"
+	"github.com/swatsim/swatsim/hdlgen"
 )
 
 // units says what the resource rows count on each target.
-var units = map[Target]string{
-	XC7:   "LUT6, BRAM in RAMB36E1 equivalents",
-	XCUP:  "LUT6, DSP = DSP48E2, BRAM in RAMB36E2 equivalents; FF overcounted (no DSP register packing)",
-	ICE40: "LUT4, DSP = SB_MAC16, BRAM = SB_RAM40_4K (4 Kb)",
-	ECP5:  "LUT4, DSP = MULT18X18D, BRAM = DP16KD (18 Kb)",
+var units = map[hdlgen.Target]string{
+	hdlgen.XC7:   "LUT6, BRAM in RAMB36E1 equivalents",
+	hdlgen.XCUP:  "LUT6, DSP = DSP48E2, BRAM in RAMB36E2 equivalents; FF overcounted (no DSP register packing)",
+	hdlgen.ICE40: "LUT4, DSP = SB_MAC16, BRAM = SB_RAM40_4K (4 Kb)",
+	hdlgen.ECP5:  "LUT4, DSP = MULT18X18D, BRAM = DP16KD (18 Kb)",
 }
 
 // FormatComparison prints a synthesis report beside the estimate.
-func FormatComparison(rep *SynthReport, est resource.Resources) string {
+func FormatComparison(rep *Report, est resource.Resources) string {
 	var b strings.Builder
 	mode := "flat"
 	if !rep.Flat {

@@ -1,0 +1,9 @@
+// Package synth synthesizes the Verilog of package hdlgen with Yosys
+// (Yosys: one of the hdlgen.Targets, flat or hierarchical, its stat parsed
+// into resource.Resources; FormatComparison prints it beside the formula
+// estimate) and, on an iCE40, places and routes it with nextpnr-ice40 and
+// packs the bitstream with icepack (PlaceRoute, after FitCheck refuses a
+// design that cannot fit the Device). Every tool runs in a process group
+// of its own under a context, so cancelling it stops the tool and
+// everything it started.
+package synth
