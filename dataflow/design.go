@@ -233,8 +233,10 @@ func (d *Design) validateMemory() error {
 	if m.Model == "dram" && m.Kind == "ideal" {
 		return fmt.Errorf("memory.model = dram: needs memory.kind hbm2 or ddr4, not ideal")
 	}
+	if m.Channels < 0 || m.Channels > 256 {
+		return fmt.Errorf("memory.channels = %d: must be 0 (the device's) or in [1, 256]", m.Channels)
+	}
 	if err := checkRanges([]intRange{
-		{"memory.channels", m.Channels, 1, 256},
 		{"memory.interleave_bytes", m.InterleaveB, 64, 1 << 20},
 	}); err != nil {
 		return err
@@ -244,7 +246,7 @@ func (d *Design) validateMemory() error {
 		v    float64
 	}{{"memory.channel_gbps", m.ChannelGBps}, {"memory.host_gbps", m.HostGBps}} {
 		if f.v <= 0 || f.v > 1e5 {
-			return fmt.Errorf("%s = %g: must be in (0, 100000]", f.name, f.v)
+			return fmt.Errorf("%s = %g: must be 0 (the device's) or in (0, 100000]", f.name, f.v)
 		}
 	}
 	if m.LatencyNs < 0 || m.LatencyNs > 1e6 || m.HostLatencyNs < 0 || m.HostLatencyNs > 1e7 {
