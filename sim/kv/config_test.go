@@ -76,29 +76,6 @@ func TestLoadConfigErrors(t *testing.T) {
 	}
 }
 
-func TestWriteJSONIsAtomic(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "r.json")
-	if err := WriteJSON(path, map[string]int{"a": 1}); err != nil {
-		t.Fatal(err)
-	}
-	if b, _ := os.ReadFile(path); !strings.Contains(string(b), `"a": 1`) {
-		t.Fatalf("content %q", b)
-	}
-	if err := WriteJSON(path, func() {}); err == nil { // not encodable
-		t.Fatal("unencodable value accepted")
-	}
-	if b, _ := os.ReadFile(path); !strings.Contains(string(b), `"a": 1`) {
-		t.Fatal("a failed write changed the previous report")
-	}
-	if err := WriteJSON(filepath.Join(dir, "no", "such", "dir.json"), 1); err == nil {
-		t.Fatal("write into a missing directory accepted")
-	}
-	if left, _ := filepath.Glob(filepath.Join(dir, ".*")); len(left) > 0 {
-		t.Fatalf("temporary files left: %v", left)
-	}
-}
-
 func TestBuilderErrors(t *testing.T) {
 	q, k, v := synth(t, 2, 64, 16, 1)
 	q2, _, _ := synth(t, 2, 60, 16, 1)

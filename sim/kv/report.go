@@ -1,10 +1,6 @@
 package kv
 
 import (
-	"encoding/json"
-	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 
 	"github.com/swatsim/swatsim/sim/kv/timing"
@@ -148,41 +144,4 @@ type Report struct {
 	Input       Input        `json:"input"`
 	Config      Config       `json:"config"`
 	WallSeconds float64      `json:"wall_seconds"`
-}
-
-// WriteJSON writes v as indented JSON to path atomically: a temporary file
-// in the same directory, synced and renamed over path, so that an error
-// leaves no partial file.
-func WriteJSON(path string, v any) (err error) {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err = f.Write(append(b, '\n')); err != nil {
-		f.Close()
-		return fmt.Errorf("report %s: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("report %s: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("report %s: %w", path, err)
-	}
-	if err = os.Chmod(f.Name(), 0o644); err != nil {
-		return fmt.Errorf("report %s: %w", path, err)
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("report %s: %w", path, err)
-	}
-	return nil
 }
