@@ -123,8 +123,8 @@ type headScratch struct {
 // random values in tests), its stepper and, for fixed point, its kernel.
 func (d *decoder) newLayer(l int) (*layerDecoder, error) {
 	mt := d.m.Meta
-	mk := func() *reference.Tensor {
-		t := reference.NewTensor(mt.Heads, d.n, mt.HeadDim)
+	mk := func(heads int) *reference.Tensor {
+		t := reference.NewTensor(heads, d.n, mt.HeadDim)
 		if d.opt.futureSeed > 0 {
 			rng := rand.New(rand.NewPCG(d.opt.futureSeed, uint64(l)))
 			for i := range t.Data {
@@ -133,7 +133,7 @@ func (d *decoder) newLayer(l int) (*layerDecoder, error) {
 		}
 		return t
 	}
-	ld := &layerDecoder{qkv: LayerQKV{Q: mk(), K: mk(), V: mk(), O: reference.NewTensor(mt.Heads, d.n, mt.HeadDim)}, heads: make([]headScratch, mt.Heads)}
+	ld := &layerDecoder{qkv: LayerQKV{Q: mk(mt.Heads), K: mk(mt.KVHeads), V: mk(mt.KVHeads), O: reference.NewTensor(mt.Heads, d.n, mt.HeadDim)}, heads: make([]headScratch, mt.Heads)}
 	var err error
 	ld.step, err = kv.NewStepper(d.opt.KV, d.opt.Policy, d.opt.Budget, policy.Data{Q: ld.qkv.Q, K: ld.qkv.K, V: ld.qkv.V})
 	if err != nil {
@@ -154,10 +154,10 @@ func (d *decoder) newLayer(l int) (*layerDecoder, error) {
 		return nil, fmt.Errorf("arith %s: %w", d.opt.Arith.Name, err)
 	}
 	ld.kern.QFrac, ld.kern.KFrac, ld.kern.VFrac = d.opt.Fracs[l][0], d.opt.Fracs[l][1], d.opt.Fracs[l][2]
-	codes := func() *reference.Codes {
-		return &reference.Codes{H: mt.Heads, N: d.n, D: mt.HeadDim, Data: make([]int64, mt.Heads*d.n*mt.HeadDim)}
+	codes := func(heads int) *reference.Codes {
+		return &reference.Codes{H: heads, N: d.n, D: mt.HeadDim, Data: make([]int64, heads*d.n*mt.HeadDim)}
 	}
-	ld.qc, ld.kc, ld.vc = codes(), codes(), codes()
+	ld.qc, ld.kc, ld.vc = codes(mt.Heads), codes(mt.KVHeads), codes(mt.KVHeads)
 	return ld, nil
 }
 
@@ -276,9 +276,9 @@ func (ld *layerDecoder) quantizeRow(t int) {
 // O's row t, the dense float64 reference over 0..t, and the observation
 // the policy reads.
 func (ld *layerDecoder) attendHead(d *decoder, t, h int, att []int) {
-	hs := &ld.heads[h]
-	kv.Logits(ld.qkv.Q.Row(h, t), ld.qkv.K, h, t+1, d.scale, hs.s)
-	v := func(j int) []float64 { return ld.qkv.V.Row(h, j) }
+	hs, g := &ld.heads[h], d.m.Meta.KVHead(h)
+	kv.Logits(ld.qkv.Q.Row(h, t), ld.qkv.K, g, t+1, d.scale, hs.s)
+	v := func(j int) []float64 { return ld.qkv.V.Row(g, j) }
 	dense := split.Attend(hs.s, d.all, v, hs.full)
 	o := ld.qkv.O.Row(h, t)
 	part := split.Part{O: o, M: dense.M, L: dense.L, N: dense.N}
@@ -294,23 +294,23 @@ func (ld *layerDecoder) attendHead(d *decoder, t, h int, att []int) {
 		part = split.Attend(hs.s, att, v, o)
 	}
 	if ld.kern != nil {
-		ld.hardwareRow(t, h, att, o)
+		ld.hardwareRow(t, h, g, att, o)
 	}
 	e, _ := reference.Compare(o, hs.full) // equal lengths
 	hs.rel = e.RelL2
 	ld.observe(t, h, att, logits, part)
 }
 
-// hardwareRow computes head h's output of step t over att with the
+// hardwareRow computes head h's output (K/V head g) of step t over att with the
 // reference fixed-point kernel: keys in ascending order, online softmax,
 // the deferred division (Kernel.Row's datapath on the attended keys).
-func (ld *layerDecoder) hardwareRow(t, h int, att []int, o []float64) {
+func (ld *layerDecoder) hardwareRow(t, h, g int, att []int, o []float64) {
 	k := ld.kern
 	var st reference.RowState
 	st.Reset(k.D)
 	qi := ld.qc.Row(h, t)
 	for _, j := range att {
-		k.Update(&st, k.Score(k.Dot(qi, ld.kc.Row(h, j))), ld.vc.Row(h, j))
+		k.Update(&st, k.Score(k.Dot(qi, ld.kc.Row(g, j))), ld.vc.Row(g, j))
 	}
 	codes := make([]int64, k.D)
 	k.Finish(&st, codes)

@@ -114,29 +114,31 @@ func (m *Model) attentionBlock(l int, x *mat.Dense, att Attention) (LayerQKV, re
 }
 
 // splitHeads turns the fused projection [T, (H + 2 KV) D] into per-head
-// Q, K and V with RoPE applied to Q and K; K and V are repeated over the
-// heads of a group.
+// Q [heads, T, D] and K, V [kv_heads, T, D] with RoPE applied to Q and K;
+// query head h reads K/V head h / (heads / kv_heads).
 func (m *Model) splitHeads(qkv *mat.Dense) LayerQKV {
 	t, _ := qkv.Dims()
-	hs, dd := m.Meta.Heads, m.Meta.HeadDim
-	lq := LayerQKV{Q: reference.NewTensor(hs, t, dd), K: reference.NewTensor(hs, t, dd), V: reference.NewTensor(hs, t, dd)}
+	hs, kvh, dd := m.Meta.Heads, m.Meta.KVHeads, m.Meta.HeadDim
+	lq := LayerQKV{Q: reference.NewTensor(hs, t, dd), K: reference.NewTensor(kvh, t, dd), V: reference.NewTensor(kvh, t, dd)}
 	for i := range t {
 		m.fillRow(lq, qkv.RawRowView(i), i)
 	}
 	return lq
 }
 
-// fillRow writes row i of Q, K and V from one fused projection row.
+// fillRow writes row i of Q (every query head) and of K and V (every K/V
+// head) from one fused projection row.
 func (m *Model) fillRow(lq LayerQKV, row []float64, i int) {
 	hs, kvh, dd := m.Meta.Heads, m.Meta.KVHeads, m.Meta.HeadDim
-	group := hs / kvh
 	for h := range hs {
-		g := h / group
-		q, k, v := lq.Q.Row(h, i), lq.K.Row(h, i), lq.V.Row(h, i)
+		q := lq.Q.Row(h, i)
 		copy(q, row[h*dd:(h+1)*dd])
+		m.rope.apply(q, i)
+	}
+	for g := range kvh {
+		k, v := lq.K.Row(g, i), lq.V.Row(g, i)
 		copy(k, row[(hs+g)*dd:(hs+g+1)*dd])
 		copy(v, row[(hs+kvh+g)*dd:(hs+kvh+g+1)*dd])
-		m.rope.apply(q, i)
 		m.rope.apply(k, i)
 	}
 }

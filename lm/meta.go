@@ -99,6 +99,9 @@ func (m *Meta) Validate() error {
 	return nil
 }
 
+// KVHead is the K/V head query head h reads.
+func (m *Meta) KVHead(h int) int { return h / (m.Heads / m.KVHeads) }
+
 // QKVRows is the output width of the fused projection: query heads, then
 // key heads, then value heads, head_dim each.
 func (m *Meta) QKVRows() int { return (m.Heads + 2*m.KVHeads) * m.HeadDim }
