@@ -94,14 +94,37 @@ func ExpTable(lutBits, probFrac int) []int64 {
 // One is the code of 1.0 in the probability format.
 func (k *Kernel) One() int64 { return int64(1) << k.A.ProbFrac }
 
-// Dot is the exact integer dot product of two rows of input codes.
+// Dot is the exact integer dot product of two rows of input codes
+// (in_bits-wide signed values, as everywhere in ARITHMETIC.md). int64
+// addition is associative (wrapping included), so the vector and
+// interleaved partial sums below equal a left-to-right sum.
 func (k *Kernel) Dot(q, kk []int64) int64 {
-	var s int64
 	kk = kk[:len(q)]
-	for i, x := range q {
-		s += x * kk[i]
+	var s int64
+	n := 0
+	if simd {
+		n = len(q) &^ 7
+		s = dotAVX2(q[:n], kk[:n])
 	}
-	return s
+	return s + dotGo(q[n:], kk[n:])
+}
+
+// dotGo is the portable dot product: four interleaved partial sums.
+func dotGo(q, kk []int64) int64 {
+	var s0, s1, s2, s3 int64
+	kk = kk[:len(q)]
+	i := 0
+	for ; i+4 <= len(q); i += 4 {
+		a, b := q[i:i+4:i+4], kk[i:i+4:i+4]
+		s0 += a[0] * b[0]
+		s1 += a[1] * b[1]
+		s2 += a[2] * b[2]
+		s3 += a[3] * b[3]
+	}
+	for ; i < len(q); i++ {
+		s0 += q[i] * kk[i]
+	}
+	return s0 + s1 + s2 + s3
 }
 
 // Score turns a dot product into the base-2 logit t: floor(s*c / 2^shift),
@@ -149,8 +172,14 @@ func (st *RowState) Reset(d int) {
 
 // Update folds one key (its logit t and value row v) into the row state:
 // the online-softmax step of ARITHMETIC.md.
+//
+// The accumulator loops run without the per-element clamp: each computes
+// the unclamped value (the same int64 expression as the clamped step),
+// stores it and notes whether any element left the acc_bits range; only
+// then is the row clamped, which leaves the elements in range unchanged.
+// The result is therefore that of clamping every element (updateClamped in
+// the tests is the plain form it is checked against).
 func (k *Kernel) Update(st *RowState, t int64, v []int64) {
-	a := k.A
 	if !st.Started {
 		st.Started, st.M = true, t
 		p := k.One()
@@ -160,26 +189,79 @@ func (k *Kernel) Update(st *RowState, t int64, v []int64) {
 		}
 		return
 	}
-	v = v[:len(st.Acc)]
-	hi := int64(1)<<uint(a.AccBits-1) - 1
-	lo := -hi - 1
+	acc, accBits := st.Acc, k.A.AccBits
 	if t <= st.M {
 		// The max stays: alpha = Exp2Neg(0) = One and (x*One)>>ProbFrac = x,
 		// so the rescaling is the identity and is skipped.
 		p := k.Exp2Neg(st.M - t)
-		st.L = SatUnsigned(st.L+p, a.SumBits)
-		for d, x := range v {
-			st.Acc[d] = min(max(st.Acc[d]+p*x, lo), hi)
+		st.L = SatUnsigned(st.L+p, k.A.SumBits)
+		if !addScaled(acc, p, v, accBits) {
+			satRow(acc, accBits)
 		}
 		return
 	}
 	alpha := k.Exp2Neg(t - st.M)
 	p := k.Exp2Neg(0)
 	st.M = t
-	pf := uint(a.ProbFrac)
-	st.L = SatUnsigned((st.L*alpha)>>pf+p, a.SumBits)
+	pf := uint(k.A.ProbFrac)
+	st.L = SatUnsigned((st.L*alpha)>>pf+p, k.A.SumBits)
+	if !rescaleAdd(acc, alpha, pf, p, v, accBits) {
+		satRow(acc, accBits)
+	}
+}
+
+// addScaled sets acc[d] += p*v[d] (unclamped; p a probability, v codes)
+// and reports whether every result fits in a signed width.
+func addScaled(acc []int64, p int64, v []int64, width int) bool {
+	v = v[:len(acc)]
+	n, fits := 0, true
+	if simd {
+		n = len(acc) &^ 3
+		hi := int64(1)<<uint(width-1) - 1
+		fits = addScaledAVX2(acc[:n], p, v[:n], -hi-1, hi)
+	}
+	return addScaledGo(acc[n:], p, v[n:], width) && fits
+}
+
+// addScaledGo is the portable addScaled. y fits in the width iff
+// y ^ (y>>63) (its magnitude, less one for negatives) is below
+// 2^(width-1), and so iff the OR of those over the row is.
+func addScaledGo(acc []int64, p int64, v []int64, width int) bool {
+	v = v[:len(acc)]
+	var w0, w1 int64
+	d := 0
+	for ; d+4 <= len(acc); d += 4 {
+		a, x := acc[d:d+4:d+4], v[d:d+4:d+4]
+		y0, y1, y2, y3 := a[0]+p*x[0], a[1]+p*x[1], a[2]+p*x[2], a[3]+p*x[3]
+		a[0], a[1], a[2], a[3] = y0, y1, y2, y3
+		w0 |= (y0 ^ y0>>63) | (y1 ^ y1>>63)
+		w1 |= (y2 ^ y2>>63) | (y3 ^ y3>>63)
+	}
+	for ; d < len(acc); d++ {
+		y := acc[d] + p*v[d]
+		acc[d] = y
+		w0 |= y ^ y>>63
+	}
+	return (w0|w1)>>uint(width-1) == 0
+}
+
+// rescaleAdd sets acc[d] = (acc[d]*alpha)>>pf + p*v[d] (unclamped) and
+// reports whether every result fits in a signed width, as addScaled.
+func rescaleAdd(acc []int64, alpha int64, pf uint, p int64, v []int64, width int) bool {
+	v = v[:len(acc)]
+	var w int64
 	for d, x := range v {
-		st.Acc[d] = min(max((st.Acc[d]*alpha)>>pf+p*x, lo), hi)
+		y := (acc[d]*alpha)>>pf + p*x
+		acc[d] = y
+		w |= y ^ y>>63
+	}
+	return w>>uint(width-1) == 0
+}
+
+// satRow saturates every element of acc to a signed width.
+func satRow(acc []int64, width int) {
+	for d, y := range acc {
+		acc[d] = SatSigned(y, width)
 	}
 }
 

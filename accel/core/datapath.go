@@ -118,9 +118,9 @@ func (dp *Datapath) source(src dataflow.Source, key int) (k, v []int64) {
 func (dp *Datapath) Norm(b *dataflow.Block) {
 	base, keys := dp.bank(b), dp.swept[b.Seq%2]
 	parallelRows(b.Rows(), func(p int) {
-		st, q := &dp.st[base+p], dp.q[base+p]
+		st, q, row := &dp.st[base+p], dp.q[base+p], dp.Mask.Row(b.R0+p)
 		for _, sk := range keys {
-			if dp.Mask.Allowed(b.R0+p, sk.key) {
+			if row.Allows(sk.key) {
 				dp.K.Update(st, dp.K.Score(dp.K.Dot(q, sk.k)), sk.v)
 			}
 		}
