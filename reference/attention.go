@@ -123,10 +123,11 @@ func (k *Kernel) Row(q, kc, v *Codes, m Mask, h, i int, out []int64) {
 	k.row(&s, q, kc, v, m, h, i, out)
 }
 
-// rowScratch is one worker's reusable key list and row state.
+// rowScratch is one worker's reusable key list, logits and row state.
 type rowScratch struct {
-	keys []int
-	st   RowState
+	keys   []int
+	logits []int64
+	st     RowState
 }
 
 func (k *Kernel) row(s *rowScratch, q, kc, v *Codes, m Mask, h, i int, out []int64) {
@@ -134,8 +135,14 @@ func (k *Kernel) row(s *rowScratch, q, kc, v *Codes, m Mask, h, i int, out []int
 	s.keys = m.Keys(i, s.keys)
 	qi := q.Row(h, i)
 	kvh := h / (q.H / kc.H)
+	// The logits depend only on q and the keys: computed together first
+	// (work the CPU overlaps), then folded in key order.
+	s.logits = s.logits[:0]
 	for _, j := range s.keys {
-		k.Update(&s.st, k.Score(k.Dot(qi, kc.Row(kvh, j))), v.Row(kvh, j))
+		s.logits = append(s.logits, k.Score(k.Dot(qi, kc.Row(kvh, j))))
+	}
+	for n, j := range s.keys {
+		k.Update(&s.st, s.logits[n], v.Row(kvh, j))
 	}
 	o := (h*q.N + i) * q.D
 	k.Finish(&s.st, out[o:o+q.D])

@@ -214,48 +214,51 @@ func (k *Kernel) Update(st *RowState, t int64, v []int64) {
 // and reports whether every result fits in a signed width.
 func addScaled(acc []int64, p int64, v []int64, width int) bool {
 	v = v[:len(acc)]
-	n, fits := 0, true
+	bias := int64(1) << uint(width-1)
+	var w uint64
+	n := 0
 	if simd {
-		n = len(acc) &^ 3
-		hi := int64(1)<<uint(width-1) - 1
-		fits = addScaledAVX2(acc[:n], p, v[:n], -hi-1, hi)
+		n = len(acc) &^ 7
+		w = addScaledAVX2(acc[:n], p, v[:n], bias)
 	}
-	return addScaledGo(acc[n:], p, v[n:], width) && fits
+	w |= addScaledGo(acc[n:], p, v[n:], bias)
+	return w>>uint(width) == 0
 }
 
-// addScaledGo is the portable addScaled. y fits in the width iff
-// y ^ (y>>63) (its magnitude, less one for negatives) is below
-// 2^(width-1), and so iff the OR of those over the row is.
-func addScaledGo(acc []int64, p int64, v []int64, width int) bool {
+// addScaledGo is the portable addScaled loop. It returns the OR of every
+// result y plus bias = 2^(width-1): y lies in [-bias, bias-1] iff
+// uint64(y+bias) < 2^width, and so every y does iff the OR is below 2^width.
+func addScaledGo(acc []int64, p int64, v []int64, bias int64) uint64 {
 	v = v[:len(acc)]
-	var w0, w1 int64
+	var w0, w1 uint64
 	d := 0
 	for ; d+4 <= len(acc); d += 4 {
 		a, x := acc[d:d+4:d+4], v[d:d+4:d+4]
 		y0, y1, y2, y3 := a[0]+p*x[0], a[1]+p*x[1], a[2]+p*x[2], a[3]+p*x[3]
 		a[0], a[1], a[2], a[3] = y0, y1, y2, y3
-		w0 |= (y0 ^ y0>>63) | (y1 ^ y1>>63)
-		w1 |= (y2 ^ y2>>63) | (y3 ^ y3>>63)
+		w0 |= uint64(y0+bias) | uint64(y1+bias)
+		w1 |= uint64(y2+bias) | uint64(y3+bias)
 	}
 	for ; d < len(acc); d++ {
 		y := acc[d] + p*v[d]
 		acc[d] = y
-		w0 |= y ^ y>>63
+		w0 |= uint64(y + bias)
 	}
-	return (w0|w1)>>uint(width-1) == 0
+	return w0 | w1
 }
 
 // rescaleAdd sets acc[d] = (acc[d]*alpha)>>pf + p*v[d] (unclamped) and
-// reports whether every result fits in a signed width, as addScaled.
+// reports whether every result fits in a signed width (as addScaled).
 func rescaleAdd(acc []int64, alpha int64, pf uint, p int64, v []int64, width int) bool {
 	v = v[:len(acc)]
-	var w int64
+	bias := int64(1) << uint(width-1)
+	var w uint64
 	for d, x := range v {
 		y := (acc[d]*alpha)>>pf + p*x
 		acc[d] = y
-		w |= y ^ y>>63
+		w |= uint64(y + bias)
 	}
-	return w>>uint(width-1) == 0
+	return w>>uint(width) == 0
 }
 
 // satRow saturates every element of acc to a signed width.

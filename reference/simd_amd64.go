@@ -15,8 +15,8 @@ var simd = cpu.X86.HasAVX2
 func dotAVX2(q, k []int64) int64
 
 // addScaledAVX2 sets acc[d] += p*v[d] for d below len(acc) (a multiple of
-// 4; len(v) >= len(acc); p and every v[d] signed 32-bit values) and reports
-// whether every result lies in [lo, hi].
+// 8; len(v) >= len(acc); p and every v[d] signed 32-bit values) and
+// returns the OR of every acc[d] + bias (as addScaledGo).
 //
 //go:noescape
-func addScaledAVX2(acc []int64, p int64, v []int64, lo, hi int64) bool
+func addScaledAVX2(acc []int64, p int64, v []int64, bias int64) uint64

@@ -39,34 +39,43 @@ dotdone:
 	MOVQ         AX, ret+48(FP)
 	RET
 
-// func addScaledAVX2(acc []int64, p int64, v []int64, lo, hi int64) bool
-TEXT ·addScaledAVX2(SB), NOSPLIT, $0-73
+// func addScaledAVX2(acc []int64, p int64, v []int64, bias int64) uint64
+TEXT ·addScaledAVX2(SB), NOSPLIT, $0-72
 	MOVQ         acc_base+0(FP), DI
 	MOVQ         acc_len+8(FP), CX
 	VPBROADCASTQ p+24(FP), Y15
 	MOVQ         v_base+32(FP), SI
-	VPBROADCASTQ lo+56(FP), Y14
-	VPBROADCASTQ hi+64(FP), Y13
+	VPBROADCASTQ bias+56(FP), Y14
 	VPXOR        Y12, Y12, Y12
-	SHRQ         $2, CX
+	VPXOR        Y13, Y13, Y13
+	SHRQ         $3, CX
 	JZ           adddone
 
 addloop:
-	VMOVDQU  (SI), Y0
-	VPMULDQ  Y15, Y0, Y0
-	VPADDQ   (DI), Y0, Y0
-	VMOVDQU  Y0, (DI)
-	VPCMPGTQ Y13, Y0, Y1
-	VPCMPGTQ Y0, Y14, Y2
-	VPOR     Y1, Y12, Y12
-	VPOR     Y2, Y12, Y12
-	ADDQ     $32, SI
-	ADDQ     $32, DI
-	DECQ     CX
-	JNZ      addloop
+	VMOVDQU (SI), Y0
+	VMOVDQU 32(SI), Y1
+	VPMULDQ Y15, Y0, Y0
+	VPMULDQ Y15, Y1, Y1
+	VPADDQ  (DI), Y0, Y0
+	VPADDQ  32(DI), Y1, Y1
+	VMOVDQU Y0, (DI)
+	VMOVDQU Y1, 32(DI)
+	VPADDQ  Y14, Y0, Y0
+	VPADDQ  Y14, Y1, Y1
+	VPOR    Y0, Y12, Y12
+	VPOR    Y1, Y13, Y13
+	ADDQ    $64, SI
+	ADDQ    $64, DI
+	DECQ    CX
+	JNZ     addloop
 
 adddone:
-	VPTEST     Y12, Y12
-	SETEQ      ret+72(FP)
+	VPOR         Y13, Y12, Y12
+	VEXTRACTI128 $1, Y12, X13
+	VPOR         X13, X12, X12
+	VPSHUFD      $0x4e, X12, X13
+	VPOR         X13, X12, X12
+	VMOVQ        X12, AX
 	VZEROUPPER
+	MOVQ         AX, ret+64(FP)
 	RET

@@ -8,6 +8,6 @@ var simd = false
 
 func dotAVX2(q, k []int64) int64 { panic("reference: no AVX2 loops in this build") }
 
-func addScaledAVX2(acc []int64, p int64, v []int64, lo, hi int64) bool {
+func addScaledAVX2(acc []int64, p int64, v []int64, bias int64) uint64 {
 	panic("reference: no AVX2 loops in this build")
 }

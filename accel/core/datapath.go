@@ -32,6 +32,8 @@ type Datapath struct {
 	// swept are the keys of each bank's block in sweep order, folded into
 	// the PEs' states at Norm (rows in parallel)
 	swept [2][]sweptKey
+	// logits is each PE register's scratch for its row's logits in Norm
+	logits [][]int64
 }
 
 // sweptKey is one key a block swept: its index and K and V rows.
@@ -45,6 +47,7 @@ func NewDatapath(k *reference.Kernel, m reference.Mask, p, ringRows, pinRows int
 	dp := &Datapath{K: k, Mask: m, P: p}
 	dp.q, dp.out = rows(2*p, k.D), rows(2*p, k.D)
 	dp.st = make([]reference.RowState, 2*p)
+	dp.logits = make([][]int64, 2*p)
 	// Keys are below m.N, so a deeper buffer than that holds the same rows
 	// at the same indexes (key mod depth = key): allocate what is used.
 	ringRows, pinRows = min(ringRows, m.N), min(pinRows, m.N)
@@ -118,15 +121,31 @@ func (dp *Datapath) source(src dataflow.Source, key int) (k, v []int64) {
 func (dp *Datapath) Norm(b *dataflow.Block) {
 	base, keys := dp.bank(b), dp.swept[b.Seq%2]
 	parallelRows(b.Rows(), func(p int) {
-		st, q, row := &dp.st[base+p], dp.q[base+p], dp.Mask.Row(b.R0+p)
-		for _, sk := range keys {
-			if row.Allows(sk.key) {
-				dp.K.Update(st, dp.K.Score(dp.K.Dot(q, sk.k)), sk.v)
-			}
-		}
-		dp.K.Finish(st, dp.out[base+p])
+		dp.fold(base+p, b.R0+p, keys)
+		dp.K.Finish(&dp.st[base+p], dp.out[base+p])
 	})
 	dp.swept[b.Seq%2] = keys[:0]
+}
+
+// fold folds the keys that query row i attends to into PE register r's
+// state. The logits depend only on q and the keys, so they are computed
+// first, all together (independent work the CPU overlaps), and then folded
+// in key order: the same values in the same order as key by key.
+func (dp *Datapath) fold(r, i int, keys []sweptKey) {
+	row, q, t := dp.Mask.Row(i), dp.q[r], dp.logits[r][:0]
+	for _, sk := range keys {
+		if row.Allows(sk.key) {
+			t = append(t, dp.K.Score(dp.K.Dot(q, sk.k)))
+		}
+	}
+	n := 0
+	for _, sk := range keys {
+		if row.Allows(sk.key) {
+			dp.K.Update(&dp.st[r], t[n], sk.v)
+			n++
+		}
+	}
+	dp.logits[r] = t
 }
 
 // parallelRows calls f for rows 0..n-1 on up to GOMAXPROCS goroutines.
