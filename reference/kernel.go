@@ -100,13 +100,15 @@ func (k *Kernel) One() int64 { return int64(1) << k.A.ProbFrac }
 // interleaved partial sums below equal a left-to-right sum.
 func (k *Kernel) Dot(q, kk []int64) int64 {
 	kk = kk[:len(q)]
-	var s int64
-	n := 0
-	if simd {
-		n = len(q) &^ 7
-		s = dotAVX2(q[:n], kk[:n])
+	if !simd {
+		return dotGo(q, kk)
 	}
-	return s + dotGo(q[n:], kk[n:])
+	n := len(q) &^ 7
+	s := dotAVX2(q[:n], kk[:n])
+	if n < len(q) {
+		s += dotGo(q[n:], kk[n:])
+	}
+	return s
 }
 
 // dotGo is the portable dot product: four interleaved partial sums.
@@ -135,7 +137,7 @@ func (k *Kernel) Score(dot int64) int64 {
 
 // Exp2Neg is the exp unit: 2^(-x / 2^ScoreFrac) for x >= 0 in UQ1.ProbFrac.
 func (k *Kernel) Exp2Neg(x int64) int64 {
-	a := k.A
+	a := &k.A
 	xi := x >> uint(a.ScoreFrac)
 	xf := x & (int64(1)<<uint(a.ScoreFrac) - 1)
 	lowBits := uint(a.ScoreFrac - a.LUTBits)
@@ -215,13 +217,14 @@ func (k *Kernel) Update(st *RowState, t int64, v []int64) {
 func addScaled(acc []int64, p int64, v []int64, width int) bool {
 	v = v[:len(acc)]
 	bias := int64(1) << uint(width-1)
-	var w uint64
-	n := 0
-	if simd {
-		n = len(acc) &^ 7
-		w = addScaledAVX2(acc[:n], p, v[:n], bias)
+	if !simd {
+		return addScaledGo(acc, p, v, bias)>>uint(width) == 0
 	}
-	w |= addScaledGo(acc[n:], p, v[n:], bias)
+	n := len(acc) &^ 7
+	w := addScaledAVX2(acc[:n], p, v[:n], bias)
+	if n < len(acc) {
+		w |= addScaledGo(acc[n:], p, v[n:], bias)
+	}
 	return w>>uint(width) == 0
 }
 

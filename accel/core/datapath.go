@@ -32,8 +32,8 @@ type Datapath struct {
 	// swept are the keys of each bank's block in sweep order, folded into
 	// the PEs' states at Norm (rows in parallel)
 	swept [2][]sweptKey
-	// logits is each PE register's scratch for its row's logits in Norm
-	logits [][]int64
+	// mask is each PE register's row mask (set by Norm)
+	mask []reference.RowMask
 }
 
 // sweptKey is one key a block swept: its index and K and V rows.
@@ -47,7 +47,7 @@ func NewDatapath(k *reference.Kernel, m reference.Mask, p, ringRows, pinRows int
 	dp := &Datapath{K: k, Mask: m, P: p}
 	dp.q, dp.out = rows(2*p, k.D), rows(2*p, k.D)
 	dp.st = make([]reference.RowState, 2*p)
-	dp.logits = make([][]int64, 2*p)
+	dp.mask = make([]reference.RowMask, 2*p)
 	// Keys are below m.N, so a deeper buffer than that holds the same rows
 	// at the same indexes (key mod depth = key): allocate what is used.
 	ringRows, pinRows = min(ringRows, m.N), min(pinRows, m.N)
@@ -116,45 +116,44 @@ func (dp *Datapath) source(src dataflow.Source, key int) (k, v []int64) {
 
 // Norm folds the block's swept keys into every PE whose row attends to
 // them, in sweep order, then runs the division unit of every PE. The PEs
-// are independent, so they run on all CPUs; each PE's arithmetic and order
-// are fixed, so the result does not depend on the parallelism.
+// are independent, so they run on all CPUs, a group of PEs each; each PE's
+// arithmetic and order are fixed, so the result does not depend on the
+// parallelism.
 func (dp *Datapath) Norm(b *dataflow.Block) {
 	base, keys := dp.bank(b), dp.swept[b.Seq%2]
-	parallelRows(b.Rows(), func(p int) {
-		dp.fold(base+p, b.R0+p, keys)
-		dp.K.Finish(&dp.st[base+p], dp.out[base+p])
+	parallelGroups(b.Rows(), func(first, step int) {
+		for p := first; p < b.Rows(); p += step {
+			dp.mask[base+p] = dp.Mask.Row(b.R0 + p)
+		}
+		dp.fold(base+first, base+b.Rows(), step, keys)
+		for r := base + first; r < base+b.Rows(); r += step {
+			dp.K.Finish(&dp.st[r], dp.out[r])
+		}
 	})
 	dp.swept[b.Seq%2] = keys[:0]
 }
 
-// fold folds the keys that query row i attends to into PE register r's
-// state. The logits depend only on q and the keys, so they are computed
-// first, all together (independent work the CPU overlaps), and then folded
-// in key order: the same values in the same order as key by key.
-func (dp *Datapath) fold(r, i int, keys []sweptKey) {
-	row, q, t := dp.Mask.Row(i), dp.q[r], dp.logits[r][:0]
+// fold folds the keys into the states of PE registers first, first+step,
+// ... below end, key by key as the array does: each key goes to every PE
+// whose row attends to it, so every PE sees its keys in sweep order (the
+// PEs are independent), while the key's K and V rows and the PEs'
+// registers stay in the CPU's cache.
+func (dp *Datapath) fold(first, end, step int, keys []sweptKey) {
 	for _, sk := range keys {
-		if row.Allows(sk.key) {
-			t = append(t, dp.K.Score(dp.K.Dot(q, sk.k)))
+		for r := first; r < end; r += step {
+			if dp.mask[r].Allows(sk.key) {
+				dp.K.Update(&dp.st[r], dp.K.Score(dp.K.Dot(dp.q[r], sk.k)), sk.v)
+			}
 		}
 	}
-	n := 0
-	for _, sk := range keys {
-		if row.Allows(sk.key) {
-			dp.K.Update(&dp.st[r], t[n], sk.v)
-			n++
-		}
-	}
-	dp.logits[r] = t
 }
 
-// parallelRows calls f for rows 0..n-1 on up to GOMAXPROCS goroutines.
-func parallelRows(n int, f func(p int)) {
+// parallelGroups splits PEs 0..n-1 into up to GOMAXPROCS groups (PEs
+// first, first+step, ...) and calls f for each group on its own goroutine.
+func parallelGroups(n int, f func(first, step int)) {
 	w := min(n, runtime.GOMAXPROCS(0))
 	if w <= 1 {
-		for p := 0; p < n; p++ {
-			f(p)
-		}
+		f(0, 1)
 		return
 	}
 	var wg sync.WaitGroup
@@ -162,9 +161,7 @@ func parallelRows(n int, f func(p int)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for p := i; p < n; p += w {
-				f(p)
-			}
+			f(i, w)
 		}()
 	}
 	wg.Wait()
