@@ -3,6 +3,7 @@ package core
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/swatsim/swatsim/accel/stream"
 	"github.com/swatsim/swatsim/dataflow"
@@ -116,31 +117,31 @@ func (dp *Datapath) source(src dataflow.Source, key int) (k, v []int64) {
 
 // Norm folds the block's swept keys into every PE whose row attends to
 // them, in sweep order, then runs the division unit of every PE. The PEs
-// are independent, so they run on all CPUs, a group of PEs each; each PE's
-// arithmetic and order are fixed, so the result does not depend on the
-// parallelism.
+// are independent, so they run on all CPUs, a run of PEs at a time; each
+// PE's arithmetic and order are fixed, so the result does not depend on
+// the parallelism.
 func (dp *Datapath) Norm(b *dataflow.Block) {
 	base, keys := dp.bank(b), dp.swept[b.Seq%2]
-	parallelGroups(b.Rows(), func(first, step int) {
-		for p := first; p < b.Rows(); p += step {
+	parallelRuns(b.Rows(), func(lo, hi int) {
+		for p := lo; p < hi; p++ {
 			dp.mask[base+p] = dp.Mask.Row(b.R0 + p)
 		}
-		dp.fold(base+first, base+b.Rows(), step, keys)
-		for r := base + first; r < base+b.Rows(); r += step {
+		dp.fold(base+lo, base+hi, keys)
+		for r := base + lo; r < base+hi; r++ {
 			dp.K.Finish(&dp.st[r], dp.out[r])
 		}
 	})
 	dp.swept[b.Seq%2] = keys[:0]
 }
 
-// fold folds the keys into the states of PE registers first, first+step,
-// ... below end, key by key as the array does: each key goes to every PE
-// whose row attends to it, so every PE sees its keys in sweep order (the
-// PEs are independent), while the key's K and V rows and the PEs'
-// registers stay in the CPU's cache.
-func (dp *Datapath) fold(first, end, step int, keys []sweptKey) {
+// fold folds the keys into the states of PE registers lo..hi-1, key by
+// key as the array does: each key goes to every PE whose row attends to
+// it, so every PE sees its keys in sweep order (the PEs are independent),
+// while the key's K and V rows and the PEs' registers stay in the CPU's
+// cache.
+func (dp *Datapath) fold(lo, hi int, keys []sweptKey) {
 	for _, sk := range keys {
-		for r := first; r < end; r += step {
+		for r := lo; r < hi; r++ {
 			if dp.mask[r].Allows(sk.key) {
 				dp.K.Update(&dp.st[r], dp.K.Score(dp.K.Dot(dp.q[r], sk.k)), sk.v)
 			}
@@ -148,22 +149,32 @@ func (dp *Datapath) fold(first, end, step int, keys []sweptKey) {
 	}
 }
 
-// parallelGroups splits PEs 0..n-1 into up to GOMAXPROCS groups (PEs
-// first, first+step, ...) and calls f for each group on its own goroutine.
-func parallelGroups(n int, f func(first, step int)) {
+// parallelRuns calls f for runs [lo, hi) that cover PEs 0..n-1, on up to
+// GOMAXPROCS goroutines (the caller's among them). With more than one,
+// there are two runs per goroutine, taken in turn by whichever goroutine
+// is free, so that a goroutine the OS holds back delays the block less.
+func parallelRuns(n int, f func(lo, hi int)) {
 	w := min(n, runtime.GOMAXPROCS(0))
 	if w <= 1 {
-		f(0, 1)
+		f(0, n)
 		return
 	}
-	var wg sync.WaitGroup
-	for i := 0; i < w; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			f(i, w)
-		}()
+	size := (n + 2*w - 1) / (2 * w)
+	var next atomic.Int64
+	run := func() {
+		for {
+			lo := int(next.Add(int64(size))) - size
+			if lo >= n {
+				return
+			}
+			f(lo, min(n, lo+size))
+		}
 	}
+	var wg sync.WaitGroup
+	for range w - 1 {
+		wg.Go(run)
+	}
+	run()
 	wg.Wait()
 }
 
