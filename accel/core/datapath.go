@@ -178,9 +178,14 @@ func parallelRuns(n int, f func(lo, hi int)) {
 	wg.Wait()
 }
 
-// Out returns a copy of output row p of the block.
-func (dp *Datapath) Out(b *dataflow.Block, p int) []int64 {
-	return append([]int64(nil), dp.out[dp.bank(b)+p]...)
+// Outs returns a copy of the block's output rows (one allocation).
+func (dp *Datapath) Outs(b *dataflow.Block) [][]int64 {
+	rows, flat := make([][]int64, b.Rows()), make([]int64, b.Rows()*dp.K.D)
+	for p := range rows {
+		rows[p] = flat[p*dp.K.D : (p+1)*dp.K.D : (p+1)*dp.K.D]
+		copy(rows[p], dp.out[dp.bank(b)+p])
+	}
+	return rows
 }
 
 // bank is the first PE register of the block's bank.
