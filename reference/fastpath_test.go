@@ -3,6 +3,7 @@ package reference
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -210,6 +211,52 @@ func TestRowMaskAgreesWithAllowed(t *testing.T) {
 				if got, want := r.Allows(j), m.Allowed(i, j); got != want {
 					t.Fatalf("%+v row %d key %d: RowMask %+v allows %v, Allowed %v", m, i, j, r, got, want)
 				}
+			}
+		}
+	}
+}
+
+// TestTilesMatchRows compares Attend, which folds tiles of rows key by
+// key, with Kernel.Row (one row, its keys from Mask.Keys) on every row, for
+// masks with global tokens, sinks, both window kinds and dense, sequence
+// lengths that leave a partial tile, and grouped K/V heads.
+func TestTilesMatchRows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(95, 96))
+	for _, m := range []Mask{
+		{Window: 5, Causal: true},
+		{Window: 6, Global: 2, Sinks: 3},
+		{Window: 3, Causal: true, Global: 1, Sinks: 12},
+		{Window: 0, Sinks: 2},
+		{Dense: true, Causal: true, Sinks: 1},
+		{Dense: true, Global: 3},
+		{Window: 40, Causal: true, Global: 9},
+	} {
+		for _, n := range []int{1, 7, 8, 9, 37} {
+			if mm := (Mask{N: n, Global: m.Global, Sinks: m.Sinks}); mm.Validate() != nil {
+				continue // more global tokens or sinks than rows
+			}
+			q, k, v := NewTensor(4, n, 12), NewTensor(2, n, 12), NewTensor(2, n, 12)
+			for _, x := range []*Tensor{q, k, v} {
+				for i := range x.Data {
+					x.Data[i] = rng.NormFloat64()
+				}
+			}
+			a, _ := Preset("fixed16")
+			res, err := Attend(q, k, v, Options{Mask: m, Arith: a})
+			if err != nil {
+				t.Fatal(err)
+			}
+			kern, mm := res.Kernel, m
+			mm.N = n
+			qc, kc, vc := kern.Quantize(q, kern.QFrac), kern.Quantize(k, kern.KFrac), kern.Quantize(v, kern.VFrac)
+			want := make([]int64, len(res.Codes))
+			for h := range q.H {
+				for i := range n {
+					kern.Row(qc, kc, vc, mm, h, i, want)
+				}
+			}
+			if !slices.Equal(res.Codes, want) {
+				t.Fatalf("%+v n=%d: Attend's tiles differ from Kernel.Row", m, n)
 			}
 		}
 	}
