@@ -172,8 +172,8 @@ func (st *RowState) Reset(d int) {
 	clear(st.Acc)
 }
 
-// Update folds one key (its logit t and value row v) into the row state:
-// the online-softmax step of ARITHMETIC.md.
+// Update folds one key (its logit t and value row v, in_bits codes) into
+// the row state: the online-softmax step of ARITHMETIC.md.
 //
 // The accumulator loops run without the per-element clamp: each computes
 // the unclamped value (the same int64 expression as the clamped step),
@@ -217,7 +217,7 @@ func (k *Kernel) Update(st *RowState, t int64, v []int64) {
 func addScaled(acc []int64, p int64, v []int64, width int) bool {
 	v = v[:len(acc)]
 	bias := int64(1) << uint(width-1)
-	if !simd {
+	if !simd || p != int64(int32(p)) { // p <= One fits, unless ExpLUT was edited
 		return addScaledGo(acc, p, v, bias)>>uint(width) == 0
 	}
 	n := len(acc) &^ 7
