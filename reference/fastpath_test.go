@@ -91,19 +91,32 @@ func randCodes(rng *rand.Rand, x []int64, inBits int) {
 
 var fastPathDims = []int{1, 3, 4, 5, 7, 8, 9, 13, 16, 31, 64, 67, 128}
 
+// fastPathKernels returns the kernels of an arithmetic for every
+// fastPathDims head dimension.
+func fastPathKernels(t *testing.T, spec string) (Arith, []*Kernel) {
+	t.Helper()
+	a, err := ParseArith(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ks []*Kernel
+	for _, d := range fastPathDims {
+		k, err := NewKernel(a, d, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ks = append(ks, k)
+	}
+	return a, ks
+}
+
 func TestDotFastPath(t *testing.T) {
 	forEachPath(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(91, 92))
 		for _, spec := range fastPathAriths {
-			a, err := ParseArith(spec)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, d := range fastPathDims {
-				k, err := NewKernel(a, d, 0)
-				if err != nil {
-					t.Fatal(err)
-				}
+			a, kernels := fastPathKernels(t, spec)
+			for _, k := range kernels {
+				d := k.D
 				q, kk := make([]int64, d), make([]int64, d+3) // kk may be longer
 				for range 200 {
 					randCodes(rng, q, a.InBits)
@@ -126,16 +139,10 @@ func TestUpdateFastPath(t *testing.T) {
 	forEachPath(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(93, 94))
 		for _, spec := range fastPathAriths {
-			a, err := ParseArith(spec)
-			if err != nil {
-				t.Fatal(err)
-			}
+			a, kernels := fastPathKernels(t, spec)
 			saturated := 0
-			for _, d := range fastPathDims {
-				k, err := NewKernel(a, d, 0)
-				if err != nil {
-					t.Fatal(err)
-				}
+			for _, k := range kernels {
+				d := k.D
 				var fast, plain RowState
 				v := make([]int64, d)
 				for seq := range 30 {
