@@ -10,6 +10,7 @@ require (
 	github.com/spf13/cobra v1.10.2
 	github.com/spf13/viper v1.21.0
 	go.yaml.in/yaml/v3 v3.0.4
+	golang.org/x/sys v0.32.0
 	gonum.org/v1/gonum v0.17.0
 	gonum.org/v1/plot v0.17.0
 )
@@ -38,6 +39,5 @@ require (
 	github.com/subosito/gotenv v1.6.0 // indirect
 	github.com/tebeka/atexit v0.3.0 // indirect
 	golang.org/x/image v0.30.0 // indirect
-	golang.org/x/sys v0.32.0 // indirect
 	golang.org/x/text v0.34.0 // indirect
 )

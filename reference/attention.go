@@ -67,9 +67,9 @@ func Attend(q, k, v *Tensor, opt Options) (*Result, error) {
 	qc, kc, vc := kern.Quantize(q, kern.QFrac), kern.Quantize(k, kern.KFrac), kern.Quantize(v, kern.VFrac)
 	res.Saturated = Saturation{Q: kern.Saturated(q, kern.QFrac), K: kern.Saturated(k, kern.KFrac), V: kern.Saturated(v, kern.VFrac)}
 	res.Codes = make([]int64, len(q.Data))
-	forRows(q.H, q.N, func() func(h, i int) {
-		var s rowScratch
-		return func(h, i int) { kern.row(&s, qc, kc, vc, m, h, i, res.Codes) }
+	forTiles(q.H, q.N, tileRows, func() func(h, i0, i1 int) {
+		var s tileScratch
+		return func(h, i0, i1 int) { kern.tile(&s, qc, kc, vc, m, h, i0, i1, res.Codes) }
 	})
 	res.Kernel = kern
 	in := Format{Bits: opt.Arith.InBits, Frac: kern.VFrac}
@@ -139,6 +139,49 @@ func (k *Kernel) row(s *rowScratch, q, kc, v *Codes, m Mask, h, i int, out []int
 	}
 	o := (h*q.N + i) * q.D
 	k.Finish(&s.st, out[o:o+q.D])
+}
+
+// tileRows is the number of query rows Attend folds together, key by key.
+const tileRows = 8
+
+// tileScratch is one worker's reusable row states and masks for a tile.
+type tileScratch struct {
+	st   [tileRows]RowState
+	mask [tileRows]RowMask
+}
+
+// tile computes output rows i0..i1-1 (at most tileRows) of head h into out
+// key by key: each key that some row of the tile attends to, in ascending
+// order, goes to every row that attends to it. Each row so folds exactly
+// its keys (Mask.Keys) in ascending order, as row does, while the key's K
+// and V rows stay in the CPU's cache for the whole tile.
+func (k *Kernel) tile(s *tileScratch, q, kc, v *Codes, m Mask, h, i0, i1 int, out []int64) {
+	n, kvh := i1-i0, h/(q.H/kc.H)
+	pinned, lo, hi := 0, m.N, -1
+	for r := range n {
+		s.mask[r] = m.Row(i0 + r)
+		s.st[r].Reset(k.D)
+		pinned, lo, hi = max(pinned, s.mask[r].Pinned), min(lo, s.mask[r].Lo), max(hi, s.mask[r].Hi)
+	}
+	// The tile's keys: [0, pinned) and [lo, hi], skipping the gap between.
+	for j := 0; j < max(pinned, hi+1); j++ {
+		if j == pinned && j < lo {
+			j = lo
+			if j > hi {
+				break
+			}
+		}
+		kj, vj := kc.Row(kvh, j), v.Row(kvh, j)
+		for r := range n {
+			if s.mask[r].Allows(j) {
+				k.Update(&s.st[r], k.Score(k.Dot(q.Row(h, i0+r), kj)), vj)
+			}
+		}
+	}
+	for r := range n {
+		o := (h*q.N + i0 + r) * q.D
+		k.Finish(&s.st[r], out[o:o+q.D])
+	}
 }
 
 // floatScratch is one worker's reusable key list and score buffer.
@@ -274,8 +317,19 @@ func floatRowSafe(sc *floatScratch, q, k, v, o *Tensor, m Mask, scale float64, h
 // forRows runs a row function over every (head, row) pair on all CPUs;
 // each worker gets its own from newWorker (for its scratch state).
 func forRows(heads, n int, newWorker func() func(h, i int)) {
+	forTiles(heads, n, 1, func() func(h, i0, i1 int) {
+		f := newWorker()
+		return func(h, i0, _ int) { f(h, i0) }
+	})
+}
+
+// forTiles runs a tile function over every head's rows, in tiles of up to
+// size consecutive rows [i0, i1), on all CPUs; each worker gets its own
+// from newWorker (for its scratch state).
+func forTiles(heads, n, size int, newWorker func() func(h, i0, i1 int)) {
 	workers := runtime.GOMAXPROCS(0)
-	total := heads * n
+	perHead := (n + size - 1) / size
+	total := heads * perHead
 	var wg sync.WaitGroup
 	chunk := (total + workers - 1) / workers
 	for w := 0; w < workers; w++ {
@@ -287,8 +341,9 @@ func forRows(heads, n int, newWorker func() func(h, i int)) {
 		go func() {
 			defer wg.Done()
 			f := newWorker()
-			for r := lo; r < hi; r++ {
-				f(r/n, r%n)
+			for t := lo; t < hi; t++ {
+				i0 := t % perHead * size
+				f(t/perHead, i0, min(n, i0+size))
 			}
 		}()
 	}

@@ -38,3 +38,24 @@ func BenchmarkHardwarePath(b *testing.B) { benchAttend(b, "fixed16") }
 
 // BenchmarkFloat64Path times the float64 semantic reference.
 func BenchmarkFloat64Path(b *testing.B) { benchAttend(b, "float64") }
+
+// BenchmarkRowFold times one processing element's inner loop on fixed16,
+// D=64: 512 keys folded into a row (Dot, Score, Update), per key.
+func BenchmarkRowFold(b *testing.B) {
+	const d, keys = 64, 512
+	rng := rand.New(rand.NewPCG(43, 44))
+	k, err := reference.NewKernel(mustArith(b, "fixed16"), d, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	qc := k.Quantize(randTensor(rng, 0, 1, d, 1), k.QFrac)
+	kc, vc := k.Quantize(randTensor(rng, 0, keys, d, 1), k.KFrac), k.Quantize(randTensor(rng, 0, keys, d, 1), k.VFrac)
+	var st reference.RowState
+	for b.Loop() {
+		st.Reset(d)
+		for j := range keys {
+			k.Update(&st, k.Score(k.Dot(qc.Data, kc.Row(0, j))), vc.Row(0, j))
+		}
+	}
+	b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(b.N*keys), "ns/key")
+}

@@ -94,14 +94,39 @@ func ExpTable(lutBits, probFrac int) []int64 {
 // One is the code of 1.0 in the probability format.
 func (k *Kernel) One() int64 { return int64(1) << k.A.ProbFrac }
 
-// Dot is the exact integer dot product of two rows of input codes.
+// Dot is the exact integer dot product of two rows of input codes
+// (in_bits-wide signed values, as everywhere in ARITHMETIC.md). int64
+// addition is associative (wrapping included), so the vector and
+// interleaved partial sums below equal a left-to-right sum.
 func (k *Kernel) Dot(q, kk []int64) int64 {
-	var s int64
 	kk = kk[:len(q)]
-	for i, x := range q {
-		s += x * kk[i]
+	if !simd {
+		return dotGo(q, kk)
+	}
+	n := len(q) &^ 7
+	s := dotAVX2(q[:n], kk[:n])
+	if n < len(q) {
+		s += dotGo(q[n:], kk[n:])
 	}
 	return s
+}
+
+// dotGo is the portable dot product: four interleaved partial sums.
+func dotGo(q, kk []int64) int64 {
+	var s0, s1, s2, s3 int64
+	kk = kk[:len(q)]
+	i := 0
+	for ; i+4 <= len(q); i += 4 {
+		a, b := q[i:i+4:i+4], kk[i:i+4:i+4]
+		s0 += a[0] * b[0]
+		s1 += a[1] * b[1]
+		s2 += a[2] * b[2]
+		s3 += a[3] * b[3]
+	}
+	for ; i < len(q); i++ {
+		s0 += q[i] * kk[i]
+	}
+	return s0 + s1 + s2 + s3
 }
 
 // Score turns a dot product into the base-2 logit t: floor(s*c / 2^shift),
@@ -112,7 +137,7 @@ func (k *Kernel) Score(dot int64) int64 {
 
 // Exp2Neg is the exp unit: 2^(-x / 2^ScoreFrac) for x >= 0 in UQ1.ProbFrac.
 func (k *Kernel) Exp2Neg(x int64) int64 {
-	a := k.A
+	a := &k.A
 	xi := x >> uint(a.ScoreFrac)
 	xf := x & (int64(1)<<uint(a.ScoreFrac) - 1)
 	lowBits := uint(a.ScoreFrac - a.LUTBits)
@@ -147,10 +172,16 @@ func (st *RowState) Reset(d int) {
 	clear(st.Acc)
 }
 
-// Update folds one key (its logit t and value row v) into the row state:
-// the online-softmax step of ARITHMETIC.md.
+// Update folds one key (its logit t and value row v, in_bits codes) into
+// the row state: the online-softmax step of ARITHMETIC.md.
+//
+// The accumulator loops run without the per-element clamp: each computes
+// the unclamped value (the same int64 expression as the clamped step),
+// stores it and notes whether any element left the acc_bits range; only
+// then is the row clamped, which leaves the elements in range unchanged.
+// The result is therefore that of clamping every element (updateClamped in
+// the tests is the plain form it is checked against).
 func (k *Kernel) Update(st *RowState, t int64, v []int64) {
-	a := k.A
 	if !st.Started {
 		st.Started, st.M = true, t
 		p := k.One()
@@ -160,26 +191,83 @@ func (k *Kernel) Update(st *RowState, t int64, v []int64) {
 		}
 		return
 	}
-	v = v[:len(st.Acc)]
-	hi := int64(1)<<uint(a.AccBits-1) - 1
-	lo := -hi - 1
+	acc, accBits := st.Acc, k.A.AccBits
 	if t <= st.M {
 		// The max stays: alpha = Exp2Neg(0) = One and (x*One)>>ProbFrac = x,
 		// so the rescaling is the identity and is skipped.
 		p := k.Exp2Neg(st.M - t)
-		st.L = SatUnsigned(st.L+p, a.SumBits)
-		for d, x := range v {
-			st.Acc[d] = min(max(st.Acc[d]+p*x, lo), hi)
+		st.L = SatUnsigned(st.L+p, k.A.SumBits)
+		if !addScaled(acc, p, v, accBits) {
+			satRow(acc, accBits)
 		}
 		return
 	}
 	alpha := k.Exp2Neg(t - st.M)
 	p := k.Exp2Neg(0)
 	st.M = t
-	pf := uint(a.ProbFrac)
-	st.L = SatUnsigned((st.L*alpha)>>pf+p, a.SumBits)
+	pf := uint(k.A.ProbFrac)
+	st.L = SatUnsigned((st.L*alpha)>>pf+p, k.A.SumBits)
+	if !rescaleAdd(acc, alpha, pf, p, v, accBits) {
+		satRow(acc, accBits)
+	}
+}
+
+// addScaled sets acc[d] += p*v[d] (unclamped; p a probability, v codes)
+// and reports whether every result fits in a signed width.
+func addScaled(acc []int64, p int64, v []int64, width int) bool {
+	v = v[:len(acc)]
+	bias := int64(1) << uint(width-1)
+	if !simd || p != int64(int32(p)) { // p <= One fits, unless ExpLUT was edited
+		return addScaledGo(acc, p, v, bias)>>uint(width) == 0
+	}
+	n := len(acc) &^ 7
+	w := addScaledAVX2(acc[:n], p, v[:n], bias)
+	if n < len(acc) {
+		w |= addScaledGo(acc[n:], p, v[n:], bias)
+	}
+	return w>>uint(width) == 0
+}
+
+// addScaledGo is the portable addScaled loop. It returns the OR of every
+// result y plus bias = 2^(width-1): y lies in [-bias, bias-1] iff
+// uint64(y+bias) < 2^width, and so every y does iff the OR is below 2^width.
+func addScaledGo(acc []int64, p int64, v []int64, bias int64) uint64 {
+	v = v[:len(acc)]
+	var w0, w1 uint64
+	d := 0
+	for ; d+4 <= len(acc); d += 4 {
+		a, x := acc[d:d+4:d+4], v[d:d+4:d+4]
+		y0, y1, y2, y3 := a[0]+p*x[0], a[1]+p*x[1], a[2]+p*x[2], a[3]+p*x[3]
+		a[0], a[1], a[2], a[3] = y0, y1, y2, y3
+		w0 |= uint64(y0+bias) | uint64(y1+bias)
+		w1 |= uint64(y2+bias) | uint64(y3+bias)
+	}
+	for ; d < len(acc); d++ {
+		y := acc[d] + p*v[d]
+		acc[d] = y
+		w0 |= uint64(y + bias)
+	}
+	return w0 | w1
+}
+
+// rescaleAdd sets acc[d] = (acc[d]*alpha)>>pf + p*v[d] (unclamped) and
+// reports whether every result fits in a signed width (as addScaled).
+func rescaleAdd(acc []int64, alpha int64, pf uint, p int64, v []int64, width int) bool {
+	v = v[:len(acc)]
+	bias := int64(1) << uint(width-1)
+	var w uint64
 	for d, x := range v {
-		st.Acc[d] = min(max((st.Acc[d]*alpha)>>pf+p*x, lo), hi)
+		y := (acc[d]*alpha)>>pf + p*x
+		acc[d] = y
+		w |= uint64(y + bias)
+	}
+	return w>>uint(width) == 0
+}
+
+// satRow saturates every element of acc to a signed width.
+func satRow(acc []int64, width int) {
+	for d, y := range acc {
+		acc[d] = SatSigned(y, width)
 	}
 }
 

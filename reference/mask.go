@@ -107,3 +107,27 @@ func (m Mask) Count(i int) int {
 	}
 	return n
 }
+
+// RowMask is the mask of one query row as two ranges, for loops that test
+// many keys of the same row: key j is allowed iff j < Pinned or
+// Lo <= j <= Hi (Mask.Row builds it; it agrees with Allowed).
+type RowMask struct {
+	Pinned int // keys below it are global or sinks of this row
+	Lo, Hi int // the row's window (every key for a global row)
+}
+
+// Row returns the mask of row i.
+func (m Mask) Row(i int) RowMask {
+	if i < m.Global {
+		return RowMask{Lo: 0, Hi: m.N - 1}
+	}
+	sinks := m.Sinks
+	if m.Causal {
+		sinks = min(sinks, i+1)
+	}
+	lo, hi := m.WindowRange(i)
+	return RowMask{Pinned: max(m.Global, sinks), Lo: lo, Hi: hi}
+}
+
+// Allows reports whether the row attends to key j.
+func (r RowMask) Allows(j int) bool { return j < r.Pinned || (j >= r.Lo && j <= r.Hi) }

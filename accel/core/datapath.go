@@ -3,6 +3,7 @@ package core
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/swatsim/swatsim/accel/stream"
 	"github.com/swatsim/swatsim/dataflow"
@@ -32,6 +33,8 @@ type Datapath struct {
 	// swept are the keys of each bank's block in sweep order, folded into
 	// the PEs' states at Norm (rows in parallel)
 	swept [2][]sweptKey
+	// mask is each PE register's row mask (set by Norm)
+	mask []reference.RowMask
 }
 
 // sweptKey is one key a block swept: its index and K and V rows.
@@ -45,6 +48,7 @@ func NewDatapath(k *reference.Kernel, m reference.Mask, p, ringRows, pinRows int
 	dp := &Datapath{K: k, Mask: m, P: p}
 	dp.q, dp.out = rows(2*p, k.D), rows(2*p, k.D)
 	dp.st = make([]reference.RowState, 2*p)
+	dp.mask = make([]reference.RowMask, 2*p)
 	// Keys are below m.N, so a deeper buffer than that holds the same rows
 	// at the same indexes (key mod depth = key): allocate what is used.
 	ringRows, pinRows = min(ringRows, m.N), min(pinRows, m.N)
@@ -113,47 +117,75 @@ func (dp *Datapath) source(src dataflow.Source, key int) (k, v []int64) {
 
 // Norm folds the block's swept keys into every PE whose row attends to
 // them, in sweep order, then runs the division unit of every PE. The PEs
-// are independent, so they run on all CPUs; each PE's arithmetic and order
-// are fixed, so the result does not depend on the parallelism.
+// are independent, so they run on all CPUs, a run of PEs at a time; each
+// PE's arithmetic and order are fixed, so the result does not depend on
+// the parallelism.
 func (dp *Datapath) Norm(b *dataflow.Block) {
 	base, keys := dp.bank(b), dp.swept[b.Seq%2]
-	parallelRows(b.Rows(), func(p int) {
-		st, q := &dp.st[base+p], dp.q[base+p]
-		for _, sk := range keys {
-			if dp.Mask.Allowed(b.R0+p, sk.key) {
-				dp.K.Update(st, dp.K.Score(dp.K.Dot(q, sk.k)), sk.v)
-			}
+	parallelRuns(b.Rows(), func(lo, hi int) {
+		for p := lo; p < hi; p++ {
+			dp.mask[base+p] = dp.Mask.Row(b.R0 + p)
 		}
-		dp.K.Finish(st, dp.out[base+p])
+		dp.fold(base+lo, base+hi, keys)
+		for r := base + lo; r < base+hi; r++ {
+			dp.K.Finish(&dp.st[r], dp.out[r])
+		}
 	})
 	dp.swept[b.Seq%2] = keys[:0]
 }
 
-// parallelRows calls f for rows 0..n-1 on up to GOMAXPROCS goroutines.
-func parallelRows(n int, f func(p int)) {
+// fold folds the keys into the states of PE registers lo..hi-1, key by
+// key as the array does: each key goes to every PE whose row attends to
+// it, so every PE sees its keys in sweep order (the PEs are independent),
+// while the key's K and V rows and the PEs' registers stay in the CPU's
+// cache.
+func (dp *Datapath) fold(lo, hi int, keys []sweptKey) {
+	for _, sk := range keys {
+		for r := lo; r < hi; r++ {
+			if dp.mask[r].Allows(sk.key) {
+				dp.K.Update(&dp.st[r], dp.K.Score(dp.K.Dot(dp.q[r], sk.k)), sk.v)
+			}
+		}
+	}
+}
+
+// parallelRuns calls f for runs [lo, hi) that cover PEs 0..n-1, on up to
+// GOMAXPROCS goroutines (the caller's among them). With more than one,
+// there are two runs per goroutine, taken in turn by whichever goroutine
+// is free, so that a goroutine the OS holds back delays the block less.
+func parallelRuns(n int, f func(lo, hi int)) {
 	w := min(n, runtime.GOMAXPROCS(0))
 	if w <= 1 {
-		for p := 0; p < n; p++ {
-			f(p)
-		}
+		f(0, n)
 		return
 	}
-	var wg sync.WaitGroup
-	for i := 0; i < w; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for p := i; p < n; p += w {
-				f(p)
+	size := (n + 2*w - 1) / (2 * w)
+	var next atomic.Int64
+	run := func() {
+		for {
+			lo := int(next.Add(int64(size))) - size
+			if lo >= n {
+				return
 			}
-		}()
+			f(lo, min(n, lo+size))
+		}
 	}
+	var wg sync.WaitGroup
+	for range w - 1 {
+		wg.Go(run)
+	}
+	run()
 	wg.Wait()
 }
 
-// Out returns a copy of output row p of the block.
-func (dp *Datapath) Out(b *dataflow.Block, p int) []int64 {
-	return append([]int64(nil), dp.out[dp.bank(b)+p]...)
+// Outs returns a copy of the block's output rows (one allocation).
+func (dp *Datapath) Outs(b *dataflow.Block) [][]int64 {
+	rows, flat := make([][]int64, b.Rows()), make([]int64, b.Rows()*dp.K.D)
+	for p := range rows {
+		rows[p] = flat[p*dp.K.D : (p+1)*dp.K.D : (p+1)*dp.K.D]
+		copy(rows[p], dp.out[dp.bank(b)+p])
+	}
+	return rows
 }
 
 // bank is the first PE register of the block's bank.

@@ -16,23 +16,66 @@ import (
 type worker struct {
 	dp *Datapath
 	// batch collects the actions up to the next Norm; they go to the
-	// goroutine together (one hand-over per block, not per beat).
-	batch []func()
-	ops   chan []func()
+	// goroutine together (one hand-over per block, not per beat), and the
+	// goroutine hands the emptied batches back through free for reuse.
+	batch []op
+	ops   chan []op
+	free  chan []op
 	// outs are the output rows of each bank's block (Seq mod 2).
 	outs [2]*stream.Pending
 }
 
+// op is one datapath action, held by value (no allocation per beat).
+type op struct {
+	kind    opKind
+	blk     dataflow.Block
+	beat    stream.Beat // LoadQ: the query row; TakeKV: the K beat
+	v       stream.Beat // TakeKV: the V beat
+	preload bool
+	seg     dataflow.Segment
+	lo, hi  int
+	res     *stream.Pending // Norm: where the output rows go
+}
+
+type opKind uint8
+
+const (
+	opLoadQ opKind = iota
+	opTakeKV
+	opSweep
+	opNorm
+)
+
 func newWorker(dp *Datapath) *worker {
-	w := &worker{dp: dp, ops: make(chan []func(), 64)}
+	w := &worker{dp: dp, ops: make(chan []op, 64), free: make(chan []op, 64)}
 	go func() {
 		for batch := range w.ops {
-			for _, op := range batch {
-				op()
+			for i := range batch {
+				w.run(&batch[i])
+			}
+			clear(batch) // drop the beats' rows before the batch is reused
+			select {
+			case w.free <- batch[:0]:
+			default:
 			}
 		}
 	}()
 	return w
+}
+
+// run applies one action to the datapath.
+func (w *worker) run(o *op) {
+	switch o.kind {
+	case opLoadQ:
+		w.dp.LoadQ(&o.blk, &o.beat)
+	case opTakeKV:
+		w.dp.TakeKV(&o.blk, o.preload, &o.beat, &o.v)
+	case opSweep:
+		w.dp.Sweep(&o.blk, o.seg, o.lo, o.hi)
+	case opNorm:
+		w.dp.Norm(&o.blk)
+		o.res.Set(w.dp.Outs(&o.blk))
+	}
 }
 
 // stop ends the goroutine once the queued actions are done.
@@ -41,43 +84,37 @@ func (w *worker) stop() {
 	close(w.ops)
 }
 
-func (w *worker) do(op func()) { w.batch = append(w.batch, op) }
-
 // flush hands the collected actions to the goroutine.
 func (w *worker) flush() {
-	if len(w.batch) > 0 {
-		w.ops <- w.batch
+	if len(w.batch) == 0 {
+		return
+	}
+	w.ops <- w.batch
+	select {
+	case b := <-w.free:
+		w.batch = b
+	default:
 		w.batch = nil
 	}
 }
 
 func (w *worker) loadQ(b *dataflow.Block, beat *stream.Beat) {
-	blk, bq := *b, *beat
-	w.do(func() { w.dp.LoadQ(&blk, &bq) })
+	w.batch = append(w.batch, op{kind: opLoadQ, blk: *b, beat: *beat})
 }
 
 func (w *worker) takeKV(b *dataflow.Block, preload bool, k, v *stream.Beat) {
-	blk, kb, vb := *b, *k, *v
-	w.do(func() { w.dp.TakeKV(&blk, preload, &kb, &vb) })
+	w.batch = append(w.batch, op{kind: opTakeKV, blk: *b, preload: preload, beat: *k, v: *v})
 }
 
 func (w *worker) sweep(b *dataflow.Block, seg dataflow.Segment, lo, hi int) {
-	blk := *b
-	w.do(func() { w.dp.Sweep(&blk, seg, lo, hi) })
+	w.batch = append(w.batch, op{kind: opSweep, blk: *b, seg: seg, lo: lo, hi: hi})
 }
 
 // norm queues the block's division and publishes its output rows.
 func (w *worker) norm(b *dataflow.Block) {
-	blk, res := *b, stream.NewPending()
+	res := stream.NewPending()
 	w.outs[b.Seq%2] = res
-	w.do(func() {
-		w.dp.Norm(&blk)
-		rows := make([][]int64, blk.Rows())
-		for p := range rows {
-			rows[p] = w.dp.Out(&blk, p)
-		}
-		res.Set(rows)
-	})
+	w.batch = append(w.batch, op{kind: opNorm, blk: *b, res: res})
 	w.flush()
 }
 
