@@ -19,6 +19,9 @@
 //   hw.vector_width: 16
 //   hw.latency.score: 1
 //   hw.latency.exp: 2
+//   hw.latency.acc: 1
+//   hw.latency.norm: 1
+//   hw.latency.recip: 1
 //   hw.kv_buffer_rows: 0
 //   hw.pinned_buffer_rows: 0
 //   hw.stream_fifo_rows: 256
@@ -83,7 +86,7 @@ module swat_core #(
   localparam SLICE = VECTOR_WIDTH * IN_BITS;
   localparam C     = HEAD_DIM / VECTOR_WIDTH;
   localparam LS    = LAT_SCORE + LAT_EXP;
-  localparam TK    = 2*C + LS - 1;  // a key's last SV cycle, counted from its issue
+  localparam TK    = C + LS + 4 - 1;  // a key's last SV cycle, counted from its issue (Period = max(C, hw.latency.acc))
   localparam [1:0] SRC_STR = 2'd2;
 
   // Controller.

@@ -19,6 +19,9 @@
 //   hw.vector_width: 16
 //   hw.latency.score: 1
 //   hw.latency.exp: 2
+//   hw.latency.acc: 1
+//   hw.latency.norm: 1
+//   hw.latency.recip: 1
 //   hw.kv_buffer_rows: 0
 //   hw.pinned_buffer_rows: 0
 //   hw.stream_fifo_rows: 256
@@ -48,7 +51,8 @@
 // start (norm cycle 0) finds n, the position of l's leading one, and
 // normalises ln = l << (SUM_BITS-1-n); each step (cycles 1..RECIP_BITS+1)
 // yields one bit of r = floor(2^(SUM_BITS-1+RECIP_BITS) / ln), most
-// significant first. Latency RECIP_BITS + 2 cycles, the contract's Lr.
+// significant first. Latency RECIP_BITS + 2 cycles (hw.latency.recip = 1),
+// the contract's Lr.
 module swat_recip #(
   parameter SUM_BITS   = 40,  // arith sum_bits
   parameter RECIP_BITS = 24,  // arith recip_bits
