@@ -17,11 +17,11 @@
 //   hw.clock_mhz: 300
 //   hw.pes: 16
 //   hw.vector_width: 16
-//   hw.latency.score: 1
+//   hw.latency.score: 2
 //   hw.latency.exp: 2
-//   hw.latency.acc: 1
-//   hw.latency.norm: 1
-//   hw.latency.recip: 1
+//   hw.latency.acc: 2
+//   hw.latency.norm: 3
+//   hw.latency.recip: 2
 //   hw.kv_buffer_rows: 0
 //   hw.pinned_buffer_rows: 0
 //   hw.stream_fifo_rows: 256
@@ -67,7 +67,7 @@ module swat_pe #(
   parameter SUM_BITS     = 40,  // arith sum_bits
   parameter ACC_BITS     = 48,  // arith acc_bits
   parameter RECIP_BITS   = 24,  // arith recip_bits
-  parameter LAT_SCORE    = 1,  // hw.latency.score
+  parameter LAT_SCORE    = 2,  // hw.latency.score
   parameter LAT_EXP      = 2,  // hw.latency.exp
   parameter SHIFT_BITS   = 5   // cfg_score_shift width
 ) (
@@ -99,8 +99,10 @@ module swat_pe #(
   wire dot_on = dot_first | dot_busy;
   wire sv_on  = sv_first | sv_busy;
   // The output slice of norm cycle Lr+j leaves the lanes Ln-1 cycles later (Ln =
-  // hw.latency.norm = 1): nm_wb is high in norm cycles Lr+Ln-1..Lr+C+Ln-2.
-  wire nm_wb = nm_busy;
+  // hw.latency.norm = 3): nm_wb is high in norm cycles Lr+Ln-1..Lr+C+Ln-2.
+  reg  [1:0] nm_d;  // nm_busy of the last hw.latency.norm - 1 cycles
+  always @(posedge clk) nm_d <= {nm_d[0:0], nm_busy};
+  wire nm_wb = nm_busy & nm_d[1];
 
   // Row register: the query row in the sweep (rotated one slice per dot
   // cycle), the output row after normalisation (shifted in one slice per
@@ -136,12 +138,13 @@ module swat_pe #(
   wire signed [SCORE_BITS-1:0] t_new;
   swat_score #(.DOT_BITS(38), .COEF_BITS(18), .SCORE_BITS(SCORE_BITS),
     .SHIFT_BITS(SHIFT_BITS), .PROD_BITS(56), .COEF(18'd11819)) u_score (
+    .clk(clk), .en(sc_en[0]),
     .dot(dot), .shift(cfg_score_shift), .t(t_new));
-  reg signed [SCORE_BITS-1:0] t1;
+  reg signed [SCORE_BITS-1:0] t2;
   always @(posedge clk) begin
-    if (sc_en[0]) t1 <= t_new;
+    if (sc_en[1]) t2 <= t_new;
   end
-  wire signed [SCORE_BITS-1:0] t = t1;
+  wire signed [SCORE_BITS-1:0] t = t2;
 
   // Max and exp: x = |t - m|, alpha and p from one exp unit.
   reg                          started;
@@ -174,13 +177,20 @@ module swat_pe #(
   wire [PROB_FRAC:0] p     = p2;
 
   // Row sum: l' = sat((l*alpha >> PROB_FRAC) + p, SUM_BITS), once per key
+  // in two stages, the product in the sv_first cycle, the sum in the next
+  // (alpha and p hold: keys issue at least hw.latency.acc >= 2 cycles apart).
   localparam [SUM_BITS+PROB_FRAC+1:0] L_ONE = 1;
   localparam [SUM_BITS+PROB_FRAC+1:0] L_MAX = (L_ONE << SUM_BITS) - L_ONE;
   reg  [SUM_BITS-1:0]           l;
-  wire [SUM_BITS+PROB_FRAC+1:0] la = l * alpha;
+  reg  [SUM_BITS+PROB_FRAC+1:0] la;
+  reg                           l_fin;
+  always @(posedge clk) begin
+    l_fin <= sv_first;
+    if (sv_first) la <= l * alpha;
+  end
   wire [SUM_BITS+PROB_FRAC+1:0] ls = (la >> PROB_FRAC) + {{(SUM_BITS+1){1'b0}}, p};
   always @(posedge clk)
-    if (sv_first) l <= (ls > L_MAX) ? L_MAX[SUM_BITS-1:0] : ls[SUM_BITS-1:0];
+    if (l_fin) l <= (ls > L_MAX) ? L_MAX[SUM_BITS-1:0] : ls[SUM_BITS-1:0];
 
   // Reciprocal of l, then the shift RECIP_BITS + n of the output lanes.
   wire [RECIP_BITS:0] r;
@@ -193,11 +203,11 @@ module swat_pe #(
 
   // SV and normalisation lanes over the accumulator ring, one slice per
   // cycle. The ring has Period = 4 slots: ACC_SLOTS registers here and
-  // the hw.latency.acc - 1 = 0 pipeline registers of the lanes; the lanes read the low
+  // the hw.latency.acc - 1 = 1 pipeline registers of the lanes; the lanes read the low
   // slot and write the top one, and every slot advances when the ring
   // shifts (sweep: Period cycles per key; norm: C+Ln-1 cycles, with
   // the lanes multiplying by r; what the norm writes back is not used).
-  localparam ACC_SLOTS = 4;  // Period - hw.latency.acc + 1
+  localparam ACC_SLOTS = 3;  // Period - hw.latency.acc + 1
   reg  [ACC_SLOTS*ACCS-1:0] acc;
   wire [ACCS-1:0]           acc_nx;
   wire                      ring_on = sv_on | nm_busy;
@@ -211,6 +221,8 @@ module swat_pe #(
     for (g = 0; g < VECTOR_WIDTH; g = g + 1) begin : lane
       swat_lane #(.IN_BITS(IN_BITS), .PROB_FRAC(PROB_FRAC), .ACC_BITS(ACC_BITS), .RECIP_BITS(RECIP_BITS),
         .MB_BITS(25), .NS_BITS(5)) u_lane (
+        .clk(clk),
+        .en(ring_on),
         .acc(acc[g*ACC_BITS +: ACC_BITS]), .mb(mb), .p(p), .v(v_slice[g*IN_BITS +: IN_BITS]), .ns(ns),
         .acc_nx(acc_nx[g*ACC_BITS +: ACC_BITS]), .o(o_slice[g*IN_BITS +: IN_BITS]));
     end
