@@ -303,8 +303,10 @@ module swat_recip #(
 {%- if gt .LatRecip 1%}
   reg [N_BITS-1:0] lead_q;  // the leading one, found at start
   reg              norm;    // the next step normalises
+{%- end%}
   always @(posedge clk) begin
     if (start) begin
+{%- if gt .LatRecip 1%}
       lead_q <= lead;
       norm   <= 1'b1;
     end else if (step && norm) begin
@@ -313,23 +315,16 @@ module swat_recip #(
       rem  <= HALF;
       r    <= {(RECIP_BITS+1){1'b0}};
       norm <= 1'b0;
-    end else if (step) begin
-      rem <= ge ? {diff[SUM_BITS-1:0], 1'b0} : {rem[SUM_BITS-1:0], 1'b0};
-      r   <= {r[RECIP_BITS-1:0], ge};
-    end
-  end
 {%- else%}
-  always @(posedge clk) begin
-    if (start) begin
       ln  <= l << (TOP - lead);
       n   <= lead;
       rem <= HALF;
       r   <= {(RECIP_BITS+1){1'b0}};
+{%- end%}
     end else if (step) begin
       rem <= ge ? {diff[SUM_BITS-1:0], 1'b0} : {rem[SUM_BITS-1:0], 1'b0};
       r   <= {r[RECIP_BITS-1:0], ge};
     end
   end
-{%- end%}
 endmodule
 `
