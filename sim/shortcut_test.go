@@ -173,3 +173,28 @@ func TestShortcutDoesNotApply(t *testing.T) {
 		}
 	}
 }
+
+// TestShortcutLongLayer pins the long layer's shortcut (docs/speed.md):
+// four runs of 4,608 to 5,504 tokens, 476 periods of 128 tokens to 65,536,
+// and its report byte for byte the event-by-event run's.
+func TestShortcutLongLayer(t *testing.T) {
+	d := design(t, longLayer...)
+	res, err := sim.Run(d, nil, sim.Options{TimingOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := res.Shortcut
+	if sc == nil || fmt.Sprint(sc.Lengths) != "[4608 4736 4992 5504]" || sc.Period != 128 || sc.Steps != 476 {
+		t.Fatalf("shortcut %+v, want lengths [4608 4736 4992 5504], period 128, 476 steps (docs/speed.md)", sc)
+	}
+	exact, err := sim.Run(d, nil, sim.Options{TimingOnly: true, Exact: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := reportJSON(t, res.Report), reportJSON(t, exact.Report); !bytes.Equal(got, want) {
+		t.Errorf("the shortcut's report differs from the event-by-event run:\n%s", lineDiff(got, want))
+	}
+	if res.Report.Cycles != 523267651 {
+		t.Errorf("cycles %d, want 523,267,651 (docs/speed.md)", res.Report.Cycles)
+	}
+}
