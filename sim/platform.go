@@ -15,6 +15,7 @@ import (
 	"github.com/swatsim/swatsim/dataflow"
 	"github.com/swatsim/swatsim/reference"
 	"github.com/swatsim/swatsim/sim/engine"
+	"github.com/swatsim/swatsim/sim/link"
 )
 
 // Inputs are the Q, K and V tensors of a functional run, [heads, seq_len,
@@ -197,7 +198,7 @@ func (p *platform) store(in *Inputs) error {
 
 func (p *platform) build(opt Options) {
 	freq := akita.Freq(p.d.ClockHz())
-	conn := akita.NewDirectConnection("Accel.Conn", p.eng, freq)
+	conn := link.New("Accel.Conn", p.eng, freq)
 	for _, port := range p.mem.ports {
 		conn.PlugIn(port, 256)
 	}
@@ -243,7 +244,7 @@ func (p *platform) unitPrefix(c int) string {
 }
 
 // buildCoreSet builds core c: its three loaders, FIFOs, writer and core.
-func (p *platform) buildCoreSet(c int, opt Options, freq akita.Freq, conn *akita.DirectConnection) *coreSet {
+func (p *platform) buildCoreSet(c int, opt Options, freq akita.Freq, conn *link.Link) *coreSet {
 	d, pre := p.d, p.unitPrefix(c)
 	cs := &coreSet{seq: dataflow.NewSequencer(p.sched, d.Timing(), c)}
 	fifos := [3]*stream.FIFO{stream.NewFIFO(d.HW.FIFORows), stream.NewFIFO(d.HW.FIFORows), stream.NewFIFO(d.HW.FIFORows)}

@@ -103,27 +103,36 @@ func runShortcut(d *dataflow.Design, opt Options, pl plan) (*Result, bool, error
 	return finishShortcut(d, pl, ts)
 }
 
-// shortTallies runs the plan's three lengths event by event.
+// shortTallies runs the plan's lengths event by event, one after another
+// (run side by side on goroutines, the long layer's took 3.9 s instead of
+// 1.5 s on the shared two-CPU build machine).
 func shortTallies(d *dataflow.Design, pl plan, progress *atomic.Int64) ([]*tally, error) {
 	ts := make([]*tally, len(shortRuns))
 	for i := range ts {
-		short := *d
-		short.Model.SeqLen = pl.length(i)
-		p, err := assemble(&short, nil, Options{TimingOnly: true, AllowOverfit: true})
-		if err != nil {
-			return ts, err
+		var err error
+		if ts[i], err = shortTally(d, pl.length(i)); err != nil {
+			return nil, err
 		}
-		err = p.simulate()
-		p.close()
-		if err != nil {
-			return ts, err
-		}
-		ts[i] = p.tally()
 		if progress != nil {
 			progress.Store(int64(1000 * (i + 1) / len(ts)))
 		}
 	}
 	return ts, nil
+}
+
+// shortTally runs the design at sequence length n event by event.
+func shortTally(d *dataflow.Design, n int) (*tally, error) {
+	short := *d
+	short.Model.SeqLen = n
+	p, err := assemble(&short, nil, Options{TimingOnly: true, AllowOverfit: true})
+	if err != nil {
+		return nil, err
+	}
+	defer p.close()
+	if err := p.simulate(); err != nil {
+		return nil, err
+	}
+	return p.tally(), nil
 }
 
 // cost is the tokens the short runs simulate together.
