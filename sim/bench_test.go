@@ -8,11 +8,15 @@ import (
 )
 
 func benchRun(b *testing.B, in *sim.Inputs, timingOnly bool, sets ...string) {
+	benchOpt(b, in, sim.Options{TimingOnly: timingOnly}, sets...)
+}
+
+func benchOpt(b *testing.B, in *sim.Inputs, opt sim.Options, sets ...string) {
 	d := design(b, sets...)
 	var cycles int64
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		res, err := sim.Run(d, in, sim.Options{TimingOnly: timingOnly})
+		res, err := sim.Run(d, in, opt)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -22,16 +26,23 @@ func benchRun(b *testing.B, in *sim.Inputs, timingOnly bool, sets ...string) {
 	b.ReportMetric(float64(cycles), "cycles")
 }
 
-// BenchmarkTimingOnlyLongLayer is the speed target: a 65,536-token,
-// 32-query-head, 8-K/V-head, head-dim-128, W=4096 causal layer on 8 cores
-// in timing-only mode.
-func BenchmarkTimingOnlyLongLayer(b *testing.B) {
-	benchRun(b, nil, true, "model.seq_len=65536", "model.heads=32", "model.kv_heads=8", "model.head_dim=128", "model.window=4096", "hw.cores=8")
+// longLayer is the speed target: a 65,536-token, 32-query-head,
+// 8-K/V-head, head-dim-128, W=4096 causal layer on 8 cores.
+var longLayer = []string{"model.seq_len=65536", "model.heads=32", "model.kv_heads=8", "model.head_dim=128", "model.window=4096", "hw.cores=8"}
+
+// BenchmarkTimingOnlyLongLayer is the long layer in timing-only mode, as
+// swatsim sim runs it: through the steady-state shortcut.
+func BenchmarkTimingOnlyLongLayer(b *testing.B) { benchRun(b, nil, true, longLayer...) }
+
+// BenchmarkTimingOnlyLongLayerExact is the long layer run event by event,
+// every token (swatsim sim --exact).
+func BenchmarkTimingOnlyLongLayerExact(b *testing.B) {
+	benchOpt(b, nil, sim.Options{TimingOnly: true, Exact: true}, longLayer...)
 }
 
 // BenchmarkAnalyticLongLayer is the same layer's closed-form report.
 func BenchmarkAnalyticLongLayer(b *testing.B) {
-	d := design(b, "model.seq_len=65536", "model.heads=32", "model.kv_heads=8", "model.head_dim=128", "model.window=4096", "hw.cores=8")
+	d := design(b, longLayer...)
 	var cycles int64
 	for i := 0; i < b.N; i++ {
 		r, err := sim.Analytic(d)

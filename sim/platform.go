@@ -14,6 +14,8 @@ import (
 	"github.com/swatsim/swatsim/accel/writer"
 	"github.com/swatsim/swatsim/dataflow"
 	"github.com/swatsim/swatsim/reference"
+	"github.com/swatsim/swatsim/sim/engine"
+	"github.com/swatsim/swatsim/sim/link"
 )
 
 // Inputs are the Q, K and V tensors of a functional run, [heads, seq_len,
@@ -33,6 +35,10 @@ type Options struct {
 	// AllowOverfit runs a design whose resource estimate exceeds its
 	// device (the report says fits = false).
 	AllowOverfit bool
+	// Exact runs every token event by event: no steady-state shortcut
+	// (shortcut.go), which timing-only runs otherwise take where it
+	// applies.
+	Exact bool
 }
 
 // Result is a finished run.
@@ -46,6 +52,9 @@ type Result struct {
 	Timeline []dataflow.BlockTimes
 	// Spans holds the recorded requests of the loaders, writer and memory.
 	Spans []Span
+	// Shortcut, if set, says the report was extrapolated from three shorter
+	// event-by-event runs (nil: every token was run).
+	Shortcut *Shortcut
 }
 
 // platform is an assembled design point.
@@ -59,8 +68,6 @@ type platform struct {
 	cores []*coreSet
 	trace []dataflow.BlockTimes
 	spans *spanTracer
-	// onchip is the run's on-chip buffer traffic (set by the report).
-	onchip Onchip
 	// phaseCycles sums the cycles spent in each phase over all blocks.
 	phaseCycles [dataflow.PhDone]int64
 }
@@ -75,20 +82,28 @@ type coreSet struct {
 
 // Run simulates the design point. Functional runs need inputs whose shape
 // matches the design's model; their output equals reference.Attend with
-// the same arithmetic bit for bit.
+// the same arithmetic bit for bit. A timing-only run takes the
+// steady-state shortcut where it applies (unless opt.Exact): its report
+// is then the one the event-by-event run gives, byte for byte.
 func Run(d *dataflow.Design, in *Inputs, opt Options) (*Result, error) {
+	if pl, ok := shortcutPlan(d, opt); ok {
+		res, ok, err := runShortcut(d, opt, pl)
+		if err != nil || ok {
+			return res, err
+		}
+	}
+	return runExact(d, in, opt)
+}
+
+// runExact runs every token event by event.
+func runExact(d *dataflow.Design, in *Inputs, opt Options) (*Result, error) {
 	p, err := assemble(d, in, opt)
 	if err != nil {
 		return nil, err
 	}
 	defer p.close()
-	if err := p.eng.Run(); err != nil {
-		return nil, fmt.Errorf("simulation: %v", err)
-	}
-	for i, c := range p.cores {
-		if !c.core.Finished || !c.writer.Idle() {
-			return nil, fmt.Errorf("simulation stopped early: core %d finished %v, writer idle %v (internal error)", i, c.core.Finished, c.writer.Idle())
-		}
+	if err := p.simulate(); err != nil {
+		return nil, err
 	}
 	res := &Result{Kernel: p.kern, Timeline: p.trace}
 	if p.spans != nil {
@@ -103,6 +118,19 @@ func Run(d *dataflow.Design, in *Inputs, opt Options) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// simulate runs the engine to the end and checks every core finished.
+func (p *platform) simulate() error {
+	if err := p.eng.Run(); err != nil {
+		return fmt.Errorf("simulation: %v", err)
+	}
+	for i, c := range p.cores {
+		if !c.core.Finished || !c.writer.Idle() {
+			return fmt.Errorf("simulation stopped early: core %d finished %v, writer idle %v (internal error)", i, c.core.Finished, c.writer.Idle())
+		}
+	}
+	return nil
 }
 
 func assemble(d *dataflow.Design, in *Inputs, opt Options) (*platform, error) {
@@ -124,7 +152,7 @@ func assemble(d *dataflow.Design, in *Inputs, opt Options) (*platform, error) {
 		return nil, fmt.Errorf("memory.interleave_bytes = %d: with memory.model = dram it must be a multiple of a row (head_dim x %d bytes = %d): a request goes to one channel",
 			il, p.lay.elemBytes, p.lay.rowBytes)
 	}
-	p.eng = akita.NewSerialEngine()
+	p.eng = engine.New()
 	p.mem = buildMemory(p.eng, d, !opt.TimingOnly)
 	if !opt.TimingOnly {
 		if err = p.store(in); err != nil {
@@ -170,7 +198,7 @@ func (p *platform) store(in *Inputs) error {
 
 func (p *platform) build(opt Options) {
 	freq := akita.Freq(p.d.ClockHz())
-	conn := akita.NewDirectConnection("Accel.Conn", p.eng, freq)
+	conn := link.New("Accel.Conn", p.eng, freq)
 	for _, port := range p.mem.ports {
 		conn.PlugIn(port, 256)
 	}
@@ -178,8 +206,31 @@ func (p *platform) build(opt Options) {
 		p.cores = append(p.cores, p.buildCoreSet(c, opt, freq, conn))
 	}
 	p.wire(opt)
+	p.rank()
 	if opt.TraceBlocks > 0 {
 		p.traceUnits(opt.TraceBlocks * 4)
+	}
+}
+
+// The units' names after their core's prefix.
+var (
+	loaderNames = [3]string{".LoaderQ", ".LoaderK", ".LoaderV"}
+	writerName  = ".Writer"
+	coreName    = ".Core"
+)
+
+// rank fixes the order of same-time events: the memory, then core by core
+// its loaders (producers first), the core and its writer.
+func (p *platform) rank() {
+	e, ok := p.eng.(*engine.Serial)
+	if !ok {
+		return
+	}
+	for _, port := range p.mem.ports {
+		e.Rank(port.Component())
+	}
+	for _, cs := range p.cores {
+		e.Rank(cs.loaders[0], cs.loaders[1], cs.loaders[2], cs.core, cs.writer)
 	}
 }
 
@@ -193,21 +244,20 @@ func (p *platform) unitPrefix(c int) string {
 }
 
 // buildCoreSet builds core c: its three loaders, FIFOs, writer and core.
-func (p *platform) buildCoreSet(c int, opt Options, freq akita.Freq, conn *akita.DirectConnection) *coreSet {
+func (p *platform) buildCoreSet(c int, opt Options, freq akita.Freq, conn *link.Link) *coreSet {
 	d, pre := p.d, p.unitPrefix(c)
 	cs := &coreSet{seq: dataflow.NewSequencer(p.sched, d.Timing(), c)}
 	fifos := [3]*stream.FIFO{stream.NewFIFO(d.HW.FIFORows), stream.NewFIFO(d.HW.FIFORows), stream.NewFIFO(d.HW.FIFORows)}
 	plans := [3]loader.Plan{qPlan(cs.seq.Order), kvPlan(cs.seq.Order), kvPlan(cs.seq.Order)}
-	names := [3]string{".LoaderQ", ".LoaderK", ".LoaderV"}
 	bases := [3]uint64{p.lay.q, p.lay.k, p.lay.v}
 	for i := range cs.loaders {
 		cs.loaders[i] = loader.MakeBuilder().WithEngine(p.eng).WithFreq(freq).
 			WithLayout(p.streamLayout(bases[i])).WithFunctional(!opt.TimingOnly).
-			WithFIFO(fifos[i]).WithPlan(plans[i]).Build(pre + names[i])
+			WithFIFO(fifos[i]).WithPlan(plans[i]).Build(pre + loaderNames[i])
 		conn.PlugIn(cs.loaders[i].GetPortByName("Bottom"), 64)
 	}
 	cs.writer = writer.MakeBuilder().WithEngine(p.eng).WithFreq(freq).
-		WithLayout(p.streamLayout(p.lay.o)).Build(pre + ".Writer")
+		WithLayout(p.streamLayout(p.lay.o)).Build(pre + writerName)
 	conn.PlugIn(cs.writer.GetPortByName("Bottom"), 64)
 	b := core.MakeBuilder().WithEngine(p.eng).WithFreq(freq).WithSequencer(cs.seq).
 		WithStreams(fifos[0], fifos[1], fifos[2], cs.writer)
@@ -218,7 +268,7 @@ func (p *platform) buildCoreSet(c int, opt Options, freq akita.Freq, conn *akita
 		}
 		b = b.WithDatapath(core.NewDatapath(p.kern, d.Mask(), d.HW.PEs, ring, pin))
 	}
-	cs.core = b.Build(pre + ".Core")
+	cs.core = b.Build(pre + coreName)
 	return cs
 }
 
@@ -287,22 +337,6 @@ func (p *platform) traceUnits(limit int) {
 	for _, u := range units {
 		tracing.CollectTrace(u, p.spans)
 	}
-}
-
-// activity is the busy time of each metered unit.
-func (p *platform) activity() map[string]akita.VTimeInSec {
-	now := p.eng.CurrentTime()
-	a := map[string]akita.VTimeInSec{}
-	for _, cs := range p.cores {
-		a[cs.writer.Name()] = cs.writer.Activity.Busy(now)
-		for _, l := range cs.loaders {
-			a[l.Name()] = l.Activity.Busy(now)
-		}
-	}
-	if p.mem.bw != nil {
-		a[p.mem.bw.Name()] = p.mem.bw.Activity.Busy(now)
-	}
-	return a
 }
 
 // streamLayout is the DMA view of the tensor at base.

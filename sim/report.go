@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/swatsim/swatsim/dataflow"
+	"github.com/swatsim/swatsim/sim/bwmem"
 )
 
 // Report is the summary of a run; its JSON keys are a contract
@@ -84,25 +85,30 @@ type Unit struct {
 	Requests    int64 `json:"requests,omitempty"`
 }
 
+// report is the run's report from its design and its counters.
 func (p *platform) report() (Report, error) {
-	d := p.d
+	return reportOf(p.d, p.sched, p.tally(), p.mem.functional, int64(p.lay.rowBytes))
+}
+
+// reportOf computes a report from the design, its schedule and a tally
+// (of a run, or extrapolated by the shortcut).
+func reportOf(d *dataflow.Design, s *dataflow.Schedule, t *tally, functional bool, rowBytes int64) (Report, error) {
 	hz := d.ClockHz()
 	r := Report{Design: d.Name, Arch: d.Arch, Mode: "functional", ClockMHz: d.HW.ClockMHz}
-	if !p.mem.functional {
+	if !functional {
 		r.Mode = "timing-only"
 	}
-	end := 0.0
 	var macCycles int64
-	for _, cs := range p.cores {
-		end = math.Max(end, math.Max(float64(cs.writer.LastDone), float64(cs.seq.Cycle())/hz))
-		r.CoreCycles = max(r.CoreCycles, cs.seq.Cycle())
-		macCycles += cs.seq.MACCycles
+	for _, c := range t.cores {
+		r.Cycles = max(r.Cycles, c.writerDone, int64(math.Ceil(float64(c.seqCycle)/hz*hz-1e-6)))
+		r.CoreCycles = max(r.CoreCycles, c.seqCycle)
+		macCycles += c.macCycles
 	}
-	r.Cycles = int64(math.Ceil(end*hz - 1e-6))
 	fillRates(d, &r, macCycles)
-	p.fillTraffic(&r)
-	p.fillUnits(&r)
-	err := fillDesign(d, p.sched, &r, p.onchip)
+	on := CountOnchip(s, rowBytes)
+	fillTraffic(&r, t, on)
+	fillUnits(d, &r, t)
+	err := fillDesign(d, s, &r, on)
 	return r, err
 }
 
@@ -143,49 +149,49 @@ func UsefulMACs(d *dataflow.Design) int64 {
 	return 2 * int64(d.Model.HeadDim) * keys * int64(d.Model.Heads)
 }
 
-func (p *platform) fillTraffic(r *Report) {
+// fillTraffic sets the off-chip bytes by stream, the on-chip bytes and
+// the memory's busy fraction.
+func fillTraffic(r *Report, t *tally, on Onchip) {
 	r.OffchipByStream = map[string]int64{"q": 0, "k": 0, "v": 0, "o": 0}
-	for _, cs := range p.cores {
+	for _, c := range t.cores {
 		for i, name := range []string{"q", "k", "v"} {
-			r.OffchipByStream[name] += int64(cs.loaders[i].BytesRead)
+			r.OffchipByStream[name] += c.loaderBytes[i]
 		}
-		r.OffchipByStream["o"] += int64(cs.writer.BytesWritten)
+		r.OffchipByStream["o"] += c.writerBytes
 	}
 	for _, b := range r.OffchipByStream {
 		r.OffchipBytes += b
 	}
-	p.onchip = CountOnchip(p.sched, int64(p.lay.rowBytes))
-	r.OnchipBytes = p.onchip.Total()
-	if busy := p.mem.channelBusy(); len(busy) > 0 && r.LatencyS > 0 {
+	r.OnchipBytes = on.Total()
+	if len(t.chanBytes) > 0 && r.LatencyS > 0 {
 		var s float64
-		for _, b := range busy {
-			s += b
+		for _, b := range t.chanBytes {
+			s += bwmem.Seconds(uint64(b), t.chanBps)
 		}
-		r.MemoryBusy = s / float64(len(busy)) / r.LatencyS
+		r.MemoryBusy = s / float64(len(t.chanBytes)) / r.LatencyS
 	}
 }
 
-func (p *platform) fillUnits(r *Report) {
+// fillUnits sets the phase and stall cycles and every unit's activity.
+func fillUnits(d *dataflow.Design, r *Report, t *tally) {
 	r.PhaseCycles = map[string]int64{}
 	r.StallCycles = map[string]int64{}
 	r.Units = map[string]Unit{}
-	for _, cs := range p.cores {
-		seq := cs.seq
+	for i, c := range t.cores {
+		pre := t.coreName[i]
 		for s := dataflow.StreamQ; s <= dataflow.StreamO; s++ {
-			r.StallCycles[s.String()] += seq.Stall[s]
+			r.StallCycles[s.String()] += c.stall[s]
 		}
-		r.Units[cs.core.Name()+".PEArray"] = Unit{BusyCycles: seq.MACCycles, StallCycles: seq.Stall[0] + seq.Stall[1] + seq.Stall[2]}
-		for _, l := range cs.loaders {
-			r.Units[l.Name()] = Unit{Bytes: int64(l.BytesRead), Requests: int64(l.Requests)}
+		r.Units[pre+coreName+".PEArray"] = Unit{BusyCycles: c.macCycles, StallCycles: c.stall[0] + c.stall[1] + c.stall[2]}
+		for s := range loaderNames {
+			r.Units[pre+loaderNames[s]] = Unit{BusyCycles: c.loaderBusy[s], Bytes: c.loaderBytes[s], Requests: c.loaderReqs[s]}
 		}
-		r.Units[cs.writer.Name()] = Unit{Bytes: int64(cs.writer.BytesWritten), Requests: int64(cs.writer.Requests)}
+		r.Units[pre+writerName] = Unit{BusyCycles: c.writerBusy, Bytes: c.writerBytes, Requests: c.writerReqs}
 	}
-	for name, t := range p.activity() {
-		u := r.Units[name]
-		u.BusyCycles = int64(math.Round(float64(t) * p.d.ClockHz()))
-		r.Units[name] = u
+	if t.memName != "" {
+		r.Units[t.memName] = Unit{BusyCycles: int64(math.Round(t.memBusy * d.ClockHz()))}
 	}
-	for ph, c := range p.phaseCycles {
+	for ph, c := range t.phases {
 		r.PhaseCycles[dataflow.Phase(ph).String()] = c
 	}
 }

@@ -44,7 +44,7 @@ func (b Builder) WithPlan(p Plan) Builder { b.plan = p; return b }
 func (b Builder) Build(name string) *Comp {
 	b.mustBeComplete(name)
 	c := &Comp{freq: b.freq, layout: b.layout, functional: b.functional, fifo: b.fifo, plan: b.plan, pending: map[string]*request{}}
-	c.rowsPerReq = max(1, min(b.layout.RowsPerBurst(), b.fifo.Capacity/2))
+	c.rowsPerReq = RowsPerRequest(b.layout, b.fifo.Capacity)
 	c.TickingComponent = sim.NewTickingComponent(name, b.engine, b.freq, c)
 	c.bottomPort = sim.NewLimitNumMsgPort(c, 64, name+".Bottom")
 	c.AddPort("Bottom", c.bottomPort)
@@ -55,4 +55,11 @@ func (b Builder) mustBeComplete(name string) {
 	if b.engine == nil || b.layout.Route == nil || b.layout.RowBytes == 0 || b.fifo == nil || b.plan == nil {
 		panic(fmt.Sprintf("loader %s: engine, layout, fifo and plan must be set", name))
 	}
+}
+
+// RowsPerRequest is the most rows a loader asks for in one request: a
+// burst's worth, but at most half its FIFO (so it can keep two requests in
+// flight), and at least one.
+func RowsPerRequest(l stream.Layout, fifoRows int) int {
+	return max(1, min(l.RowsPerBurst(), fifoRows/2))
 }

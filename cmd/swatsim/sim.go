@@ -31,6 +31,7 @@ type simFlags struct {
 	traceBlocks            int
 	baseline               bool
 	allowOverfit           bool
+	exact                  bool
 }
 
 func newSimCmd() *cobra.Command {
@@ -55,6 +56,7 @@ func newSimCmd() *cobra.Command {
 	fl.IntVar(&f.traceBlocks, "trace-blocks", 4096, "blocks recorded in the timeline")
 	fl.BoolVar(&f.baseline, "baseline", false, "also run the dense and flash baselines on the same budget (timing only) and report the ratios (vs_dense, vs_flash)")
 	fl.BoolVar(&f.allowOverfit, "allow-overfit", false, "run a design whose resource estimate exceeds its device (the report says fits: false)")
+	fl.BoolVar(&f.exact, "exact", false, "with --timing-only: run every token event by event instead of the steady-state shortcut (same report, slower; docs/speed.md)")
 	fl.StringVar(&f.cpuprofile, "cpuprofile", "", "write a CPU profile (pprof)")
 	fl.StringVar(&f.memprofile, "memprofile", "", "write a heap profile (pprof)")
 	return cmd
@@ -123,8 +125,11 @@ func runSim(stdout, stderr io.Writer, f *simFlags) error {
 	var progress atomic.Int64
 	done := showProgress(stderr, &progress)
 	start := time.Now()
-	res, err := sim.Run(d, in, sim.Options{TimingOnly: f.timingOnly, TraceBlocks: f.traceBlocks * boolInt(f.trace != ""), Progress: &progress, AllowOverfit: f.allowOverfit})
+	res, err := sim.Run(d, in, sim.Options{TimingOnly: f.timingOnly, TraceBlocks: f.traceBlocks * boolInt(f.trace != ""), Progress: &progress, AllowOverfit: f.allowOverfit, Exact: f.exact})
 	done()
+	if err == nil {
+		noteShortcut(stderr, d, res.Shortcut)
+	}
 	if perr := stopProfile(); err == nil {
 		err = perr
 	}
@@ -146,6 +151,16 @@ func runSim(stdout, stderr io.Writer, f *simFlags) error {
 		}
 	}
 	return f.writeOutputs(d, res)
+}
+
+// noteShortcut says on stderr that the report came from the steady-state
+// shortcut (nothing when every token was run).
+func noteShortcut(w io.Writer, d *dataflow.Design, sc *sim.Shortcut) {
+	if sc == nil {
+		return
+	}
+	fmt.Fprintf(w, "swatsim: steady-state shortcut: event-by-event runs of %v tokens, extrapolated %d periods of %d tokens to %d tokens (the report is the full run's; --exact runs every token)\n",
+		sc.Lengths, sc.Steps, sc.Period, d.Model.SeqLen)
 }
 
 // dramCyclesPerSecond is the speed of memory.model=dram, measured with

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -202,5 +203,31 @@ func TestSimShapeFromTensors(t *testing.T) {
 	code, _, stderr = runCLI(t, append(in, "--set", "model.seq_len=100")...)
 	if code == 0 || !strings.Contains(stderr, "model.seq_len = 100") {
 		t.Fatalf("mismatched seq_len: exit %d, %s", code, stderr)
+	}
+}
+
+// TestSimExactMatchesShortcut: a timing-only run long enough for the
+// steady-state shortcut says so on stderr and writes the same report
+// bytes as --exact, which runs every token and says nothing.
+func TestSimExactMatchesShortcut(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"sim", "--timing-only", "--set", "model.seq_len=16384", "--set", "model.window=128", "--set", "model.heads=2", "--set", "hw.cores=2"}
+	var reports [2][]byte
+	for i, extra := range [][]string{nil, {"--exact"}} {
+		path := filepath.Join(dir, fmt.Sprint(i, ".json"))
+		code, _, stderr := runCLI(t, append(append(args, extra...), "--report", path)...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", extra, code, stderr)
+		}
+		if noted := strings.Contains(stderr, "steady-state shortcut"); noted != (extra == nil) {
+			t.Errorf("%v: stderr mentions the shortcut: %v (%q)", extra, noted, stderr)
+		}
+		var err error
+		if reports[i], err = os.ReadFile(path); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !bytes.Equal(reports[0], reports[1]) {
+		t.Error("the shortcut's report differs from --exact's")
 	}
 }

@@ -22,10 +22,16 @@ var benchPoints = []point{
 // BenchmarkSpeed compares, in one run, the simulation speed of the
 // Verilator build of the RTL with the Go models on the same design point:
 // the schedule's cycle model (dataflow.Sequencer, same stall pattern) and the
-// Akita platform model (sim.Run, functional and timing-only), in simulated
-// core cycles per second of wall time. Neither side counts process
-// start-up (the testbench's is measured and taken off). The Verilator
-// build is cached; the first run of a design builds it.
+// Akita platform model (sim.Run: functional, timing-only event by event
+// with --exact, and timing-only as swatsim sim runs it, through the
+// steady-state shortcut where it applies), in simulated core cycles per
+// second of wall time, and each Go model's x-verilator: its cycles/s over
+// the RTL's. Neither side counts process start-up (the testbench's is
+// measured and taken off; the Go models run in this process). At the RTL's
+// lengths (2,048 and 4,096 tokens) the shortcut does not pay, so that run
+// is event by event too; the long variant runs the same design at 16x the
+// length, where it does, against the RTL's cycles/s at its own length
+// (docs/speed.md).
 //
 //	go test ./hdlgen/cosim -run XXX -bench Speed -benchtime 3x
 func BenchmarkSpeed(b *testing.B) {
@@ -37,14 +43,32 @@ func BenchmarkSpeed(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.Run(pt.name+"/verilator", func(b *testing.B) { benchVerilator(b, d, pt) })
-		b.Run(pt.name+"/model", func(b *testing.B) { benchModel(b, d) })
-		b.Run(pt.name+"/platform-functional", func(b *testing.B) { benchPlatform(b, d, pt, false) })
-		b.Run(pt.name+"/platform-timing-only", func(b *testing.B) { benchPlatform(b, d, pt, true) })
+		long := *d
+		long.Model.SeqLen *= 16
+		var rtl float64 // the RTL's cycles/s
+		b.Run(pt.name+"/verilator", func(b *testing.B) { rtl = benchVerilator(b, d, pt) })
+		b.Run(pt.name+"/model", func(b *testing.B) { reportRatio(b, benchModel(b, d), rtl) })
+		b.Run(pt.name+"/platform-functional", func(b *testing.B) { reportRatio(b, benchPlatform(b, d, pt, sim.Options{}), rtl) })
+		b.Run(pt.name+"/platform-timing-only-exact", func(b *testing.B) {
+			reportRatio(b, benchPlatform(b, d, pt, sim.Options{TimingOnly: true, Exact: true}), rtl)
+		})
+		b.Run(pt.name+"/platform-timing-only", func(b *testing.B) {
+			reportRatio(b, benchPlatform(b, d, pt, sim.Options{TimingOnly: true}), rtl)
+		})
+		b.Run(pt.name+"/platform-timing-only-16x-length", func(b *testing.B) {
+			reportRatio(b, benchPlatform(b, &long, pt, sim.Options{TimingOnly: true}), rtl)
+		})
 	}
 }
 
-func benchVerilator(b *testing.B, d *dataflow.Design, pt point) {
+// reportRatio reports a Go model's cycles/s over the RTL's.
+func reportRatio(b *testing.B, cyclesPerS, rtl float64) {
+	if rtl > 0 {
+		b.ReportMetric(cyclesPerS/rtl, "x-verilator")
+	}
+}
+
+func benchVerilator(b *testing.B, d *dataflow.Design, pt point) float64 {
 	q, k, v := RandomInputs(d, 1, pt.sigma)
 	res, err := Run(d, q, k, v, 1, 20) // build outside the timer
 	if err != nil {
@@ -68,6 +92,7 @@ func benchVerilator(b *testing.B, d *dataflow.Design, pt point) {
 	}
 	b.ReportMetric(float64(cycles)/sim.Seconds(), "cycles/s")
 	b.ReportMetric(float64(startup.Microseconds()), "startup-us")
+	return float64(cycles) / sim.Seconds()
 }
 
 // startupTime is the testbench's process start-up (exec, Verilator's
@@ -85,28 +110,36 @@ func startupTime(b *testing.B, path string) time.Duration {
 	return ts[len(ts)/2]
 }
 
-// benchPlatform runs the Akita platform model (sim.Run, functional or
-// timing-only) on the design: the same design point as the Verilator
-// run, its own memory system, in core cycles per second.
-func benchPlatform(b *testing.B, d *dataflow.Design, pt point, timingOnly bool) {
+// benchPlatform runs the Akita platform model (sim.Run with opt) on the
+// design: the same design point as the Verilator run, its own memory
+// system, in core cycles per second (returned and reported). It logs
+// whether the steady-state shortcut ran.
+func benchPlatform(b *testing.B, d *dataflow.Design, pt point, opt sim.Options) float64 {
 	var in *sim.Inputs
-	if !timingOnly {
+	if !opt.TimingOnly {
 		q, k, v := RandomInputs(d, 1, pt.sigma)
 		in = &sim.Inputs{Q: q, K: k, V: v}
 	}
 	var cycles int64
+	var sc *sim.Shortcut
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		res, err := sim.Run(d, in, sim.Options{TimingOnly: timingOnly})
+		res, err := sim.Run(d, in, opt)
 		if err != nil {
 			b.Fatal(err)
 		}
 		cycles += res.Report.CoreCycles
+		sc = res.Shortcut
 	}
-	b.ReportMetric(float64(cycles)/b.Elapsed().Seconds(), "cycles/s")
+	b.Logf("%d tokens, %d core cycles a run, shortcut %+v", d.Model.SeqLen, cycles/int64(b.N), sc)
+	r := float64(cycles) / b.Elapsed().Seconds()
+	b.ReportMetric(r, "cycles/s")
+	return r
 }
 
-func benchModel(b *testing.B, d *dataflow.Design) {
+// benchModel runs the schedule's cycle model with the RTL run's stall
+// pattern, in cycles per second (returned and reported).
+func benchModel(b *testing.B, d *dataflow.Design) float64 {
 	st := dataflow.StallPattern{Seed: 1, Percent: 20}
 	var cycles int64
 	start := time.Now()
@@ -115,5 +148,7 @@ func benchModel(b *testing.B, d *dataflow.Design) {
 		e.Run(st, -1)
 		cycles += e.Cycle()
 	}
-	b.ReportMetric(float64(cycles)/time.Since(start).Seconds(), "cycles/s")
+	r := float64(cycles) / time.Since(start).Seconds()
+	b.ReportMetric(r, "cycles/s")
+	return r
 }

@@ -59,6 +59,10 @@ func (b Builder) Build(name string) *Comp {
 		interleave: b.interleave,
 		storage:    b.storage,
 		booked:     channel.NewSet(b.channels, b.bytesPerS),
+		bytesPerS:  b.bytesPerS,
+		chanBytes:  make([]uint64, b.channels),
+		chainStart: make([]sim.VTimeInSec, b.channels),
+		chainEnd:   make([]sim.VTimeInSec, b.channels),
 	}
 	c.TickingComponent = sim.NewTickingComponent(name, b.engine, b.freq, c)
 	c.topPort = sim.NewLimitNumMsgPort(c, 256, name+".Top")

@@ -1,7 +1,10 @@
 package bwmem
 
 import (
+	"cmp"
 	"fmt"
+	"math"
+	"slices"
 
 	"github.com/sarchlab/akita/v3/mem/mem"
 	"github.com/sarchlab/akita/v3/sim"
@@ -21,6 +24,13 @@ type Comp struct {
 	interleave uint64
 	storage    *mem.Storage
 	booked     *channel.Set // the channels' queues
+	bytesPerS  float64      // per channel
+	chanBytes  []uint64     // bytes each channel moved
+	arrived    []sim.Msg    // the requests taken in this tick
+	// Each channel's current busy stretch (a chain of transfers, each
+	// queued behind the previous): when it started and when it ends.
+	chainStart, chainEnd []sim.VTimeInSec
+	longestChain         sim.VTimeInSec
 
 	// Activity meters the time a request is in flight.
 	Activity activity.Meter
@@ -42,23 +52,48 @@ func (c *Comp) Handle(e sim.Event) error {
 }
 
 // Tick takes every request that has arrived and schedules its response.
+// Requests that arrive in the same cycle are booked in address order (a
+// fixed arbiter), so the outcome does not hang on the order in which the
+// engine ran their senders.
 func (c *Comp) Tick(now sim.VTimeInSec) bool {
-	progress := false
+	c.arrived = c.arrived[:0]
 	for msg := c.topPort.Retrieve(now); msg != nil; msg = c.topPort.Retrieve(now) {
-		c.accept(now, msg)
-		progress = true
+		c.arrived = append(c.arrived, msg)
 	}
-	return progress
+	if len(c.arrived) > 1 {
+		slices.SortStableFunc(c.arrived, compareRequests)
+	}
+	for _, msg := range c.arrived {
+		c.accept(now, msg)
+	}
+	return len(c.arrived) > 0
+}
+
+// compareRequests orders requests by address, then by size, then by
+// sender.
+func compareRequests(a, b sim.Msg) int {
+	aa, as := request(a)
+	ba, bs := request(b)
+	return cmp.Or(cmp.Compare(aa, ba), cmp.Compare(as, bs), cmp.Compare(a.Meta().Src.Name(), b.Meta().Src.Name()))
+}
+
+// request is the address and size of a read or write.
+func request(msg sim.Msg) (addr, size uint64) {
+	switch m := msg.(type) {
+	case *mem.ReadReq:
+		return m.Address, m.AccessByteSize
+	case *mem.WriteReq:
+		return m.Address, uint64(len(m.Data))
+	}
+	return 0, 0
 }
 
 func (c *Comp) accept(now sim.VTimeInSec, msg sim.Msg) {
-	var addr, size uint64
-	switch m := msg.(type) {
+	addr, size := request(msg)
+	switch msg.(type) {
 	case *mem.ReadReq:
-		addr, size = m.Address, m.AccessByteSize
 		c.BytesRead += size
 	case *mem.WriteReq:
-		addr, size = m.Address, uint64(len(m.Data))
 		c.BytesWritten += size
 	default:
 		panic(fmt.Sprintf("bwmem %s: cannot handle %T", c.Name(), msg))
@@ -78,7 +113,13 @@ func (c *Comp) occupy(now sim.VTimeInSec, addr, size uint64) sim.VTimeInSec {
 	for size > 0 {
 		chunk := min(size, c.interleave-addr%c.interleave)
 		ch := int(addr / c.interleave % uint64(c.booked.Len()))
-		done = max(done, c.booked.Book(now, ch, chunk))
+		if now >= c.chainEnd[ch] {
+			c.longestChain = max(c.longestChain, c.chainEnd[ch]-c.chainStart[ch])
+			c.chainStart[ch] = now
+		}
+		c.chainEnd[ch] = c.booked.Book(now, ch, chunk)
+		done = max(done, c.chainEnd[ch])
+		c.chanBytes[ch] += chunk
 		addr += chunk
 		size -= chunk
 	}
@@ -88,13 +129,42 @@ func (c *Comp) occupy(now sim.VTimeInSec, addr, size uint64) sim.VTimeInSec {
 // TopPort is the port that faces the loaders and the writer.
 func (c *Comp) TopPort() sim.Port { return c.topPort }
 
-// Busy is the seconds each channel spent transferring.
+// Busy is the seconds each channel spent transferring: its bytes over
+// its bandwidth (see Seconds).
 func (c *Comp) Busy() []float64 {
-	out := make([]float64, c.booked.Len())
-	for ch := range out {
-		out[ch] = float64(c.booked.Busy(ch))
+	out := make([]float64, len(c.chanBytes))
+	for ch, b := range c.chanBytes {
+		out[ch] = Seconds(b, c.bytesPerS)
 	}
 	return out
+}
+
+// LongestChain is the longest time a channel was busy without a break:
+// transfers queued back to back. Transfers start on the controller's
+// clock but last bytes / bandwidth, so a chain ends off the clock grid;
+// a chain that breaks returns the channel to the grid.
+func (c *Comp) LongestChain() sim.VTimeInSec {
+	l := c.longestChain
+	for ch := range c.chainEnd {
+		l = max(l, c.chainEnd[ch]-c.chainStart[ch])
+	}
+	return l
+}
+
+// ChannelBytes is the bytes each channel moved.
+func (c *Comp) ChannelBytes() []uint64 { return append([]uint64(nil), c.chanBytes...) }
+
+// ChannelBytesPerS is each channel's bandwidth in bytes per second.
+func (c *Comp) ChannelBytesPerS() float64 { return c.bytesPerS }
+
+// Seconds is the time a channel of bytesPerS bytes per second spends
+// moving n bytes (0 when the bandwidth is infinite). Computed from the
+// byte count, a channel's busy time is a function of an integer counter.
+func Seconds(n uint64, bytesPerS float64) float64 {
+	if math.IsInf(bytesPerS, 1) {
+		return 0
+	}
+	return float64(n) / bytesPerS
 }
 
 func (c *Comp) respond(e *respondEvent) error {

@@ -1,0 +1,166 @@
+package engine
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/sarchlab/akita/v3/sim"
+)
+
+// Serial is the engine. It implements sim.Engine.
+type Serial struct {
+	*sim.HookableBase
+	ranks      map[sim.Handler]uint64
+	now        sim.VTimeInSec
+	queue      queue
+	seq        uint64
+	pause      sync.Mutex
+	endHandler []sim.SimulationEndHandler
+}
+
+// New returns an engine at time 0 with no events.
+func New() *Serial { return &Serial{HookableBase: sim.NewHookableBase()} }
+
+// item is a scheduled event and its place in the order among events at
+// the same time: the top bit of rank is set for secondary events, the
+// rest is the handler's rank; seq is the scheduling sequence number.
+type item struct {
+	time      sim.VTimeInSec
+	rank, seq uint64
+	evt       sim.Event
+}
+
+const (
+	secondaryBit = 1 << 63
+	unranked     = 1<<63 - 1
+)
+
+// before reports whether a runs before b: earlier time, then primary
+// before secondary, then the lower handler rank, then scheduled first.
+func (a *item) before(b *item) bool {
+	if a.time != b.time {
+		return a.time < b.time
+	}
+	if a.rank != b.rank {
+		return a.rank < b.rank
+	}
+	return a.seq < b.seq
+}
+
+// Rank fixes the order of the handlers' events among events at the same
+// time: the handlers' events run in the order the handlers are given,
+// before those of handlers never ranked. Then the order no longer hangs on
+// which event was scheduled first.
+func (e *Serial) Rank(handlers ...sim.Handler) {
+	if e.ranks == nil {
+		e.ranks = map[sim.Handler]uint64{}
+	}
+	for _, h := range handlers {
+		if _, ok := e.ranks[h]; !ok {
+			e.ranks[h] = uint64(len(e.ranks))
+		}
+	}
+}
+
+// queue is a binary min-heap of items.
+type queue []item
+
+func (q *queue) push(it item) {
+	*q = append(*q, it)
+	h := *q
+	for i := len(h) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !h[i].before(&h[p]) {
+			break
+		}
+		h[i], h[p] = h[p], h[i]
+		i = p
+	}
+}
+
+func (q *queue) pop() item {
+	h := *q
+	top := h[0]
+	n := len(h) - 1
+	h[0] = h[n]
+	h[n] = item{}
+	h = h[:n]
+	for i := 0; ; {
+		l, m := 2*i+1, i
+		if l < n && h[l].before(&h[m]) {
+			m = l
+		}
+		if r := l + 1; r < n && h[r].before(&h[m]) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
+	*q = h
+	return top
+}
+
+// Schedule queues an event; it panics on an event before the current
+// time, as Akita's engines do.
+func (e *Serial) Schedule(evt sim.Event) {
+	t := evt.Time()
+	if t < e.now {
+		panic(fmt.Sprintf("engine: scheduling %T at %.12g s, before the current time %.12g s", evt, float64(t), float64(e.now)))
+	}
+	rank, ok := e.ranks[evt.Handler()]
+	if !ok {
+		rank = unranked
+	}
+	if evt.IsSecondary() {
+		rank |= secondaryBit
+	}
+	e.queue.push(item{time: t, rank: rank, seq: e.seq, evt: evt})
+	e.seq++
+}
+
+// CurrentTime is the time of the event being handled.
+func (e *Serial) CurrentTime() sim.VTimeInSec { return e.now }
+
+// Run handles every event in order until none is left; it stops at the
+// first handler error and returns it.
+func (e *Serial) Run() error {
+	for len(e.queue) > 0 {
+		e.pause.Lock()
+		hooks := e.NumHooks() > 0
+		it := e.queue.pop()
+		e.now = it.time
+		if hooks {
+			e.InvokeHook(sim.HookCtx{Domain: e, Pos: sim.HookPosBeforeEvent, Item: it.evt})
+		}
+		err := it.evt.Handler().Handle(it.evt)
+		if hooks {
+			e.InvokeHook(sim.HookCtx{Domain: e, Pos: sim.HookPosAfterEvent, Item: it.evt})
+		}
+		e.pause.Unlock()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Pause holds the run before its next event until Continue.
+func (e *Serial) Pause() { e.pause.Lock() }
+
+// Continue resumes a paused run.
+func (e *Serial) Continue() { e.pause.Unlock() }
+
+// RegisterSimulationEndHandler registers a handler that Finished calls.
+func (e *Serial) RegisterSimulationEndHandler(h sim.SimulationEndHandler) {
+	e.endHandler = append(e.endHandler, h)
+}
+
+// Finished calls the registered end handlers.
+func (e *Serial) Finished() {
+	for _, h := range e.endHandler {
+		h.Handle(e.now)
+	}
+}

@@ -1,0 +1,80 @@
+package engine
+
+import (
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/sarchlab/akita/v3/sim"
+)
+
+// recorder is a handler that logs the events it handles by name.
+type recorder struct {
+	name string
+	log  *[]string
+	err  error
+}
+
+func (r *recorder) Handle(e sim.Event) error {
+	*r.log = append(*r.log, r.name+"@"+e.(*event).tag)
+	return r.err
+}
+
+type event struct {
+	*sim.EventBase
+	tag       string
+	secondary bool
+}
+
+func (e *event) IsSecondary() bool { return e.secondary }
+
+func newEvent(t sim.VTimeInSec, h sim.Handler, secondary bool, tag string) *event {
+	return &event{sim.NewEventBase(t, h), tag, secondary}
+}
+
+// TestSameTimeOrder: earlier time first; at one time primary before
+// secondary, ranked handlers in rank order before unranked ones, then
+// scheduling order; the time advances.
+func TestSameTimeOrder(t *testing.T) {
+	e := New()
+	var log []string
+	a, b, c := &recorder{name: "a", log: &log}, &recorder{name: "b", log: &log}, &recorder{name: "c", log: &log}
+	e.Rank(b, a)
+	for _, ev := range []*event{
+		newEvent(2, c, false, "2"), newEvent(1, c, true, "1s"), newEvent(1, a, false, "1"),
+		newEvent(1, c, false, "1"), newEvent(1, b, false, "1"), newEvent(1, b, true, "1s"),
+		newEvent(1, a, false, "1bis"), newEvent(0, c, false, "0"),
+	} {
+		e.Schedule(ev)
+	}
+	if err := e.Run(); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"c@0", "b@1", "a@1", "a@1bis", "c@1", "b@1s", "c@1s", "c@2"}
+	if !slices.Equal(log, want) {
+		t.Errorf("order %v, want %v", log, want)
+	}
+	if e.CurrentTime() != 2 {
+		t.Errorf("time %g, want 2", float64(e.CurrentTime()))
+	}
+}
+
+// TestRunStopsOnError: a handler's error ends the run and is returned;
+// scheduling into the past panics.
+func TestRunStopsOnError(t *testing.T) {
+	e := New()
+	var log []string
+	bad := &recorder{name: "bad", log: &log, err: errors.New("boom")}
+	ok := &recorder{name: "ok", log: &log}
+	e.Schedule(newEvent(1, bad, false, "1"))
+	e.Schedule(newEvent(2, ok, false, "2"))
+	if err := e.Run(); err == nil || err.Error() != "boom" || len(log) != 1 {
+		t.Errorf("err %v, log %v", err, log)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("scheduling before the current time did not panic")
+		}
+	}()
+	e.Schedule(newEvent(0.5, ok, false, "past"))
+}
