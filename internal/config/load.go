@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/go-viper/mapstructure/v2"
+	"github.com/spf13/viper"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -74,43 +75,57 @@ type Layers struct {
 }
 
 // Load builds the configuration into dst, a pointer to the schema's
-// struct, and checks that every float in it is finite.
+// struct, and checks that every float in it is finite. The layers are
+// checked one by one, in order, and their typed values are layered by a
+// fresh viper instance (see newStore), which then decodes them into dst.
 func (s *Schema) Load(l Layers, dst any) error {
 	if rv := reflect.ValueOf(dst); rv.Kind() != reflect.Pointer || rv.Elem().Type() != s.typ {
 		return fmt.Errorf("config %s: Load needs a *%v, not %T", s.name, s.typ, dst)
 	}
-	tree, err := s.defaultTree()
+	defaults, err := s.defaultTree()
 	if err != nil {
 		return err
 	}
+	v := newStore(defaults)
 	explicit := map[string]bool{}
 	if l.File != "" {
 		ft, err := s.fileTree(l.File)
 		if err != nil {
 			return err
 		}
-		merge(tree, ft)
 		flatten(ft, "", explicit)
+		if err := v.MergeConfigMap(ft); err != nil {
+			return fmt.Errorf("%s: %v", l.File, err)
+		}
 	}
 	if l.Env {
-		if err := s.applyEnv(tree, explicit); err != nil {
+		et, err := s.envTree(explicit)
+		if err != nil {
 			return err
+		}
+		if err := v.MergeConfigMap(et); err != nil {
+			return fmt.Errorf("%s_*: %v", EnvPrefix, err)
 		}
 		warnUnknownEnv()
 	}
 	for _, kv := range l.Pre {
-		if k, _, _ := strings.Cut(kv, "="); !explicit[strings.ToLower(strings.TrimSpace(k))] {
-			if err := s.applySet(tree, kv, "default from the inputs"); err != nil {
-				return err
-			}
+		if k, _, _ := strings.Cut(kv, "="); explicit[strings.ToLower(strings.TrimSpace(k))] {
+			continue
 		}
-	}
-	for _, kv := range l.Sets {
-		if err := s.applySet(tree, kv, "--set"); err != nil {
+		k, val, err := s.parseSet(kv, "default from the inputs")
+		if err != nil {
 			return err
 		}
+		v.SetDefault(k, val)
 	}
-	return s.decode(tree, dst)
+	for _, kv := range l.Sets {
+		k, val, err := s.parseSet(kv, "--set")
+		if err != nil {
+			return err
+		}
+		v.Set(k, val)
+	}
+	return s.decode(v, dst)
 }
 
 // Keys lists the schema's leaf keys, sorted.
@@ -122,12 +137,29 @@ func (s *Schema) Keys() []string {
 	return out
 }
 
-func (s *Schema) decode(tree map[string]any, dst any) error {
-	dec, err := mapstructure.NewDecoder(&mapstructure.DecoderConfig{Result: dst, ErrorUnused: true, ZeroFields: true})
-	if err != nil {
-		return err
+// newStore is the viper instance of one load, holding the embedded
+// defaults. Viper layers what the loader puts into it, later layers
+// winning: its defaults (the embedded defaults, then Pre), its config
+// (the file, then the environment, merged key by key) and its overrides
+// (--set). A fresh instance per load keeps loads independent.
+func newStore(defaults map[string]any) *viper.Viper {
+	v := viper.New()
+	for k, val := range defaults {
+		v.SetDefault(k, val)
 	}
-	if err := dec.Decode(tree); err != nil {
+	return v
+}
+
+// decode has viper decode its layered values into dst: every key must
+// land in a field (ErrorUnused), and the values, already of the fields'
+// types, are not converted further (no weak typing, no hooks).
+func (s *Schema) decode(v *viper.Viper, dst any) error {
+	strict := func(c *mapstructure.DecoderConfig) {
+		c.ZeroFields = true
+		c.WeaklyTypedInput = false
+		c.DecodeHook = nil
+	}
+	if err := v.UnmarshalExact(dst, strict); err != nil {
 		return fmt.Errorf("%s: %v", s.name, err)
 	}
 	return CheckFinite(dst)
@@ -213,32 +245,33 @@ func describe(err error, key, src string) error {
 	return fmt.Errorf("%s: %v", src, err)
 }
 
-// applySet applies one key=value from --set (src names the layer).
-func (s *Schema) applySet(tree map[string]any, kv, src string) error {
+// parseSet checks one key=value from --set (src names the layer) and
+// returns the key and its typed value.
+func (s *Schema) parseSet(kv, src string) (string, any, error) {
 	k, val, ok := strings.Cut(kv, "=")
 	k = strings.ToLower(strings.TrimSpace(k))
 	if !ok || k == "" {
-		return fmt.Errorf("%s %q: want key=value, e.g. --set model.window=256", src, kv)
+		return "", nil, fmt.Errorf("%s %q: want key=value, e.g. --set model.window=256", src, kv)
 	}
 	t, err := lookup(s.typ, k)
 	if err != nil {
-		return fmt.Errorf("%s %v", src, err)
+		return "", nil, fmt.Errorf("%s %v", src, err)
 	}
-	return s.setText(tree, k, t, strings.TrimSpace(val), src)
+	v, err := parseText(k, t, strings.TrimSpace(val), src)
+	return k, v, err
 }
 
-// setText sets key (of type t) from text given on the command line or in
-// the environment, read as a YAML value.
-func (s *Schema) setText(tree map[string]any, key string, t reflect.Type, text, src string) error {
+// parseText converts the text of key (of type t), given on the command
+// line or in the environment, read as a YAML value.
+func parseText(key string, t reflect.Type, text, src string) (any, error) {
 	if t.Kind() == reflect.Struct {
-		return fmt.Errorf("%s %s: %s is a group of keys; set one of %s", src, key, key, knownKeys(t, key))
+		return nil, fmt.Errorf("%s %s: %s is a group of keys; set one of %s", src, key, key, knownKeys(t, key))
 	}
 	v, err := convert(t, textNode(t, text))
 	if err != nil {
-		return describe(err, key, src)
+		return nil, describe(err, key, src)
 	}
-	setPath(tree, key, v)
-	return nil
+	return v, nil
 }
 
 // textNode reads command-line text as a YAML value; a string field takes
@@ -260,20 +293,31 @@ func textNode(t reflect.Type, text string) *yaml.Node {
 	return n
 }
 
-// applyEnv applies the SWATSIM_* variables that name keys.
-func (s *Schema) applyEnv(tree map[string]any, explicit map[string]bool) error {
+// envTree reads the SWATSIM_* variables that name keys of the schema,
+// through viper's environment binding (EnvPrefix, "." read as "_", set but
+// empty counts as set), into a tree of checked values; it records their
+// keys in explicit.
+func (s *Schema) envTree(explicit map[string]bool) (map[string]any, error) {
+	env := viper.New()
+	env.SetEnvPrefix(EnvPrefix)
+	env.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
+	env.AllowEmptyEnv(true)
+	tree := map[string]any{}
 	for _, f := range leaves(s.typ, "") {
-		name := envName(f.key)
-		text, ok := os.LookupEnv(name)
-		if !ok {
+		if err := env.BindEnv(f.key); err != nil {
+			return nil, fmt.Errorf("%s: %v", envName(f.key), err)
+		}
+		if !env.IsSet(f.key) {
 			continue
 		}
-		if err := s.setText(tree, f.key, f.typ, strings.TrimSpace(text), name); err != nil {
-			return err
+		v, err := parseText(f.key, f.typ, strings.TrimSpace(env.GetString(f.key)), envName(f.key))
+		if err != nil {
+			return nil, err
 		}
+		setPath(tree, f.key, v)
 		explicit[f.key] = true
 	}
-	return nil
+	return tree, nil
 }
 
 var (
@@ -337,19 +381,6 @@ func setPath(tree map[string]any, key string, v any) {
 		tree = sub
 	}
 	tree[parts[len(parts)-1]] = v
-}
-
-// merge copies src over dst, group by group.
-func merge(dst, src map[string]any) {
-	for k, v := range src {
-		sm, sok := v.(map[string]any)
-		dm, dok := dst[k].(map[string]any)
-		if sok && dok {
-			merge(dm, sm)
-			continue
-		}
-		dst[k] = v
-	}
 }
 
 // flatten records the dotted keys of the leaves of tree.
