@@ -13,6 +13,9 @@ module swat_core #(
   parameter HEAD_DIM       = {%.D%},  // model.head_dim
   parameter VECTOR_WIDTH   = {%.VW%},  // hw.vector_width
   parameter PES            = {%.P%},  // hw.pes
+{%- if .UnitParam%}
+  parameter UNITS          = {%.MaxUnits%},  // units this core runs (0: idle, done from reset on)
+{%- end%}
   parameter IN_BITS        = {%.InBits%},  // arith in_bits
   parameter LAT_SCORE      = {%.LatScore%},  // hw.latency.score
   parameter LAT_EXP        = {%.LatExp%},  // hw.latency.exp
@@ -66,7 +69,7 @@ module swat_core #(
   wire                  pin_we;
   wire {%rng .PAW%}      pin_waddr, pin_raddr;
 {%- end%}
-  swat_ctrl u_ctrl (
+  swat_ctrl{%if .UnitParam%} #(.UNITS(UNITS)){%end%} u_ctrl (
     .clk(clk), .rst(rst), .q_valid(q_valid), .q_ready(q_ready), .k_valid(k_valid), .v_valid(v_valid),
     .kv_take(kv_take), .o_valid(o_valid), .o_ready(o_ready), .glob(glob), .r0(r0), .rows(rows),
     .q_load(q_load), .o_shift(o_shift), .issue(issue), .src(src), .key(key),
@@ -181,5 +184,52 @@ module swat_core #(
         .nm_first(nm_first), .rc_step(rc_step), .nm_busy(nm_busy));
     end
   endgenerate
+endmodule
+`
+
+const topTmpl = `{%.Hdr%}
+// swat_top: hw.cores = {%.Cores%} identical attention cores, each with its own
+// stream ports (cN_q_*, cN_k_*, cN_v_*, cN_o_*, as swat_core's) and done
+// flag; the memory system that feeds them is outside the boundary, as for
+// one core. The heads are cut into units of {%.UnitHeads%} query head(s) of one K/V
+// group (dataflow.Schedule.Units); unit u runs on core u mod {%.Cores%}, so core c
+// runs UNITS = {%range $i, $c := .CorePorts%}{%if $i%}, {%end%}{%$c.Units%}{%end%} units. A core without a unit is done
+// from reset on. done is high when every core is done: it rises in the
+// cycle after the last core's last o beat.
+module swat_top #(
+  parameter HEAD_DIM   = {%.D%},  // model.head_dim
+  parameter IN_BITS    = {%.InBits%},  // arith in_bits
+  parameter SHIFT_BITS = {%.ShW%}   // cfg_score_shift width
+) (
+  input  wire                        clk,
+  input  wire                        rst,
+  input  wire [SHIFT_BITS-1:0]       cfg_score_shift,
+{%- range .CorePorts%}
+  input  wire                        {%.Prefix%}q_valid,
+  output wire                        {%.Prefix%}q_ready,
+  input  wire [HEAD_DIM*IN_BITS-1:0] {%.Prefix%}q_data,
+  input  wire                        {%.Prefix%}k_valid,
+  output wire                        {%.Prefix%}k_ready,
+  input  wire [HEAD_DIM*IN_BITS-1:0] {%.Prefix%}k_data,
+  input  wire                        {%.Prefix%}v_valid,
+  output wire                        {%.Prefix%}v_ready,
+  input  wire [HEAD_DIM*IN_BITS-1:0] {%.Prefix%}v_data,
+  output wire                        {%.Prefix%}o_valid,
+  input  wire                        {%.Prefix%}o_ready,
+  output wire [HEAD_DIM*IN_BITS-1:0] {%.Prefix%}o_data,
+  output wire                        {%.Prefix%}done,
+{%- end%}
+  output wire                        done
+);
+{%- range .CorePorts%}
+  swat_core #(.UNITS({%.Units%})) u_core{%.Index%} (
+    .clk(clk), .rst(rst), .cfg_score_shift(cfg_score_shift),
+    .q_valid({%.Prefix%}q_valid), .q_ready({%.Prefix%}q_ready), .q_data({%.Prefix%}q_data),
+    .k_valid({%.Prefix%}k_valid), .k_ready({%.Prefix%}k_ready), .k_data({%.Prefix%}k_data),
+    .v_valid({%.Prefix%}v_valid), .v_ready({%.Prefix%}v_ready), .v_data({%.Prefix%}v_data),
+    .o_valid({%.Prefix%}o_valid), .o_ready({%.Prefix%}o_ready), .o_data({%.Prefix%}o_data),
+    .done({%.Prefix%}done));
+{%- end%}
+  assign done = {%range $i, $c := .CorePorts%}{%if $i%} & {%end%}{%$c.Prefix%}done{%end%};
 endmodule
 `

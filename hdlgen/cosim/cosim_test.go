@@ -109,17 +109,17 @@ func TestCompareHungRTL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	model, cycles := runModel(d, dataflow.StallPattern{})
+	model := runModel(d, dataflow.StallPattern{})
 	path := filepath.Join(t.TempDir(), "out.txt")
-	text := fmt.Sprintf("q %d\nstalled 99\ncycles 0\n", model[dataflow.StreamQ][0])
+	text := fmt.Sprintf("q 0 %d\nstalled 99\ncycles 0\n", model[0].cycles[dataflow.StreamQ][0])
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	log, err := readBenchLog(path, d.Model.HeadDim)
+	log, err := readBenchLog(path, d.Model.HeadDim, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := &Result{ModelCycles: cycles}
+	res := &Result{ModelCycles: model[0].total}
 	compare(res, d, ref, log, model)
 	if res.Pass || !strings.Contains(res.Report(), "the RTL hung: 0 of 48 o beats after 99 cycles") {
 		t.Fatalf("a hung RTL must fail: %s", res.Report())
