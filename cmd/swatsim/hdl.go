@@ -202,7 +202,7 @@ func runCosim(cmd *cobra.Command, f *cosimFlags) error {
 	}
 	var pre []string
 	if q != nil {
-		pre = shapeSets(q)
+		pre = append(shapeSets(q), fmt.Sprint("model.kv_heads=", k.H))
 	}
 	if err := f.checkVCD(cmd); err != nil {
 		return err
