@@ -96,7 +96,14 @@ func (p *params) emit() (*RTL, error) {
 			what = "SWAT attention core (one of hw.cores, under swat_top)"
 		}
 		t := tpl{params: p, Hdr: header(p, m.name+".v: "+what)}
-		text, err := render(m.name, m.tmpl, t)
+		tmpl := m.tmpl
+		switch {
+		case m.name == "swat_ctrl" && p.Overlap:
+			tmpl = ctrlOverlapTmpl
+		case m.name == TopModule:
+			tmpl += coreOverlapTmpl
+		}
+		text, err := render(m.name, tmpl, t)
 		if err != nil {
 			return nil, err
 		}

@@ -24,6 +24,13 @@ type params struct {
 	CoreUnits []int
 	// UnitW and HsW are the widths of the unit and head-in-unit counters.
 	UnitW, HsW int
+	// Overlap is hw.overlap: the banked PEs and the overlapped controller.
+	Overlap bool
+	// Descs is the overlapped controller's block-descriptor ROM: the blocks
+	// of one unit (every unit repeats them).
+	Descs []blockDesc
+	// JW is the width of a descriptor index, BW of a core's block counts.
+	JW, BW int
 }
 
 // newParams derives the generator's numbers from a validated design point.
@@ -43,6 +50,13 @@ func newParams(d *dataflow.Design) (*params, error) {
 	}
 	p.UnitW = max(1, resource.BitsFor(p.MaxUnits()-1))
 	p.HsW = max(1, resource.BitsFor(p.UnitHeads-1))
+	if p.Overlap = d.HW.Overlap; p.Overlap {
+		if p.Descs, err = unitDescs(d, p.Depth); err != nil {
+			return nil, err
+		}
+		p.JW = max(1, resource.BitsFor(len(p.Descs)-1))
+		p.BW = resource.BitsFor(p.MaxUnits()*len(p.Descs)+2) + 1
+	}
 	return p, nil
 }
 

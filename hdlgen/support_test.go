@@ -15,7 +15,6 @@ func TestGenerateRefusesWhatTheRTLLacks(t *testing.T) {
 		want string
 	}{
 		{[]string{"arch=flash"}, "arch = flash"},
-		{[]string{"hw.overlap=true"}, "hw.overlap = true"},
 	} {
 		d, err := dataflow.Load("", append([]string{"model.seq_len=256", "model.window=32"}, c.sets...))
 		if err != nil {
@@ -26,7 +25,8 @@ func TestGenerateRefusesWhatTheRTLLacks(t *testing.T) {
 		}
 	}
 	for _, sets := range [][]string{{"model.heads=2", "model.kv_heads=2"}, {"model.heads=4", "model.kv_heads=2"},
-		{"hw.cores=3", "model.heads=4", "model.kv_heads=2"}, {"hw.cores=2", "model.heads=1"}} {
+		{"hw.cores=3", "model.heads=4", "model.kv_heads=2"}, {"hw.cores=2", "model.heads=1"},
+		{"hw.overlap=true"}, {"hw.overlap=true", "arch=dense"}} {
 		d, err := dataflow.Load("", append([]string{"model.seq_len=256", "model.window=32"}, sets...))
 		if err != nil {
 			t.Fatal(err)
