@@ -15,15 +15,15 @@ import (
 // first written at StrAddr), and the offset D of the next block's sweep
 // in its own (dataflow.Schedule.Offset; K: no overlap).
 type blockDesc struct {
-	Glob             bool
-	R0, Rows         int
-	Preload          bool
-	PinN             int
-	RingLo, RingN    int
-	RingAddr         int
-	StrLo, StrN      int
-	StrAddr          int
-	K, D             int
+	Glob          bool
+	R0, Rows      int
+	Preload       bool
+	PinN          int
+	RingLo, RingN int
+	RingAddr      int
+	StrLo, StrN   int
+	StrAddr       int
+	K, D          int
 }
 
 // unitDescs derives the descriptor ROM of the overlapped schedule: the
