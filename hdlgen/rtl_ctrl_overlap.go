@@ -88,7 +88,7 @@ module swat_ctrl #(
   localparam PER = {%len .Descs%};  // blocks per unit
   localparam [{%sub .BW 1%}:0] B_ONE = 1, B_TWO = 2;
   localparam [{%sub .BW 1%}:0] TOTAL = {%if .UnitParam%}UNITS * PER{%else%}PER{%end%};  // blocks of the core
-  localparam [{%sub .JW 1%}:0] J_ONE = 1, J_LAST = PER - 1;
+  localparam [{%sub .JW 1%}:0] J_ONE = 1, J_LAST = {%lit .JW (sub (len .Descs) 1)%};  // PER - 1
   localparam [KEY_BITS-1:0] K_ONE = 1;
   localparam [CNT_BITS-1:0] C_ONE = 1;
   localparam [TMR_BITS-1:0] T_ONE = 1, T_LR = LR;
@@ -138,8 +138,9 @@ module swat_ctrl #(
 {%.DescUnpack "da" "glob" "r0" "rows" "pin_n" "ring_lo" "ring_n" "ring_a" "str_lo" "str_a" "k" "off"%}
 {%.DescUnpack "db" "k"%}
 {%- end%}
-  wire a_live = ia < TOTAL;
-  wire b_live = ia + B_ONE < TOTAL;
+  // (the block counts never pass TOTAL; != keeps the comparison non-constant for an idle core)
+  wire a_live = ia != TOTAL;
+  wire b_live = a_live && (ia + B_ONE != TOTAL);
   wire co     = da_off < da_k;  // B inherits A's positions D..K-1 (then B exists)
   // A's key at x
   wire [KEY_BITS-1:0] da_x = x;
@@ -256,7 +257,7 @@ module swat_ctrl #(
   reg  [CNT_BITS-1:0] lc;   // beat counter
   wire [DW-1:0] dl_desc = desc(lj);
 {%.DescUnpack "dl" "rows" "pre"%}
-  wire l_live = lcnt < TOTAL;
+  wire l_live = lcnt != TOTAL;
 {%- if .HasPin%}
   wire pre_on = l_live && !lq && dl_pre && (ia >= lcnt);  // block lcnt-1 issued its last key
   wire pre_take = pre_on && k_valid && v_valid;
@@ -286,7 +287,7 @@ module swat_ctrl #(
   reg  [CNT_BITS-1:0] oc;
   wire [DW-1:0] do_desc = desc(oj);
 {%.DescUnpack "do" "rows"%}
-  assign nm_first = (nph == NP_WAIT) && (ocnt < TOTAL) && (scnt > ocnt);
+  assign nm_first = (nph == NP_WAIT) && (ocnt != TOTAL) && (scnt > ocnt);
   assign rc_step  = (nph == NP_NRM) && (tmr < T_LR);
   assign nm_busy  = (nph == NP_NRM) && (tmr >= T_LR);
   assign nm_bank  = ocnt[0];

@@ -53,6 +53,9 @@ var edges = []edge{
 	{"cores, GQA", func(g *genPoint) { g.heads, g.kvHeads, g.cores = 4, 2, 2 }},
 	{"idle core in the last round", func(g *genPoint) { g.heads, g.kvHeads, g.cores = 3, 3, 2 }},
 	{"more cores than units", func(g *genPoint) { g.heads, g.kvHeads, g.cores = 2, 1, 3 }},
+	{"overlap", func(g *genPoint) { g.overlap = true }},
+	{"overlap, GQA, cores", func(g *genPoint) { g.overlap, g.heads, g.kvHeads, g.cores = true, 4, 2, 2 }},
+	{"overlap, C = 1", func(g *genPoint) { g.overlap, g.vw = true, g.d }},
 }
 
 // genPoint is a design point under construction.
@@ -61,6 +64,7 @@ type genPoint struct {
 	arch, arith       string
 	heads, d, n, w    int
 	kvHeads, cores    int // 0: kv_heads = heads
+	overlap           bool
 	causal            bool
 	g, s, pes, vw     int
 	latS, latE        int
@@ -87,6 +91,7 @@ func randomPoint(r *rand.Rand, i int) (point, string) {
 	if hd := divisors(g.heads); r.IntN(2) == 0 {
 		g.kvHeads = hd[r.IntN(len(hd))]
 	}
+	g.overlap = r.IntN(3) == 0
 	g.d = []int{1, 2, 4, 6, 8, 12, 16}[r.IntN(7)]
 	g.n = 1 + r.IntN(48)
 	g.causal = r.IntN(3) > 0
@@ -123,7 +128,7 @@ func divisors(n int) []int {
 func (g *genPoint) point(i int) point {
 	sets := []string{"arch=" + g.arch, "arith=" + g.arith,
 		fmt.Sprint("model.heads=", g.heads), fmt.Sprint("model.kv_heads=", g.kvHeads),
-		fmt.Sprint("hw.cores=", g.cores), fmt.Sprint("model.head_dim=", g.d),
+		fmt.Sprint("hw.cores=", g.cores), fmt.Sprint("hw.overlap=", g.overlap), fmt.Sprint("model.head_dim=", g.d),
 		fmt.Sprint("model.seq_len=", g.n), fmt.Sprint("model.window=", g.w),
 		fmt.Sprint("model.causal=", g.causal), fmt.Sprint("model.global_tokens=", g.g),
 		fmt.Sprint("model.sinks=", g.s), fmt.Sprint("model.scale=", g.scale),
