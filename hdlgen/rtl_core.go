@@ -123,15 +123,7 @@ module swat_core #(
 {%- end%}
 
   // K slices to the PEs: slice 0 in the issue cycle, the rest from kreg.
-{%- if gt .C 1%}
-  reg  [ROW-SLICE-1:0] kreg;
-  always @(posedge clk)
-    if (issue)         kreg <= krow[ROW-1:SLICE];
-    else if (dot_busy) kreg <= kreg >> SLICE;
-  wire [SLICE-1:0] k_slice = issue ? krow[SLICE-1:0] : kreg[SLICE-1:0];
-{%- else%}
-  wire [SLICE-1:0] k_slice = krow;
-{%- end%}
+{%slicer .C "kreg" "krow" "issue" "dot_busy" "k_slice"%}
 
   // Mask bits of the issued key, one per PE.
   wire [PES-1:0] fold_now;
@@ -146,7 +138,15 @@ module swat_core #(
       vf[f_w] <= vrow;
       ff[f_w] <= fold_now;
     end
-  always @(posedge clk)
+{%template "fifo_ptrs" .%}
+  wire [PES-1:0] fold   = ff[f_x];
+  wire [ROW-1:0] v_head = vf[f_v];
+{%slicer .C "vsv" "v_head" "sv_first" "sv_busy" "v_slice"%}
+
+{%template "pes" .%}
+{%- end%}
+endmodule
+{%define "fifo_ptrs"%}  always @(posedge clk)
     if (rst) begin
       f_w <= {{%.FifoPtr%}{1'b0}};
       f_x <= {{%.FifoPtr%}{1'b0}};
@@ -156,25 +156,21 @@ module swat_core #(
       if (ex_en[0]) f_x <= f_x + {%lit .FifoPtr 1%};
       if (sv_first) f_v <= f_v + {%lit .FifoPtr 1%};
     end
-  wire [PES-1:0] fold   = ff[f_x];
-  wire [ROW-1:0] v_head = vf[f_v];
-{%- if gt .C 1%}
-  reg  [ROW-SLICE-1:0] vsv;
-  always @(posedge clk)
-    if (sv_first)     vsv <= v_head[ROW-1:SLICE];
-    else if (sv_busy) vsv <= vsv >> SLICE;
-  wire [SLICE-1:0] v_slice = sv_first ? v_head[SLICE-1:0] : vsv[SLICE-1:0];
-{%- else%}
-  wire [SLICE-1:0] v_slice = v_head;
 {%- end%}
-
-  // Processing elements, chained for the o beats: PE 0 drives o_data.
+{%define "pes"%}  // Processing elements, chained for the o beats: PE 0 drives o_data.
   wire [(PES+1)*ROW-1:0] chain;
   assign chain[PES*ROW +: ROW] = {ROW{1'b0}};
   assign o_data = chain[ROW-1:0];
   genvar g;
   generate
     for (g = 0; g < PES; g = g + 1) begin : pe
+{%- if .CoIssue%}
+      wire [SLICE-1:0] k_slice = d_sel[g] ? kb_slice : ka_slice;
+      wire [SLICE-1:0] v_slice = v_sel[g] ? vb_slice : va_slice;
+{%- else if .Overlap%}
+      wire [SLICE-1:0] k_slice = ka_slice;
+      wire [SLICE-1:0] v_slice = va_slice;
+{%- end%}
       swat_pe u_pe (
         .clk(clk), .cfg_score_shift(cfg_score_shift),
         .row_load(q_load[g]), .row_in(q_data), .row_shift(o_shift),
@@ -182,11 +178,16 @@ module swat_core #(
         .dot_first(issue),{%if gt .C 1%} .dot_busy(dot_busy),{%end%} .k_slice(k_slice),
         .sc_en(sc_en), .ex_en(ex_en), .fold(fold[g]),
         .sv_first(sv_first),{%if gt .C 1%} .sv_busy(sv_busy),{%end%} .v_slice(v_slice),
+{%- if .Overlap%}
+        .nm_first(nm_first), .rc_step(rc_step), .nm_busy(nm_busy),
+        .ld_bank(ld_bank), .dt_bank(d_bank ^ d_sel[g]), .ex_bank(x_bank ^ x_sel[g]),
+        .sv_bank(v_bank ^ v_sel[g]), .nm_bank(nm_bank));
+{%- else%}
         .nm_first(nm_first), .rc_step(rc_step), .nm_busy(nm_busy));
+{%- end%}
     end
   endgenerate
 {%- end%}
-endmodule
 {%define "rams"%}  wire [ROW-1:0] ring_k, ring_v;
   swat_ram #(.WIDTH(ROW), .DEPTH(KV_BUFFER_ROWS), .ADDR_BITS({%.AW%})) u_ring_k (
     .clk(clk), .we(ring_we), .waddr(ring_waddr), .wdata(k_data), .raddr(ring_raddr), .rdata(ring_k));
@@ -331,25 +332,9 @@ const coreOverlapTmpl = `
 {%- end%}
 
   // K slices: slice 0 in the issue cycle, the rest from the registers.
-{%- if gt .C 1%}
-  reg  [ROW-SLICE-1:0] kreg_a;
-  always @(posedge clk)
-    if (issue)         kreg_a <= ka_row[ROW-1:SLICE];
-    else if (dot_busy) kreg_a <= kreg_a >> SLICE;
-  wire [SLICE-1:0] ka_slice = issue ? ka_row[SLICE-1:0] : kreg_a[SLICE-1:0];
-{%- else%}
-  wire [SLICE-1:0] ka_slice = ka_row;
-{%- end%}
+{%slicer .C "kreg_a" "ka_row" "issue" "dot_busy" "ka_slice"%}
 {%- if .CoIssue%}
-{%- if gt .C 1%}
-  reg  [ROW-SLICE-1:0] kreg_b;
-  always @(posedge clk)
-    if (issue)         kreg_b <= oc_k[ROW-1:SLICE];
-    else if (dot_busy) kreg_b <= kreg_b >> SLICE;
-  wire [SLICE-1:0] kb_slice = issue ? oc_k[SLICE-1:0] : kreg_b[SLICE-1:0];
-{%- else%}
-  wire [SLICE-1:0] kb_slice = oc_k;
-{%- end%}
+{%slicer .C "kreg_b" "oc_k" "issue" "dot_busy" "kb_slice"%}
 {%- end%}
 
   // Mask bits of the slot's keys, one per PE; sel: PE p takes B's key.
@@ -393,16 +378,7 @@ const coreOverlapTmpl = `
       fs[f_w]  <= sel_now;
       fb[f_w]  <= a_bank;
     end
-  always @(posedge clk)
-    if (rst) begin
-      f_w <= {{%.FifoPtr%}{1'b0}};
-      f_x <= {{%.FifoPtr%}{1'b0}};
-      f_v <= {{%.FifoPtr%}{1'b0}};
-    end else begin
-      if (issue)    f_w <= f_w + {%lit .FifoPtr 1%};
-      if (ex_en[0]) f_x <= f_x + {%lit .FifoPtr 1%};
-      if (sv_first) f_v <= f_v + {%lit .FifoPtr 1%};
-    end
+{%template "fifo_ptrs" .%}
   wire [PES-1:0] fold   = ff[f_x];
   wire [PES-1:0] x_sel  = fs[f_x];
   wire           x_bank = fb[f_x];
@@ -418,53 +394,12 @@ const coreOverlapTmpl = `
   wire           v_bank = sv_first ? fb[f_v] : vbank;
 
   wire [ROW-1:0] va_head = vfa[f_v];
-{%- if gt .C 1%}
-  reg  [ROW-SLICE-1:0] vsv_a;
-  always @(posedge clk)
-    if (sv_first)     vsv_a <= va_head[ROW-1:SLICE];
-    else if (sv_busy) vsv_a <= vsv_a >> SLICE;
-  wire [SLICE-1:0] va_slice = sv_first ? va_head[SLICE-1:0] : vsv_a[SLICE-1:0];
-{%- else%}
-  wire [SLICE-1:0] va_slice = va_head;
-{%- end%}
+{%slicer .C "vsv_a" "va_head" "sv_first" "sv_busy" "va_slice"%}
 {%- if .CoIssue%}
   wire [ROW-1:0] vb_head = vfb[f_v];
-{%- if gt .C 1%}
-  reg  [ROW-SLICE-1:0] vsv_b;
-  always @(posedge clk)
-    if (sv_first)     vsv_b <= vb_head[ROW-1:SLICE];
-    else if (sv_busy) vsv_b <= vsv_b >> SLICE;
-  wire [SLICE-1:0] vb_slice = sv_first ? vb_head[SLICE-1:0] : vsv_b[SLICE-1:0];
-{%- else%}
-  wire [SLICE-1:0] vb_slice = vb_head;
-{%- end%}
+{%slicer .C "vsv_b" "vb_head" "sv_first" "sv_busy" "vb_slice"%}
 {%- end%}
 
-  // Processing elements, chained for the o beats: PE 0 drives o_data.
-  wire [(PES+1)*ROW-1:0] chain;
-  assign chain[PES*ROW +: ROW] = {ROW{1'b0}};
-  assign o_data = chain[ROW-1:0];
-  genvar g;
-  generate
-    for (g = 0; g < PES; g = g + 1) begin : pe
-{%- if .CoIssue%}
-      wire [SLICE-1:0] k_slice = d_sel[g] ? kb_slice : ka_slice;
-      wire [SLICE-1:0] v_slice = v_sel[g] ? vb_slice : va_slice;
-{%- else%}
-      wire [SLICE-1:0] k_slice = ka_slice;
-      wire [SLICE-1:0] v_slice = va_slice;
-{%- end%}
-      swat_pe u_pe (
-        .clk(clk), .cfg_score_shift(cfg_score_shift),
-        .row_load(q_load[g]), .row_in(q_data), .row_shift(o_shift),
-        .chain_in(chain[(g+1)*ROW +: ROW]), .row_out(chain[g*ROW +: ROW]),
-        .dot_first(issue),{%if gt .C 1%} .dot_busy(dot_busy),{%end%} .k_slice(k_slice),
-        .sc_en(sc_en), .ex_en(ex_en), .fold(fold[g]),
-        .sv_first(sv_first),{%if gt .C 1%} .sv_busy(sv_busy),{%end%} .v_slice(v_slice),
-        .nm_first(nm_first), .rc_step(rc_step), .nm_busy(nm_busy),
-        .ld_bank(ld_bank), .dt_bank(d_bank ^ d_sel[g]), .ex_bank(x_bank ^ x_sel[g]),
-        .sv_bank(v_bank ^ v_sel[g]), .nm_bank(nm_bank));
-    end
-  endgenerate
+{%template "pes" .%}
 {%- end%}
 `

@@ -36,16 +36,7 @@ func TestCosimScaleOut(t *testing.T) {
 		t.Run(pt.name, func(t *testing.T) {
 			d := pt.design(t)
 			q, k, v := pt.inputs(t, d)
-			for _, pct := range []int{0, 25} {
-				res, err := Run(d, q, k, v, 5, pct)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Log(res.Summary(), "per core", res.CoreCycles)
-				if !res.Pass {
-					t.Errorf("%s", res.Report())
-				}
-			}
+			cosimStalls(t, d, q, k, v)
 		})
 	}
 }
@@ -155,16 +146,7 @@ func TestCosimOverlap(t *testing.T) {
 				t.Fatalf("second key path generated: %t, want %t", got, c.coIssue)
 			}
 			q, k, v := c.pt.inputs(t, d)
-			for _, pct := range []int{0, 25} {
-				res, err := Run(d, q, k, v, 5, pct)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Log(res.Summary(), "per core", res.CoreCycles)
-				if !res.Pass {
-					t.Errorf("%s", res.Report())
-				}
-			}
+			cosimStalls(t, d, q, k, v)
 		})
 	}
 }
