@@ -191,3 +191,21 @@ func TestOverlapFasterThanSequential(t *testing.T) {
 		t.Errorf("cycles %v, docs/rtl-scaleout.md says [467 246]", cycles)
 	}
 }
+
+// TestPlantedOverlapGateFails: an overlapped controller whose blocks wait
+// one block longer than the contract for the accumulator bank (the end of
+// block A-1's output instead of A-2's) stays correct but slower: the
+// cycle comparison must fail, the codes must not.
+func TestPlantedOverlapGateFails(t *testing.T) {
+	hdltest.Need(t, "verilator")
+	pt := overlapMatrix[1].pt
+	d := pt.design(t)
+	r, err := hdlgen.Generate(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plant(t, r, "swat_ctrl.v", "  wire g_own = (x != ta) || ((lcnt > ia) && (ocnt + B_ONE >= ia));\n",
+		"  wire g_own = (x != ta) || ((lcnt > ia) && (ocnt >= ia));\n")
+	q, k, v := pt.inputs(t, d)
+	plantedCheck(t, d, r, q, k, v, "beat")
+}
