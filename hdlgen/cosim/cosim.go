@@ -168,7 +168,7 @@ func runBench(res *Result, c *config, d *dataflow.Design, ref *reference.Result,
 // design's shape): their codes with the scales AutoScale picks, as
 // reference.Attend quantises them.
 func WriteStimulus(path string, d *dataflow.Design, q, k, v *reference.Tensor) error {
-	if err := reference.CheckQKV(q, k, v); err != nil {
+	if err := reference.CheckGQA(q, k, v); err != nil {
 		return err
 	}
 	a, err := d.ArithSpec()
