@@ -179,8 +179,8 @@ func (p *params) CoIssue() bool {
 }
 
 // SweepTail is the cycles from a key's issue to the end of its SV update
-// (2C + Ls, dataflow.Timing): the sweep ends that long after its last issue.
-func (p *params) SweepTail() int { return 2*p.C + p.Ls }
+// (dataflow.Timing.SweepTail): the sweep ends that long after its last issue.
+func (p *params) SweepTail() int { return p.Design.Timing().SweepTail() }
 
-// NormCycles is the division's length, Lr + C (dataflow.Timing).
-func (p *params) NormCycles() int { return p.Lr + p.C }
+// NormCycles is the division's length (dataflow.Timing.NormCycles).
+func (p *params) NormCycles() int { return p.Design.Timing().NormCycles() }

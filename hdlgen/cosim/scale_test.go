@@ -128,7 +128,7 @@ var overlapMatrix = []struct {
 	// the block does, so B still inherits positions
 	{point{"overlap-mqa-cores3-sink", []string{"arith=fixed8", "hw.overlap=true", "hw.cores=3", "model.heads=2",
 		"model.kv_heads=1", "model.seq_len=21", "model.window=6", "model.sinks=1", "model.head_dim=4", "hw.pes=2",
-		"hw.vector_width=4"}, 1.5}, false},
+		"hw.vector_width=4"}, 1.5}, true},
 	{point{"overlap-dense-heads", []string{"arch=dense", "arith=fixed8", "hw.overlap=true", "model.heads=2",
 		"model.seq_len=22", "model.window=5", "model.head_dim=4", "hw.pes=4", "hw.vector_width=4"}, 0}, false},
 }
