@@ -99,7 +99,9 @@ func (p *params) emit() (*RTL, error) {
 		tmpl := m.tmpl
 		switch {
 		case m.name == "swat_ctrl" && p.Overlap:
-			tmpl = ctrlOverlapTmpl
+			tmpl = ctrlOverlapTmpl + ctrlHeadTmpl
+		case m.name == "swat_ctrl":
+			tmpl += ctrlHeadTmpl
 		case m.name == TopModule:
 			tmpl += coreOverlapTmpl
 		}

@@ -29,29 +29,7 @@ module swat_ctrl #(
 {%- if gt .NGlobal 0%}
   parameter GLOBAL_TOKENS  = {%.G%},  // model.global_tokens
 {%- end%}
-  parameter PES            = {%.P%},  // hw.pes
-{%- if .UnitParam%}
-  parameter UNITS          = {%.MaxUnits%},  // units this core runs (0: idle, done from reset on)
-{%- end%}
-{%- if not .Dense%}
-  parameter KV_BUFFER_ROWS = {%.Depth%},  // ring depth (Design.KVBufRows)
-{%- end%}
-  parameter LR             = {%.Lr%},  // recip_bits + 2
-  parameter KEY_BITS       = {%.KW%},
-  parameter CNT_BITS       = {%.CntW%},
-  parameter TMR_BITS       = {%.TmrW%}{%if not .Dense%},
-  parameter ADDR_BITS      = {%.AW%}{%end%}{%if .HasPin%},
-  parameter PIN_ADDR_BITS  = {%.PAW%}{%end%}
-) (
-  input  wire                     clk,
-  input  wire                     rst,
-  input  wire                     q_valid,
-  output wire                     q_ready,
-  input  wire                     k_valid,
-  input  wire                     v_valid,
-  output wire                     kv_take,  // k_ready = v_ready: k and v transfer together
-  output wire                     o_valid,
-  input  wire                     o_ready,
+{%template "ctrl_head" .%}
   output reg                      glob,     // the block is a global block
   output reg  [KEY_BITS-1:0]      r0,       // its first row
   output wire [CNT_BITS-1:0]      rows,     // its rows
@@ -403,5 +381,33 @@ endmodule
       endcase
     end
   end
+{%- end%}
+`
+
+// ctrlHeadTmpl is the parameters and the stream ports both controllers
+// (sequential and overlapped) begin with.
+const ctrlHeadTmpl = `{%define "ctrl_head"%}  parameter PES            = {%.P%},  // hw.pes
+{%- if .UnitParam%}
+  parameter UNITS          = {%.MaxUnits%},  // units this core runs (0: idle, done from reset on)
+{%- end%}
+{%- if not .Dense%}
+  parameter KV_BUFFER_ROWS = {%.Depth%},  // ring depth (Design.KVBufRows)
+{%- end%}
+  parameter LR             = {%.Lr%},  // recip_bits + 2
+  parameter KEY_BITS       = {%.KW%},
+  parameter CNT_BITS       = {%.CntW%},
+  parameter TMR_BITS       = {%.TmrW%}{%if not .Dense%},
+  parameter ADDR_BITS      = {%.AW%}{%end%}{%if .HasPin%},
+  parameter PIN_ADDR_BITS  = {%.PAW%}{%end%}
+) (
+  input  wire                     clk,
+  input  wire                     rst,
+  input  wire                     q_valid,
+  output wire                     q_ready,
+  input  wire                     k_valid,
+  input  wire                     v_valid,
+  output wire                     kv_take,  // k_ready = v_ready: k and v transfer together
+  output wire                     o_valid,
+  input  wire                     o_ready,
 {%- end%}
 `

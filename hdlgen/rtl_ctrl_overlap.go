@@ -24,29 +24,7 @@ const ctrlOverlapTmpl = `{%.Hdr%}
 // pinned, ring and stream runs (ring addresses included) and D, computed
 // by the generator from dataflow.Schedule.Offset ({%len .Descs%} entries of {%.DescW%} bits).
 module swat_ctrl #(
-  parameter PES            = {%.P%},  // hw.pes
-{%- if .UnitParam%}
-  parameter UNITS          = {%.MaxUnits%},  // units this core runs (0: idle, done from reset on)
-{%- end%}
-{%- if not .Dense%}
-  parameter KV_BUFFER_ROWS = {%.Depth%},  // ring depth (Design.KVBufRows)
-{%- end%}
-  parameter LR             = {%.Lr%},  // recip_bits + 2
-  parameter KEY_BITS       = {%.KW%},
-  parameter CNT_BITS       = {%.CntW%},
-  parameter TMR_BITS       = {%.TmrW%}{%if not .Dense%},
-  parameter ADDR_BITS      = {%.AW%}{%end%}{%if .HasPin%},
-  parameter PIN_ADDR_BITS  = {%.PAW%}{%end%}
-) (
-  input  wire                     clk,
-  input  wire                     rst,
-  input  wire                     q_valid,
-  output wire                     q_ready,
-  input  wire                     k_valid,
-  input  wire                     v_valid,
-  output wire                     kv_take,  // k_ready = v_ready: k and v transfer together
-  output wire                     o_valid,
-  input  wire                     o_ready,
+{%template "ctrl_head" .%}
   output wire [PES-1:0]           q_load,   // the q beat goes to PE p
   output wire                     ld_bank,  // ... into this bank
   output wire                     o_shift,  // an o beat: the PE output rows shift down
