@@ -38,19 +38,7 @@ module swat_ctrl #(
   output wire                     issue,    // key 'key' issues this cycle
   output reg  [1:0]               src,      // where its K/V rows come from
   output reg  [KEY_BITS-1:0]      key,
-{%- if not .Dense%}
-  output wire                     ring_we,
-  output wire [ADDR_BITS-1:0]     ring_waddr,
-  output wire [ADDR_BITS-1:0]     ring_raddr,
-{%- end%}
-{%- if .HasPin%}
-  output wire                     pin_we,
-  output wire [PIN_ADDR_BITS-1:0] pin_waddr,
-  output wire [PIN_ADDR_BITS-1:0] pin_raddr,
-{%- end%}
-  output wire                     nm_first,
-  output wire                     rc_step,
-  output wire                     nm_busy,
+{%- template "ctrl_buffers" .%}
   output wire                     done
 );
   localparam [2:0] {%if .HasPin%}PH_PRE = 3'd0, {%end%}PH_LDQ = 3'd1, PH_SWP = 3'd2, PH_DRN = 3'd3,
@@ -384,8 +372,8 @@ endmodule
 {%- end%}
 `
 
-// ctrlHeadTmpl is the parameters and the stream ports both controllers
-// (sequential and overlapped) begin with.
+// ctrlHeadTmpl is what both controllers (sequential and overlapped) share:
+// their parameters and stream ports, and their buffer and norm ports.
 const ctrlHeadTmpl = `{%define "ctrl_head"%}  parameter PES            = {%.P%},  // hw.pes
 {%- if .UnitParam%}
   parameter UNITS          = {%.MaxUnits%},  // units this core runs (0: idle, done from reset on)
@@ -409,5 +397,19 @@ const ctrlHeadTmpl = `{%define "ctrl_head"%}  parameter PES            = {%.P%},
   output wire                     kv_take,  // k_ready = v_ready: k and v transfer together
   output wire                     o_valid,
   input  wire                     o_ready,
+{%- end%}
+{%define "ctrl_buffers"%}{%- if not .Dense%}
+  output wire                     ring_we,
+  output wire [ADDR_BITS-1:0]     ring_waddr,
+  output wire [ADDR_BITS-1:0]     ring_raddr,
+{%- end%}
+{%- if .HasPin%}
+  output wire                     pin_we,
+  output wire [PIN_ADDR_BITS-1:0] pin_waddr,
+  output wire [PIN_ADDR_BITS-1:0] pin_raddr,
+{%- end%}
+  output wire                     nm_first,
+  output wire                     rc_step,
+  output wire                     nm_busy,
 {%- end%}
 `

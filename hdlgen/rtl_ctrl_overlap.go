@@ -45,19 +45,7 @@ module swat_ctrl #(
 {%- if .HasPin%}
   output wire                     oc_pin,   // the slot's on-chip key is a pinned one
 {%- end%}
-{%- if not .Dense%}
-  output wire                     ring_we,
-  output wire [ADDR_BITS-1:0]     ring_waddr,
-  output wire [ADDR_BITS-1:0]     ring_raddr,
-{%- end%}
-{%- if .HasPin%}
-  output wire                     pin_we,
-  output wire [PIN_ADDR_BITS-1:0] pin_waddr,
-  output wire [PIN_ADDR_BITS-1:0] pin_raddr,
-{%- end%}
-  output wire                     nm_first,
-  output wire                     rc_step,
-  output wire                     nm_busy,
+{%- template "ctrl_buffers" .%}
   output wire                     nm_bank,
   output wire                     done
 );
