@@ -24,6 +24,9 @@ type Model struct {
 type Latency struct {
 	Score int `mapstructure:"score" yaml:"score" json:"score"` // dot product -> logit register
 	Exp   int `mapstructure:"exp" yaml:"exp" json:"exp"`       // logit -> (p, alpha) registers, max included
+	Acc   int `mapstructure:"acc" yaml:"acc" json:"acc"`       // accumulator update acc*alpha + p*v, stages of the SV lane
+	Norm  int `mapstructure:"norm" yaml:"norm" json:"norm"`    // output multiply o = acc*r (product, rounding, saturation)
+	Recip int `mapstructure:"recip" yaml:"recip" json:"recip"` // reciprocal start (leading one, normalisation); Lr = recip_bits + 1 + recip
 }
 
 // Hardware is the accelerator's compute and on-chip memory budget.
@@ -196,6 +199,9 @@ func (d *Design) validateHW() error {
 		{"hw.vector_width", h.VectorWidth, 1, d.Model.HeadDim},
 		{"hw.latency.score", h.Latency.Score, 1, 64},
 		{"hw.latency.exp", h.Latency.Exp, 1, 64},
+		{"hw.latency.acc", h.Latency.Acc, 1, 8},
+		{"hw.latency.norm", h.Latency.Norm, 1, 8},
+		{"hw.latency.recip", h.Latency.Recip, 1, 2},
 		{"hw.kv_buffer_rows", h.KVBufRows, 0, 1 << 24},
 		{"hw.pinned_buffer_rows", h.PinnedRows, 0, 1 << 24},
 		{"hw.stream_fifo_rows", h.FIFORows, 1, 1 << 20},

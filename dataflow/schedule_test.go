@@ -129,11 +129,11 @@ func TestRingHoldsEveryKeyItIsAskedFor(t *testing.T) {
 
 // TestSequencerMatchesClosedForm checks the sequencer with ideal ports against
 // the closed form of SCHEDULE.md written out independently here: for
-// every block, preload + rows (load) + (K-1)*C + 2C + Ls (sweep) +
-// Lr + C (norm) + rows (out).
+// every block, preload + rows (load) + (K-1)*S + C + Ls + S (sweep, with
+// the slot S = max(C, La)) + Lr + C + Ln - 1 (norm) + rows (out).
 func TestSequencerMatchesClosedForm(t *testing.T) {
 	for i, c := range shapes {
-		for _, tm := range []Timing{{C: 1, Ls: 2, Lr: 26}, {C: 4, Ls: 3, Lr: 18}, {C: 8, Ls: 5, Lr: 14}} {
+		for _, tm := range []Timing{{C: 1, Ls: 2, La: 1, Ln: 1, Lr: 26}, {C: 4, Ls: 3, La: 2, Ln: 3, Lr: 18}, {C: 8, Ls: 5, La: 1, Ln: 2, Lr: 14}, {C: 1, Ls: 2, La: 3, Ln: 1, Lr: 9}, {C: 2, Ls: 4, La: 2, Ln: 3, Lr: 15}} {
 			m := reference.Mask{N: c.n, Window: c.w, Causal: c.causal, Global: c.g, Sinks: c.s}
 			s := newSchedule(m, c.p, c.dense)
 			heads := 1 + i%3
@@ -144,7 +144,11 @@ func TestSequencerMatchesClosedForm(t *testing.T) {
 				for _, sg := range blk.Segs {
 					keys += int64(sg.Hi - sg.Lo + 1)
 				}
-				want += int64(blk.Preload) + rows + (keys-1)*int64(tm.C) + int64(2*tm.C+tm.Ls) + int64(tm.Lr+tm.C) + rows
+				slot := int64(tm.C)
+				if tm.La > tm.C {
+					slot = int64(tm.La)
+				}
+				want += int64(blk.Preload) + rows + (keys-1)*slot + int64(tm.C+tm.Ls) + slot + int64(tm.Lr+tm.C+tm.Ln-1) + rows
 			}
 			want *= int64(heads)
 			s.Heads, s.KVHeads = heads, heads
@@ -177,7 +181,7 @@ func TestStallsOnlyDelay(t *testing.T) {
 	m := reference.Mask{N: 80, Window: 12, Causal: false, Global: 2, Sinks: 3}
 	s := newSchedule(m, 4, false)
 	s.Heads, s.KVHeads = 2, 2
-	tm := Timing{C: 2, Ls: 3, Lr: 10}
+	tm := Timing{C: 2, Ls: 3, La: 1, Ln: 1, Lr: 10}
 	ideal := IdealCycles(s, tm)
 	for _, pct := range []int{0, 10, 30, 60} {
 		p := StallPattern{Seed: 7, Percent: pct}
@@ -218,7 +222,7 @@ func TestRandomShapesSequencerConsistent(t *testing.T) {
 		m.Global, m.Sinks = r.IntN(min(m.N, 5)+1), r.IntN(min(m.N, 6)+1)
 		s := newSchedule(m, 1+r.IntN(9), r.IntN(4) == 0)
 		name := fmt.Sprintf("%+v P=%d dense=%v", m, s.P, s.Dense)
-		e := NewSequencer(s, Timing{C: 1 + r.IntN(4), Ls: 2, Lr: 9}, 0)
+		e := NewSequencer(s, Timing{C: 1 + r.IntN(4), Ls: 2, La: 1 + r.IntN(3), Ln: 1 + r.IntN(3), Lr: 9}, 0)
 		e.Run(IdealPorts{}, -1)
 		if e.Cycle() != IdealCycles(s, e.T) {
 			t.Fatalf("%s: sequencer %d != closed form %d", name, e.Cycle(), IdealCycles(s, e.T))
@@ -236,16 +240,17 @@ func TestRandomShapesSequencerConsistent(t *testing.T) {
 
 // TestOverlapSteadyStatePeriod checks the overlapped schedule by hand:
 // with ideal ports, a causal layer without pinned keys whose window is
-// full adds max(W*C, (P+1)C + Ls + Lr + P) cycles per extra block of P
-// rows: each PE sweeps its W keys back to back (the next block's first key
-// issues W slots after this block's), unless the accumulator bank is not
-// free yet: block b+1 reuses block b-1's bank, whose last key issues P-2
-// slots into block b's sweep and which then needs 2C + Ls to finish, Lr +
-// C to divide and P cycles to send. The plain schedule adds
-// (W+P-1)C + 2P + 2C + Ls + Lr.
+// full adds max(W*Per, (P-2)Per + Tail + Norm + P) cycles per extra block
+// of P rows (Per = Timing.Period, a slot): each PE sweeps its W keys back
+// to back (the next block's first key issues W slots after this block's),
+// unless the accumulator bank is not free yet: block b+1 reuses block
+// b-1's bank, whose last key issues P-2 slots into block b's sweep and
+// which then needs Tail (2C + Ls with La <= C) to finish, Norm (Lr + C +
+// Ln - 1) to divide and P cycles to send. The plain schedule adds
+// (W+P-2)Per + Tail + Norm + 2P.
 func TestOverlapSteadyStatePeriod(t *testing.T) {
 	for _, c := range []struct{ w, p int }{{64, 8}, {100, 7}, {512, 64}, {33, 16}} {
-		for _, tm := range []Timing{{C: 1, Ls: 3, Lr: 18}, {C: 4, Ls: 2, Lr: 26}} {
+		for _, tm := range []Timing{{C: 1, Ls: 3, La: 1, Ln: 1, Lr: 18}, {C: 4, Ls: 2, La: 1, Ln: 1, Lr: 26}, {C: 1, Ls: 4, La: 2, Ln: 3, Lr: 19}, {C: 2, Ls: 3, La: 3, Ln: 2, Lr: 15}} {
 			cyc := func(n int, overlap bool) int64 {
 				s := newSchedule(reference.Mask{N: n, Window: c.w, Causal: true}, c.p, false)
 				s.Overlap = overlap
@@ -257,11 +262,12 @@ func TestOverlapSteadyStatePeriod(t *testing.T) {
 				return e.Cycle()
 			}
 			n := (c.w/c.p + 4) * c.p
-			want := int64(max(c.w*tm.C, (c.p+1)*tm.C+tm.Ls+tm.Lr+c.p))
+			per, tail, norm := tm.Period(), tm.Tail(), tm.NormCycles()
+			want := int64(max(c.w*per, (c.p-2)*per+tail+norm+c.p))
 			if d := cyc(n+c.p, true) - cyc(n, true); d != want {
 				t.Errorf("%+v %+v: overlapped block adds %d cycles, want %d", c, tm, d, want)
 			}
-			plain := int64((c.w+c.p-1)*tm.C + 2*c.p + 2*tm.C + tm.Ls + tm.Lr)
+			plain := int64((c.w+c.p-2)*per + tail + norm + 2*c.p)
 			if d := cyc(n+c.p, false) - cyc(n, false); d != plain {
 				t.Errorf("%+v %+v: plain block adds %d cycles, want %d", c, tm, d, plain)
 			}

@@ -52,7 +52,7 @@ func (e *Sequencer) Next() int64 {
 		return e.ov.next(e)
 	}
 	if e.phase == PhSweep && e.last >= 0 {
-		return e.last + int64(e.T.C)
+		return e.last + int64(e.T.Period())
 	}
 	return e.cycle
 }
@@ -122,7 +122,7 @@ func (e *Sequencer) step(p Ports) bool {
 		if e.Obs != nil {
 			e.Obs.Norm(&e.blk)
 		}
-		e.enter(PhOut, e.cycle+int64(e.T.Lr+e.T.C))
+		e.enter(PhOut, e.cycle+int64(e.T.NormCycles()))
 		return true
 	case PhOut:
 		if !e.beat(p, StreamO, e.blk.Rows(), PhDone) {
@@ -194,16 +194,16 @@ func (e *Sequencer) sweep(p Ports) bool {
 	if e.seg >= len(e.blk.Segs) {
 		t := e.T
 		e.MACCycles += int64(e.blk.Keys() * t.C)
-		e.enter(PhNorm, e.last+int64(2*t.C+t.Ls))
+		e.enter(PhNorm, e.last+int64(t.Tail()))
 		return true
 	}
 	sg := e.blk.Segs[e.seg]
 	next := e.cycle
 	if e.last >= 0 {
-		next = e.last + int64(e.T.C)
+		next = e.last + int64(e.T.Period())
 	}
 	if sg.Src != SrcStream {
-		e.last = next + int64((sg.Len()-1)*e.T.C)
+		e.last = next + int64((sg.Len()-1)*e.T.Period())
 		if e.Obs != nil {
 			e.Obs.Keys(&e.blk, sg, sg.Lo, sg.Hi)
 		}

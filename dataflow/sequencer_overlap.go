@@ -33,7 +33,7 @@ type overlapState struct {
 
 // startOverlap prepares the first block: its preload and q load.
 func (e *Sequencer) startOverlap() {
-	e.ov = &overlapState{lastPrev: -int64(e.T.C)}
+	e.ov = &overlapState{lastPrev: -int64(e.T.Period())}
 	if e.Order.Len() == 0 {
 		e.phase = PhDone
 		return
@@ -56,7 +56,7 @@ func (o *overlapState) next(e *Sequencer) int64 {
 		if o.x < len(o.tail) {
 			return o.tail[o.x]
 		}
-		return e.last + int64(e.T.C)
+		return e.last + int64(e.T.Period())
 	}
 	return e.cycle
 }
@@ -77,7 +77,7 @@ func (e *Sequencer) stepOverlap(p Ports) bool {
 		if e.pos >= e.blk.Rows() {
 			e.bt.End[PhLoadQ] = e.cycle
 			o.qEnd = e.cycle
-			o.start = max(o.qEnd, o.lastPrev+int64(e.T.C), o.outEnd[e.blk.Seq%2])
+			o.start = max(o.qEnd, o.lastPrev+int64(e.T.Period()), o.outEnd[e.blk.Seq%2])
 			e.ovStartSweep()
 			return true
 		}
@@ -96,7 +96,7 @@ func (e *Sequencer) stepOverlap(p Ports) bool {
 		if e.Obs != nil {
 			e.Obs.Norm(&e.blk)
 		}
-		e.bt.End[PhNorm] = e.cycle + int64(e.T.Lr+e.T.C)
+		e.bt.End[PhNorm] = e.cycle + int64(e.T.NormCycles())
 		o.stage = ovOut
 		e.phaseAt(&e.bt, PhOut, e.bt.End[PhNorm])
 		return true
@@ -157,7 +157,7 @@ func (e *Sequencer) ovSweep(p Ports) bool {
 	o, t := e.ov, e.T
 	k := e.blk.Keys()
 	if o.x >= k {
-		end := e.last + int64(2*t.C+t.Ls)
+		end := e.last + int64(t.Tail())
 		o.sweepEnd[e.blk.Seq%2] = end
 		e.MACCycles += int64((k - len(o.tail)) * t.C)
 		e.bt.End[PhSweep] = end
@@ -199,7 +199,7 @@ func (e *Sequencer) ovSlot(x int) int64 {
 	}
 	next := o.start
 	if e.last >= 0 {
-		next = max(next, e.last+int64(e.T.C))
+		next = max(next, e.last+int64(e.T.Period()))
 	}
 	if x == o.d && o.d < e.blk.Keys() {
 		next = max(next, o.qEndNxt, o.outEnd[o.nxt.Seq%2])
@@ -252,6 +252,6 @@ func (e *Sequencer) ovFinishBlock() {
 		return
 	}
 	o.qEnd = o.qEndNxt
-	o.start = max(o.qEnd, o.lastPrev+int64(e.T.C), o.outEnd[e.blk.Seq%2])
+	o.start = max(o.qEnd, o.lastPrev+int64(e.T.Period()), o.outEnd[e.blk.Seq%2])
 	e.ovStartSweep()
 }

@@ -4,14 +4,38 @@ package dataflow
 type Timing struct {
 	C  int // slices per key: head_dim / vector_width
 	Ls int // softmax latency: latency.score + latency.exp
-	Lr int // reciprocal latency: recip_bits + 2
+	La int // accumulator update (SV lane) latency: latency.acc
+	Ln int // output multiply (o = acc * r) latency: latency.norm
+	Lr int // reciprocal latency: recip_bits + 1 + latency.recip
 }
 
 // Timing derives the core latencies of the design point.
 func (d *Design) Timing() Timing {
 	a, _ := d.ArithSpec()
-	return Timing{C: d.Slices(), Ls: d.HW.Latency.Score + d.HW.Latency.Exp, Lr: a.RecipBits + 2}
+	l := d.HW.Latency
+	return Timing{C: d.Slices(), Ls: l.Score + l.Exp, La: l.Acc, Ln: l.Norm, Lr: a.RecipBits + 1 + l.Recip}
 }
+
+// Period is the least number of cycles between two key issues:
+// max(C, La). A PE updates each accumulator slice once per key, and the
+// update of a slice must leave the La-stage lane before the next key's
+// update of the same slice enters it, so with C < La the core issues a
+// key every La cycles.
+func (t Timing) Period() int { return max(t.C, t.La) }
+
+// Tail is the number of cycles from the last key's issue to the end of
+// the sweep: C + Ls + Period (the dot slices, the softmax, the SV slices
+// of the accumulator ring).
+func (t Timing) Tail() int { return t.C + t.Ls + t.Period() }
+
+// NormCycles is the length of the norm phase: Lr + C + Ln - 1 (the
+// reciprocal, then one accumulator slice per cycle into the Ln-stage
+// output multiply).
+func (t Timing) NormCycles() int { return t.Lr + t.C + t.Ln - 1 }
+
+// SweepCycles is the length of the sweep of a block of k keys with ideal
+// streams: (k-1) * Period + Tail.
+func (t Timing) SweepCycles(k int) int64 { return int64(k-1)*int64(t.Period()) + int64(t.Tail()) }
 
 // Stream names one of the core's stream ports.
 type Stream int
@@ -90,10 +114,10 @@ type IdealPorts struct{}
 func (IdealPorts) Transfer(_ Stream, _ int64, t int64) (int64, bool) { return t, true }
 
 // BlockCycles is the closed-form cycle count of one block with ideal
-// streams: preload + rows + ((keys-1)*C + 2C + Ls) + (Lr + C) + rows.
+// streams: preload + rows + SweepCycles(keys) + NormCycles + rows.
 func (t Timing) BlockCycles(b *Block) int64 {
-	r, k := int64(b.Rows()), int64(b.Keys())
-	return int64(b.Preload) + r + (k-1)*int64(t.C) + int64(2*t.C+t.Ls) + int64(t.Lr+t.C) + r
+	r := int64(b.Rows())
+	return int64(b.Preload) + r + t.SweepCycles(b.Keys()) + int64(t.NormCycles()) + r
 }
 
 // IdealCycles is the closed-form cycle count of the whole run with ideal

@@ -23,6 +23,8 @@ var funcs = template.FuncMap{
 	"fit":  fit,
 	// slicer: a row's slice register, slice 0 live in the load cycle
 	"slicer": slicer,
+	// bank: a template's data with a PE bank number (the overlapped PE)
+	"bank": withBank,
 }
 
 // slicer is the register that hands a row to the lanes one slice per

@@ -205,3 +205,13 @@ func (r *RTL) CorePins() int {
 // Params is the design point's Verilog parameters, the numbers the
 // resource formulas also read.
 func (r *RTL) Params() *resource.Params { return r.p.Params }
+
+// ScoreT0 is the score stage whose register is the first logit register:
+// 0 when the score takes one cycle, 1 when swat_score registers its
+// product first.
+func (p *params) ScoreT0() int { return min(p.LatScore-1, 1) }
+
+// ExpA0 is the exp stage whose registers are the first (alpha, p)
+// registers: 0 when the exp takes one cycle, 1 when its argument is
+// registered first.
+func (p *params) ExpA0() int { return min(p.LatExp-1, 1) }

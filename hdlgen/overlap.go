@@ -178,9 +178,10 @@ func (p *params) CoIssue() bool {
 	return false
 }
 
-// SweepTail is the cycles from a key's issue to the end of its SV update
-// (dataflow.Timing.SweepTail): the sweep ends that long after its last issue.
-func (p *params) SweepTail() int { return p.Design.Timing().SweepTail() }
+// bankTpl is what a per-bank part of the overlapped PE's template sees.
+type bankTpl struct {
+	tpl
+	Bank int
+}
 
-// NormCycles is the division's length (dataflow.Timing.NormCycles).
-func (p *params) NormCycles() int { return p.Design.Timing().NormCycles() }
+func withBank(t tpl, b int) bankTpl { return bankTpl{t, b} }

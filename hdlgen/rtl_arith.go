@@ -73,6 +73,10 @@ const scoreTmpl = `{%.Hdr%}
 // swat_score: the score unit, Kernel.Score: t = sat(floor(dot * COEF /
 // 2^shift), SCORE_BITS). The shift q_frac + k_frac + coef_frac - score_frac
 // depends on the per-tensor scales AutoScale picks, so it is a run-time input.
+{%- if gt .LatScore 1%}
+// Two stages: the product register loads when en is high (score stage 0);
+// t is the shifted, saturated product (stage 1 registers it).
+{%- end%}
 module swat_score #(
   parameter DOT_BITS   = {%.DotW%},  // 2*in_bits + clog2(head_dim): exact dot product
   parameter COEF_BITS  = {%.CoefBits%},  // arith coef_bits
@@ -81,6 +85,10 @@ module swat_score #(
   parameter PROD_BITS  = {%.SPW%},  // dot * COEF, exact
   parameter [COEF_BITS-1:0] COEF = {%.Coef%}  // RNE(scale * log2(e) * 2^coef_frac)
 ) (
+{%- if gt .LatScore 1%}
+  input  wire                         clk,
+  input  wire                         en,
+{%- end%}
   input  wire signed [DOT_BITS-1:0]   dot,
   input  wire        [SHIFT_BITS-1:0] shift,
   output wire signed [SCORE_BITS-1:0] t
@@ -88,7 +96,13 @@ module swat_score #(
   localparam        [PROD_BITS-1:0] ONE   = 1;
   localparam signed [PROD_BITS-1:0] T_MAX = (ONE << (SCORE_BITS-1)) - ONE;
   localparam signed [PROD_BITS-1:0] T_MIN = ~T_MAX;
+{%- if gt .LatScore 1%}
+  reg  signed [PROD_BITS-1:0] prod;
+  always @(posedge clk)
+    if (en) prod <= dot * $signed({1'b0, COEF});
+{%- else%}
   wire signed [PROD_BITS-1:0] prod = dot * $signed({1'b0, COEF});
+{%- end%}
   wire signed [PROD_BITS-1:0] fl   = prod >>> shift;
   assign t = (fl > T_MAX) ? T_MAX[SCORE_BITS-1:0] :
              (fl < T_MIN) ? T_MIN[SCORE_BITS-1:0] : fl[SCORE_BITS-1:0];
@@ -133,6 +147,14 @@ const laneTmpl = `{%.Hdr%}
 // sat(RNE(acc*r / 2^(RECIP_BITS+n)), IN_BITS)). Every row has l >= 1.0
 // (its largest logit adds p = 1.0), so n >= PROB_FRAC: the shift is the
 // constant RECIP_BITS + PROB_FRAC plus ns = n - PROB_FRAC.
+// The sweep's update takes hw.latency.acc = {%.LatAcc%} stages: 1, all in one
+// cycle; 2, the products are registered; 3 and more, the sum is registered
+// too (further stages delay it). Its registers are slots of the PE's
+// accumulator ring and advance when en (the ring shifts) is high. acc_nx
+// is the value written back to the ring.
+// The output o takes hw.latency.norm = {%.LatNorm%} stages and advances every
+// cycle: 1, all in one cycle; 2, the product is registered; 3 and more,
+// the rounding's quotient and round-up bit are registered too.
 module swat_lane #(
   parameter IN_BITS    = {%.InBits%},  // arith in_bits
   parameter PROB_FRAC  = {%.ProbFrac%},  // arith prob_frac
@@ -141,6 +163,12 @@ module swat_lane #(
   parameter MB_BITS    = {%.MBW%},  // max(recip_bits, prob_frac) + 1
   parameter NS_BITS    = {%.NsW%}    // holds sum_bits - 1 - prob_frac
 ) (
+{%- if or (gt .LatAcc 1) (gt .LatNorm 1)%}
+  input  wire                       clk,
+{%- end%}
+{%- if gt .LatAcc 1%}
+  input  wire                       en,
+{%- end%}
   input  wire signed [ACC_BITS-1:0] acc,
   input  wire        [MB_BITS-1:0]  mb,
   input  wire        [PROB_FRAC:0]  p,
@@ -161,19 +189,72 @@ module swat_lane #(
   localparam signed [HW-1:0] O_MAX   = (H_ONE << (IN_BITS-1)) - H_ONE;
   localparam signed [HW-1:0] O_MIN   = ~O_MAX;
   wire signed [PW-1:0] prod = acc * $signed({1'b0, mb});
-  // sweep: alpha <= 1.0, so acc*alpha >> PROB_FRAC fits ACC_BITS
-  wire signed [UW-1:0] a1  = prod[PROB_FRAC+UW-1:PROB_FRAC];
-  wire signed [UW-1:0] pv  = v * $signed({1'b0, p});
-  wire signed [UW-1:0] upd = a1 + pv;
+  wire signed [UW-1:0] pv   = v * $signed({1'b0, p});
+{%- if and (gt .LatAcc 1) (gt .LatNorm 1)%}
+  // stage 1, shared by the sweep and the output: the products
+  reg  signed [PW-1:0] prod_q;
+  reg  signed [UW-1:0] pv_q;
+  always @(posedge clk)
+    if (en) begin prod_q <= prod; pv_q <= pv; end
+  wire signed [PW-1:0] pn  = prod_q;
+  wire signed [UW-1:0] a1  = prod_q[PROB_FRAC+UW-1:PROB_FRAC];  // alpha <= 1.0: fits
+{%- else if gt .LatAcc 1%}
+  // stage 1: the products
+  reg  signed [UW-1:0] a1, pv_q;
+  always @(posedge clk)
+    if (en) begin a1 <= prod[PROB_FRAC+UW-1:PROB_FRAC]; pv_q <= pv; end
+  wire signed [PW-1:0] pn  = prod;
+{%- else if gt .LatNorm 1%}
+  // the output's stage 1: the product
+  reg  signed [PW-1:0] pn;
+  always @(posedge clk)
+    pn <= prod;
+  wire signed [UW-1:0] a1  = prod[PROB_FRAC+UW-1:PROB_FRAC];  // alpha <= 1.0: fits
+  wire signed [UW-1:0] pv_q = pv;
+{%- else%}
+  wire signed [PW-1:0] pn  = prod;
+  wire signed [UW-1:0] a1  = prod[PROB_FRAC+UW-1:PROB_FRAC];  // alpha <= 1.0: fits
+  wire signed [UW-1:0] pv_q = pv;
+{%- end%}
+  // sweep: the sum and its saturation
+{%- if gt .LatAcc 2%}
+{%- range $i := seq (sub .LatAcc 2)%}
+  reg  signed [UW-1:0] u{%add $i 1%};
+{%- end%}
+  always @(posedge clk)
+    if (en) begin
+      u1 <= a1 + pv_q;
+{%- range $i := seq (sub .LatAcc 3)%}
+      u{%add $i 2%} <= u{%add $i 1%};
+{%- end%}
+    end
+  wire signed [UW-1:0] upd = u{%sub .LatAcc 2%};
+{%- else%}
+  wire signed [UW-1:0] upd = a1 + pv_q;
+{%- end%}
   assign acc_nx = (upd > ACC_MAX) ? ACC_MAX[ACC_BITS-1:0] :
                   (upd < ACC_MIN) ? ACC_MIN[ACC_BITS-1:0] : upd[ACC_BITS-1:0];
   // norm: round half to even at bit K + 1 + ns, then saturate
-  wire signed [HW-1:0] hk    = prod[PW-1:K];
+  wire signed [HW-1:0] hk    = pn[PW-1:K];
   wire signed [HW-1:0] hq    = hk >>> ns;             // the half bit is hq[0]
   wire        [HW-1:0] below = hk & ~(H_ALL << ns);   // bits of hk under the half bit
-  wire                 up    = hq[0] & ((|prod[K-1:0]) | (|below) | hq[1]);
+  wire                 up    = hq[0] & ((|pn[K-1:0]) | (|below) | hq[1]);
   wire signed [HW-1:0] q     = hq >>> 1;
+{%- if gt .LatNorm 2%}
+{%- range $i := seq (sub .LatNorm 2)%}
+  reg  signed [HW-1:0] q{%add $i 1%};
+  reg                  up{%add $i 1%};
+{%- end%}
+  always @(posedge clk) begin
+    q1 <= q; up1 <= up;
+{%- range $i := seq (sub .LatNorm 3)%}
+    q{%add $i 2%} <= q{%add $i 1%}; up{%add $i 2%} <= up{%add $i 1%};
+{%- end%}
+  end
+  wire signed [HW-1:0] rq    = q{%sub .LatNorm 2%} + $signed({{(HW-1){1'b0}}, up{%sub .LatNorm 2%}});
+{%- else%}
   wire signed [HW-1:0] rq    = q + $signed({{(HW-1){1'b0}}, up});
+{%- end%}
   assign o = (rq > O_MAX) ? O_MAX[IN_BITS-1:0] :
              (rq < O_MIN) ? O_MIN[IN_BITS-1:0] : rq[IN_BITS-1:0];
 endmodule
@@ -181,10 +262,19 @@ endmodule
 
 const recipTmpl = `{%.Hdr%}
 // swat_recip: the reciprocal unit, Kernel.Recip, as a restoring divider.
+{%- if gt .LatRecip 1%}
+// start (norm cycle 0) finds n, the position of l's leading one; the first
+// step (cycle 1) normalises ln = l << (SUM_BITS-1-n); each further step
+// (cycles 2..RECIP_BITS+2) yields one bit of r = floor(2^(SUM_BITS-1+
+// RECIP_BITS) / ln), most significant first. Latency RECIP_BITS + 3
+// cycles (hw.latency.recip = 2), the contract's Lr.
+{%- else%}
 // start (norm cycle 0) finds n, the position of l's leading one, and
 // normalises ln = l << (SUM_BITS-1-n); each step (cycles 1..RECIP_BITS+1)
 // yields one bit of r = floor(2^(SUM_BITS-1+RECIP_BITS) / ln), most
-// significant first. Latency RECIP_BITS + 2 cycles, the contract's Lr.
+// significant first. Latency RECIP_BITS + 2 cycles (hw.latency.recip = 1),
+// the contract's Lr.
+{%- end%}
 module swat_recip #(
   parameter SUM_BITS   = {%.SumBits%},  // arith sum_bits
   parameter RECIP_BITS = {%.RecipBits%},  // arith recip_bits
@@ -210,12 +300,27 @@ module swat_recip #(
   reg  [SUM_BITS:0]   rem;  // partial remainder, < 2*ln
   wire [SUM_BITS:0]   diff = rem - {1'b0, ln};
   wire                ge   = ~diff[SUM_BITS];
+{%- if gt .LatRecip 1%}
+  reg [N_BITS-1:0] lead_q;  // the leading one, found at start
+  reg              norm;    // the next step normalises
+{%- end%}
   always @(posedge clk) begin
     if (start) begin
+{%- if gt .LatRecip 1%}
+      lead_q <= lead;
+      norm   <= 1'b1;
+    end else if (step && norm) begin
+      ln   <= l << (TOP - lead_q);
+      n    <= lead_q;
+      rem  <= HALF;
+      r    <= {(RECIP_BITS+1){1'b0}};
+      norm <= 1'b0;
+{%- else%}
       ln  <= l << (TOP - lead);
       n   <= lead;
       rem <= HALF;
       r   <= {(RECIP_BITS+1){1'b0}};
+{%- end%}
     end else if (step) begin
       rem <= ge ? {diff[SUM_BITS-1:0], 1'b0} : {rem[SUM_BITS-1:0], 1'b0};
       r   <= {r[RECIP_BITS-1:0], ge};

@@ -48,7 +48,7 @@ module swat_core #(
   localparam SLICE = VECTOR_WIDTH * IN_BITS;
   localparam C     = HEAD_DIM / VECTOR_WIDTH;
   localparam LS    = LAT_SCORE + LAT_EXP;
-  localparam TK    = 2*C + LS - 1;  // a key's last SV cycle, counted from its issue
+  localparam TK    = C + LS + {%.Period%} - 1;  // a key's last SV cycle, counted from its issue (Period = max(C, hw.latency.acc))
 {%- if .Overlap%}
 {%- else if .HasPin%}
   localparam [1:0] SRC_PIN = 2'd0, SRC_STR = 2'd2;
@@ -96,6 +96,8 @@ module swat_core #(
     else     tk <= {tk[TK-1:1], issue};
 {%- if gt .C 1%}
   wire                 dot_busy = |tk[C-1:1];
+{%- end%}
+{%- if gt .Period 1%}
   wire                 sv_busy  = |tk[TK:C+LS+1];
 {%- end%}
   wire [LAT_SCORE-1:0] sc_en    = tk[C+LAT_SCORE-1:C];
@@ -177,7 +179,7 @@ endmodule
         .chain_in(chain[(g+1)*ROW +: ROW]), .row_out(chain[g*ROW +: ROW]),
         .dot_first(issue),{%if gt .C 1%} .dot_busy(dot_busy),{%end%} .k_slice(k_slice),
         .sc_en(sc_en), .ex_en(ex_en), .fold(fold[g]),
-        .sv_first(sv_first),{%if gt .C 1%} .sv_busy(sv_busy),{%end%} .v_slice(v_slice),
+        .sv_first(sv_first),{%if gt .Period 1%} .sv_busy(sv_busy),{%end%} .v_slice(v_slice),
 {%- if .Overlap%}
         .nm_first(nm_first), .rc_step(rc_step), .nm_busy(nm_busy),
         .ld_bank(ld_bank), .dt_bank(d_bank ^ d_sel[g]), .ex_bank(x_bank ^ x_sel[g]),

@@ -18,9 +18,10 @@ const ctrlTmpl = `{%.Hdr%}
 // ring keys max(lo, PIN)..recv-1 (ring buffer), then the stream keys
 // recv..hi, written to the ring at recv mod KV_BUFFER_ROWS.
 {%- end%}
-// Phases: preload, loadq, sweep, drain (the last key's pipeline, 2C+Ls-1
-// cycles), norm (Lr + C cycles), out. Keys issue at least SLICES cycles
-// apart; a stream key issues in the first such cycle with k and v valid.
+// Phases: preload, loadq, sweep, drain (the last key's pipeline, Tail - 1
+// = C + Ls + Period - 1 cycles), norm (Lr + C + Ln - 1 cycles), out. Keys
+// issue at least Period = max(C, La) cycles apart; a stream key issues in
+// the first such cycle with k and v valid.
 module swat_ctrl #(
   parameter SEQ_LEN        = {%.N%},  // model.seq_len
 {%- if not .Dense%}
@@ -59,9 +60,10 @@ module swat_ctrl #(
 {%- end%}
   localparam [CNT_BITS-1:0] C_ONE = 1;
   localparam [TMR_BITS-1:0] T_ONE = 1, T_LR = LR;
-  // drain: 2C + Ls - 1 cycles (C = {%.C%} slices, Ls = {%.Ls%}); norm: LR + C cycles
-  localparam [TMR_BITS-1:0] T_DRN = {%lit .TmrW (sub (add (mul 2 .C) .Ls) 2)%};
-  localparam [TMR_BITS-1:0] T_NRM = {%lit .TmrW (sub (add .Lr .C) 1)%};
+  // drain: Tail - 1 = C + Ls + Period - 1 cycles (C = {%.C%} slices, Ls = {%.Ls%}, Period = {%.Period%});
+  // norm: LR + C + Ln - 1 = {%.NormCyc%} cycles (Ln = hw.latency.norm = {%.LatNorm%})
+  localparam [TMR_BITS-1:0] T_DRN = {%lit .TmrW (sub .Tail 2)%};
+  localparam [TMR_BITS-1:0] T_NRM = {%lit .TmrW (sub .NormCyc 1)%};
 
   reg [2:0]          phase;
   reg [CNT_BITS-1:0] cnt;  // beat counter of preload, loadq and out
@@ -159,7 +161,7 @@ endmodule
 {%define "keys"%}
   // The key register holds the next key to issue; the buffers read at
   // key_d, its next value, so that a key's rows are there when it issues.
-{%- if gt .C 1%}
+{%- if gt .Period 1%}
   reg  {%rng .CoolW%} cool;  // cycles until the next key may issue
   wire can = cool == {{%.CoolW%}{1'b0}};
 {%- else%}
@@ -257,7 +259,7 @@ endmodule
       tmr   <= {TMR_BITS{1'b0}};
       key   <= {KEY_BITS{1'b0}};
       src   <= SRC_STR;
-{%- if gt .C 1%}
+{%- if gt .Period 1%}
       cool  <= {{%.CoolW%}{1'b0}};
 {%- end%}
 {%- if .UnitParam%}
@@ -281,9 +283,9 @@ endmodule
         wptr <= (wptr == A_LAST) ? {ADDR_BITS{1'b0}} : wptr + A_ONE;
       end
 {%- end%}
-{%- if gt .C 1%}
+{%- if gt .Period 1%}
       if (issue)
-        cool <= {%lit .CoolW (sub .C 1)%};
+        cool <= {%lit .CoolW (sub .Period 1)%};
       else if (!can)
         cool <= cool - {%lit .CoolW 1%};
 {%- end%}
@@ -381,7 +383,7 @@ const ctrlHeadTmpl = `{%define "ctrl_head"%}  parameter PES            = {%.P%},
 {%- if not .Dense%}
   parameter KV_BUFFER_ROWS = {%.Depth%},  // ring depth (Design.KVBufRows)
 {%- end%}
-  parameter LR             = {%.Lr%},  // recip_bits + 2
+  parameter LR             = {%.Lr%},  // recip_bits + 1 + hw.latency.recip
   parameter KEY_BITS       = {%.KW%},
   parameter CNT_BITS       = {%.CntW%},
   parameter TMR_BITS       = {%.TmrW%}{%if not .Dense%},

@@ -10,7 +10,8 @@ const ctrlOverlapTmpl = `{%.Hdr%}
 //  * the loader: block s's preload (a unit's first windowed SWAT block;
 //    from the cycle after block s-1's last key issue), then its q rows,
 //    no earlier than the end of block s-2's sweep;
-//  * the issue engine: one slot at a time, at least C cycles apart; slot
+//  * the issue engine: one slot at a time, at least Period = max(C,
+//    hw.latency.acc) cycles apart; slot
 //    x of block A (the oldest block with keys left) issues A's key x and,
 //    from x = D on, B's (A's successor) key x - D, an on-chip key, to
 //    other PEs (B inherits those positions). A's first own slot waits for
@@ -18,8 +19,8 @@ const ctrlOverlapTmpl = `{%.Hdr%}
 //    q rows and the end of block A-1's output; a stream key waits for k
 //    and v;
 //  * the divider and output: block s's division from the end of its sweep
-//    (2C + Ls cycles after its last issue) and of block s-1's output,
-//    LR + C cycles, then its o rows.
+//    (Tail = C + Ls + Period cycles after its last issue) and of block
+//    s-1's output, NormCycles = LR + C + Ln - 1 cycles, then its o rows.
 // The descriptor ROM holds, per block of a unit, its rows, its sweep as
 // pinned, ring and stream runs (ring addresses included) and D, computed
 // by the generator from dataflow.Schedule.Offset ({%len .Descs%} entries of {%.DescW%} bits).
@@ -58,7 +59,7 @@ module swat_ctrl #(
   localparam [KEY_BITS-1:0] K_ONE = 1;
   localparam [CNT_BITS-1:0] C_ONE = 1;
   localparam [TMR_BITS-1:0] T_ONE = 1, T_LR = LR;
-  localparam [TMR_BITS-1:0] T_NRM = {%lit .TmrW (sub .NormCycles 1)%};  // LR + C - 1
+  localparam [TMR_BITS-1:0] T_NRM = {%lit .TmrW (sub .NormCyc 1)%};  // LR + C + Ln - 2
 {%- if not .Dense%}
   localparam [KEY_BITS-1:0] K_DEPTH = KV_BUFFER_ROWS;
 {%- end%}
@@ -123,7 +124,7 @@ module swat_ctrl #(
 {%- else%}
   wire unused_co = co;
 {%- end%}
-{%- if gt .C 1%}
+{%- if gt .Period 1%}
   reg  {%rng .CoolW%} cool;  // cycles until the next slot
   wire can = cool == {{%.CoolW%}{1'b0}};
 {%- else%}
@@ -210,8 +211,9 @@ module swat_ctrl #(
 {%- end%}
 {%- end%}
 
-  // Sweep ends: a block's sweep ends 2C + Ls cycles after its last issue.
-  localparam TK = {%sub .SweepTail 1%};
+  // Sweep ends: a block's sweep ends Tail = C + Ls + Period cycles after its
+  // last issue (dataflow.Timing.Tail).
+  localparam TK = {%sub .Tail 1%};
   reg [2*TK-1:0] etl;  // tok, delayed
   always @(posedge clk)
     if (rst) etl <= {(2*TK){1'b0}};
@@ -267,14 +269,14 @@ module swat_ctrl #(
       lcnt <= {{%.BW%}{1'b0}}; lj <= {{%.JW%}{1'b0}}; lq <= 1'b0; lc <= {CNT_BITS{1'b0}};
       scnt <= {{%.BW%}{1'b0}};
       ocnt <= {{%.BW%}{1'b0}}; oj <= {{%.JW%}{1'b0}}; nph <= NP_WAIT; tmr <= {TMR_BITS{1'b0}}; oc <= {CNT_BITS{1'b0}};
-{%- if gt .C 1%}
+{%- if gt .Period 1%}
       cool <= {{%.CoolW%}{1'b0}};
 {%- end%}
     end else begin
       ia <= ia_d; ja <= ja_d; x <= x_d; ta <= ta_d;
-{%- if gt .C 1%}
+{%- if gt .Period 1%}
       if (issue)
-        cool <= {%lit .CoolW (sub .C 1)%};
+        cool <= {%lit .CoolW (sub .Period 1)%};
       else if (!can)
         cool <= cool - {%lit .CoolW 1%};
 {%- end%}

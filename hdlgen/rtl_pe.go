@@ -4,9 +4,11 @@ const peTmpl = `{%.Hdr%}
 // swat_pe: one processing element, holding one query row and its softmax
 // state (running max m, row sum l, HEAD_DIM accumulators) through a block.
 // Key k issued in cycle I: dot slices in I..I+C-1 (C = HEAD_DIM /
-// VECTOR_WIDTH), the logit register after LAT_SCORE cycles, the max and the
-// exp in the next cycle and (p, alpha) after LAT_EXP, SV slices in
-// I+C+Ls..I+2C+Ls-1 (SCHEDULE.md). One exp unit suffices: of alpha =
+// VECTOR_WIDTH), the logit register after LAT_SCORE cycles (with 2 or
+// more, the score product is registered first), the max in the next cycle
+// and (p, alpha) after LAT_EXP (with 2 or more, the exp look-up takes the
+// second), SV slices in I+C+Ls..I+C+Ls+Period-1 (SCHEDULE.md; Period =
+// max(C, hw.latency.acc), the slots of the accumulator ring). One exp unit suffices: of alpha =
 // exp(m'-m) and p = exp(m'-t) one is exactly 1.0. A key the mask hides
 // gives (alpha, p) = (1, 0), which leaves the state as it is; the row's
 // first key gives (0, 1), Kernel.Update's first-key rule.
@@ -47,18 +49,18 @@ module swat_pe #(
   input  wire [LAT_EXP-1:0]               ex_en,      // exp stage i loads; 0 is the max/exp cycle
   input  wire                             fold,       // the mask allows this key (valid with ex_en[0])
   input  wire                             sv_first,
-{%- if gt .C 1%}
+{%- if gt .Period 1%}
   input  wire                             sv_busy,
 {%- end%}
   input  wire [VECTOR_WIDTH*IN_BITS-1:0]  v_slice,
   input  wire                             nm_first,   // norm cycle 0
   input  wire                             rc_step,    // norm cycles 1..Lr-1
-  input  wire                             nm_busy{%if .Overlap%},    // norm cycles Lr..Lr+C-1
+  input  wire                             nm_busy{%if .Overlap%},    // norm cycles Lr..Lr+C+Ln-2
   input  wire                             ld_bank,    // bank of row_load
   input  wire                             dt_bank,    // bank of the key in the dot stage
   input  wire                             ex_bank,    // bank of the key in the max/exp stage
   input  wire                             sv_bank,    // bank of the key in the SV stage
-  input  wire                             nm_bank     // bank of the division{%else%}     // norm cycles Lr..Lr+C-1{%end%}
+  input  wire                             nm_bank     // bank of the division{%else%}     // norm cycles Lr..Lr+C+Ln-2{%end%}
 );
   localparam ROW   = HEAD_DIM * IN_BITS;
   localparam SLICE = VECTOR_WIDTH * IN_BITS;
@@ -67,7 +69,24 @@ module swat_pe #(
   localparam [PROB_FRAC:0] P_ZERO = {(PROB_FRAC+1){1'b0}};
 {%- if gt .C 1%}
   wire dot_on = dot_first | dot_busy;
+{%- end%}
+{%- if gt .Period 1%}
   wire sv_on  = sv_first | sv_busy;
+{%- else%}
+  wire sv_on  = sv_first;
+{%- end%}
+  // The output slice of norm cycle Lr+j leaves the lanes Ln-1 cycles later (Ln =
+  // hw.latency.norm = {%.LatNorm%}): nm_wb is high in norm cycles Lr+Ln-1..Lr+C+Ln-2.
+{%- if eq .LatNorm 1%}
+  wire nm_wb = nm_busy;
+{%- else if eq .LatNorm 2%}
+  reg  nm_d;
+  always @(posedge clk) nm_d <= nm_busy;
+  wire nm_wb = nm_busy & nm_d;
+{%- else%}
+  reg  {%rng (sub .LatNorm 1)%} nm_d;  // nm_busy of the last hw.latency.norm - 1 cycles
+  always @(posedge clk) nm_d <= {nm_d[{%sub .LatNorm 3%}:0], nm_busy};
+  wire nm_wb = nm_busy & nm_d[{%sub .LatNorm 2%}];
 {%- end%}
 {%if .Overlap%}
   // Query rows, one per bank (rotated one slice per dot cycle of their
@@ -91,7 +110,7 @@ module swat_pe #(
 {%- end%}
     if (row_shift)
       orow <= chain_in;
-    else if (nm_busy)
+    else if (nm_wb)
 {%- if gt .C 1%}
       orow <= {o_slice, orow[ROW-1:SLICE]};
 {%- else%}
@@ -115,10 +134,10 @@ module swat_pe #(
 {%- if gt .C 1%}
     else if (dot_on)
       row <= {row[SLICE-1:0], row[ROW-1:SLICE]};
-    else if (nm_busy)
+    else if (nm_wb)
       row <= {o_slice, row[ROW-1:SLICE]};
 {%- else%}
-    else if (nm_busy)
+    else if (nm_wb)
       row <= o_slice;
 {%- end%}
   end
@@ -138,19 +157,23 @@ module swat_pe #(
 {%- end%}
   end
 
-  // Score: the logit register, LAT_SCORE stages.
+  // Score: the logit register, LAT_SCORE stages; with 2 or more the first
+  // is swat_score's product register.
   wire signed [SCORE_BITS-1:0] t_new;
   swat_score #(.DOT_BITS({%.DotW%}), .COEF_BITS({%.CoefBits%}), .SCORE_BITS(SCORE_BITS),
     .SHIFT_BITS(SHIFT_BITS), .PROD_BITS({%.SPW%}), .COEF({%.CoefBits%}'d{%.Coef%})) u_score (
+{%- if gt .LatScore 1%}
+    .clk(clk), .en(sc_en[0]),
+{%- end%}
     .dot(dot), .shift(cfg_score_shift), .t(t_new));
-{%- range $i := seq .LatScore%}
+{%- range $i := seq .LatScore%}{%- if ge $i $.ScoreT0%}
   reg signed [SCORE_BITS-1:0] t{%add $i 1%};
-{%- end%}
+{%- end%}{%- end%}
   always @(posedge clk) begin
-    if (sc_en[0]) t1 <= t_new;
-{%- range $i := seq (sub .LatScore 1)%}
-    if (sc_en[{%add $i 1%}]) t{%add $i 2%} <= t{%add $i 1%};
-{%- end%}
+    if (sc_en[{%.ScoreT0%}]) t{%add .ScoreT0 1%} <= t_new;
+{%- range $i := seq .LatScore%}{%- if gt $i $.ScoreT0%}
+    if (sc_en[{%$i%}]) t{%add $i 1%} <= t{%$i%};
+{%- end%}{%- end%}
   end
   wire signed [SCORE_BITS-1:0] t = t{%.LatScore%};
 
@@ -167,10 +190,6 @@ module swat_pe #(
   wire                         t_gt = t > m;
   wire        [SCORE_BITS-1:0] x    = t_gt ? t - m : m - t;
   wire        [PROB_FRAC:0]    e;
-  swat_exp #(.SCORE_BITS(SCORE_BITS), .SCORE_FRAC({%.ScoreFrac%}), .LUT_BITS({%.LUTBits%}), .PROB_FRAC(PROB_FRAC)) u_exp (
-    .x(x), .y(e));
-  wire [PROB_FRAC:0] alpha_n = !fold ? P_ONE  : !started ? P_ZERO : t_gt ? e     : P_ONE;
-  wire [PROB_FRAC:0] p_n     = !fold ? P_ZERO : !started ? P_ONE  : t_gt ? P_ONE : e;
 {%- if .Overlap%}
   always @(posedge clk) begin
     if (row_load && !ld_bank)
@@ -196,38 +215,80 @@ module swat_pe #(
       m <= t;
   end
 {%- end%}
-{%- range $i := seq .LatExp%}
+{%- if eq .LatExp 1%}
+  swat_exp #(.SCORE_BITS(SCORE_BITS), .SCORE_FRAC({%.ScoreFrac%}), .LUT_BITS({%.LUTBits%}), .PROB_FRAC(PROB_FRAC)) u_exp (
+    .x(x), .y(e));
+  wire [PROB_FRAC:0] alpha_n = !fold ? P_ONE  : !started ? P_ZERO : t_gt ? e     : P_ONE;
+  wire [PROB_FRAC:0] p_n     = !fold ? P_ZERO : !started ? P_ONE  : t_gt ? P_ONE : e;
+{%- else%}
+  // Exp stage 0 registers the argument and the choice; stage 1 looks it up.
+  reg  [SCORE_BITS-1:0] x1;
+  reg                   fold1, first1, gt1;
+  always @(posedge clk)
+    if (ex_en[0]) begin x1 <= x; fold1 <= fold; first1 <= !started; gt1 <= t_gt; end
+  swat_exp #(.SCORE_BITS(SCORE_BITS), .SCORE_FRAC({%.ScoreFrac%}), .LUT_BITS({%.LUTBits%}), .PROB_FRAC(PROB_FRAC)) u_exp (
+    .x(x1), .y(e));
+  wire [PROB_FRAC:0] alpha_n = !fold1 ? P_ONE  : first1 ? P_ZERO : gt1 ? e     : P_ONE;
+  wire [PROB_FRAC:0] p_n     = !fold1 ? P_ZERO : first1 ? P_ONE  : gt1 ? P_ONE : e;
+{%- end%}
+{%- range $i := seq .LatExp%}{%- if ge $i $.ExpA0%}
   reg [PROB_FRAC:0] alpha{%add $i 1%}, p{%add $i 1%};
-{%- end%}
+{%- end%}{%- end%}
   always @(posedge clk) begin
-    if (ex_en[0]) begin alpha1 <= alpha_n; p1 <= p_n; end
-{%- range $i := seq (sub .LatExp 1)%}
-    if (ex_en[{%add $i 1%}]) begin alpha{%add $i 2%} <= alpha{%add $i 1%}; p{%add $i 2%} <= p{%add $i 1%}; end
-{%- end%}
+    if (ex_en[{%.ExpA0%}]) begin alpha{%add .ExpA0 1%} <= alpha_n; p{%add .ExpA0 1%} <= p_n; end
+{%- range $i := seq .LatExp%}{%- if gt $i $.ExpA0%}
+    if (ex_en[{%$i%}]) begin alpha{%add $i 1%} <= alpha{%$i%}; p{%add $i 1%} <= p{%$i%}; end
+{%- end%}{%- end%}
   end
   wire [PROB_FRAC:0] alpha = alpha{%.LatExp%};
   wire [PROB_FRAC:0] p     = p{%.LatExp%};
 
-  // Row sum: l' = sat((l*alpha >> PROB_FRAC) + p, SUM_BITS), once per key.
+  // Row sum: l' = sat((l*alpha >> PROB_FRAC) + p, SUM_BITS), once per key
+{%- if gt .LatAcc 1%}
+  // in two stages, the product in the sv_first cycle, the sum in the next
+  // (alpha and p hold: keys issue at least hw.latency.acc >= 2 cycles apart).
+{%- end%}
   localparam [SUM_BITS+PROB_FRAC+1:0] L_ONE = 1;
   localparam [SUM_BITS+PROB_FRAC+1:0] L_MAX = (L_ONE << SUM_BITS) - L_ONE;
 {%- if .Overlap%}
   reg  [SUM_BITS-1:0]           l0, l1;
   wire [SUM_BITS-1:0]           l_sv = sv_bank ? l1 : l0;
   wire [SUM_BITS-1:0]           l    = nm_bank ? l1 : l0;  // the division's
+{%- if gt .LatAcc 1%}
+  reg  [SUM_BITS+PROB_FRAC+1:0] la;
+  reg                           l_fin, l_bank;
+  always @(posedge clk) begin
+    l_fin <= sv_first;
+    if (sv_first) begin la <= l_sv * alpha; l_bank <= sv_bank; end
+  end
+{%- else%}
   wire [SUM_BITS+PROB_FRAC+1:0] la = l_sv * alpha;
+  wire                          l_fin = sv_first, l_bank = sv_bank;
+{%- end%}
   wire [SUM_BITS+PROB_FRAC+1:0] ls = (la >> PROB_FRAC) + {{(SUM_BITS+1){1'b0}}, p};
   wire [SUM_BITS-1:0]           l_nx = (ls > L_MAX) ? L_MAX[SUM_BITS-1:0] : ls[SUM_BITS-1:0];
   always @(posedge clk) begin
-    if (sv_first && !sv_bank) l0 <= l_nx;
-    if (sv_first && sv_bank)  l1 <= l_nx;
+    if (l_fin && !l_bank) l0 <= l_nx;
+    if (l_fin && l_bank)  l1 <= l_nx;
   end
 {%- else%}
   reg  [SUM_BITS-1:0]           l;
+{%- if gt .LatAcc 1%}
+  reg  [SUM_BITS+PROB_FRAC+1:0] la;
+  reg                           l_fin;
+  always @(posedge clk) begin
+    l_fin <= sv_first;
+    if (sv_first) la <= l * alpha;
+  end
+  wire [SUM_BITS+PROB_FRAC+1:0] ls = (la >> PROB_FRAC) + {{(SUM_BITS+1){1'b0}}, p};
+  always @(posedge clk)
+    if (l_fin) l <= (ls > L_MAX) ? L_MAX[SUM_BITS-1:0] : ls[SUM_BITS-1:0];
+{%- else%}
   wire [SUM_BITS+PROB_FRAC+1:0] la = l * alpha;
   wire [SUM_BITS+PROB_FRAC+1:0] ls = (la >> PROB_FRAC) + {{(SUM_BITS+1){1'b0}}, p};
   always @(posedge clk)
     if (sv_first) l <= (ls > L_MAX) ? L_MAX[SUM_BITS-1:0] : ls[SUM_BITS-1:0];
+{%- end%}
 {%- end%}
 
   // Reciprocal of l, then the shift RECIP_BITS + n of the output lanes.
@@ -243,74 +304,90 @@ module swat_pe #(
   wire {%rng .NsW%} ns = nn;
 {%- end%}
 {%if .Overlap%}
-  // SV lanes (acc * alpha) over the accumulators of sv_bank and
-  // normalisation lanes (acc * r) over those of nm_bank, one slice per
-  // cycle; the slice in use is always the low one (the registers rotate).
-  reg  [HEAD_DIM*ACC_BITS-1:0] acc0, acc1;
-  wire [ACCS-1:0]              acc_sv = sv_bank ? acc1[ACCS-1:0] : acc0[ACCS-1:0];
-  wire [ACCS-1:0]              acc_nm = nm_bank ? acc1[ACCS-1:0] : acc0[ACCS-1:0];
-  wire [ACCS-1:0]              acc_nx, unused_nacc;
-  wire [SLICE-1:0]             unused_so;
-  wire {%rng .MBW%}           mb_sv = {%zext .MBW (add .ProbFrac 1) "alpha"%};
-  wire {%rng .MBW%}           mb_nm = {%zext .MBW (add .RecipBits 1) "r"%};
-  wire unused_lanes = ^{unused_nacc, unused_so};  // each lane set drives one output
+  // Two sets of lanes, one per bank, each over its bank's accumulator ring
+  // as in the single-bank PE (below): a bank's lanes do its SV updates
+  // (acc * alpha) and then its division (acc * r), which never overlap,
+  // while the other bank's lanes sweep. The ring has Period = {%.Period%} slots:
+  // ACC_SLOTS registers and the hw.latency.acc - 1 = {%sub .LatAcc 1%} pipeline
+  // registers of its lanes; it shifts in its bank's SV and norm cycles only.
+  localparam ACC_SLOTS = {%.AccSlots%};  // Period - hw.latency.acc + 1
+  wire [SLICE-1:0] o_bank0, o_bank1;
+  assign o_slice = nm_bank ? o_bank1 : o_bank0;
   genvar g;
-  generate
-    for (g = 0; g < VECTOR_WIDTH; g = g + 1) begin : lane
-      swat_lane #(.IN_BITS(IN_BITS), .PROB_FRAC(PROB_FRAC), .ACC_BITS(ACC_BITS), .RECIP_BITS(RECIP_BITS),
-        .MB_BITS({%.MBW%}), .NS_BITS({%.NsW%})) u_sv (
-        .acc(acc_sv[g*ACC_BITS +: ACC_BITS]), .mb(mb_sv), .p(p), .v(v_slice[g*IN_BITS +: IN_BITS]), .ns(ns),
-        .acc_nx(acc_nx[g*ACC_BITS +: ACC_BITS]), .o(unused_so[g*IN_BITS +: IN_BITS]));
-      swat_lane #(.IN_BITS(IN_BITS), .PROB_FRAC(PROB_FRAC), .ACC_BITS(ACC_BITS), .RECIP_BITS(RECIP_BITS),
-        .MB_BITS({%.MBW%}), .NS_BITS({%.NsW%})) u_nm (
-        .acc(acc_nm[g*ACC_BITS +: ACC_BITS]), .mb(mb_nm), .p({(PROB_FRAC+1){1'b0}}), .v({IN_BITS{1'b0}}), .ns(ns),
-        .acc_nx(unused_nacc[g*ACC_BITS +: ACC_BITS]), .o(o_slice[g*IN_BITS +: IN_BITS]));
-    end
-  endgenerate
-  always @(posedge clk) begin
-{%- if gt .C 1%}
-    if (sv_on && !sv_bank)
-      acc0 <= {acc_nx, acc0[HEAD_DIM*ACC_BITS-1:ACCS]};
-    else if (nm_busy && !nm_bank)
-      acc0 <= {acc0[ACCS-1:0], acc0[HEAD_DIM*ACC_BITS-1:ACCS]};
-    if (sv_on && sv_bank)
-      acc1 <= {acc_nx, acc1[HEAD_DIM*ACC_BITS-1:ACCS]};
-    else if (nm_busy && nm_bank)
-      acc1 <= {acc1[ACCS-1:0], acc1[HEAD_DIM*ACC_BITS-1:ACCS]};
-{%- else%}
-    if (sv_first && !sv_bank)
-      acc0 <= acc_nx;
-    if (sv_first && sv_bank)
-      acc1 <= acc_nx;
+{%- range $b := seq 2%}
+{%template "acc_ring" (bank $ $b)%}
 {%- end%}
-  end
 {%- else%}
 
-  // SV and normalisation lanes over the accumulators, one slice per cycle;
-  // the slice in use is always the low one (the register rotates).
-  reg  [HEAD_DIM*ACC_BITS-1:0] acc;
-  wire [ACCS-1:0]              acc_nx;
-  wire {%rng .MBW%}           mb = nm_busy ? {%zext .MBW (add .RecipBits 1) "r"%} : {%zext .MBW (add .ProbFrac 1) "alpha"%};
+  // SV and normalisation lanes over the accumulator ring, one slice per
+  // cycle. The ring has Period = {%.Period%} slots: ACC_SLOTS registers here and
+  // the hw.latency.acc - 1 = {%sub .LatAcc 1%} pipeline registers of the lanes; the lanes read the low
+  // slot and write the top one, and every slot advances when the ring
+  // shifts (sweep: Period cycles per key; norm: C+Ln-1 cycles, with
+  // the lanes multiplying by r; what the norm writes back is not used).
+  localparam ACC_SLOTS = {%.AccSlots%};  // Period - hw.latency.acc + 1
+  reg  [ACC_SLOTS*ACCS-1:0] acc;
+  wire [ACCS-1:0]           acc_nx;
+  wire                      ring_on = sv_on | nm_busy;
+  reg                       nm_mode;  // the lanes multiply by r (norm), not alpha (sweep)
+  always @(posedge clk)
+    if (nm_first)       nm_mode <= 1'b1;
+    else if (dot_first) nm_mode <= 1'b0;
+  wire {%rng .MBW%}           mb = nm_mode ? {%zext .MBW (add .RecipBits 1) "r"%} : {%zext .MBW (add .ProbFrac 1) "alpha"%};
   genvar g;
   generate
     for (g = 0; g < VECTOR_WIDTH; g = g + 1) begin : lane
       swat_lane #(.IN_BITS(IN_BITS), .PROB_FRAC(PROB_FRAC), .ACC_BITS(ACC_BITS), .RECIP_BITS(RECIP_BITS),
         .MB_BITS({%.MBW%}), .NS_BITS({%.NsW%})) u_lane (
+{%- if or (gt .LatAcc 1) (gt .LatNorm 1)%}
+        .clk(clk),
+{%- end%}
+{%- if gt .LatAcc 1%}
+        .en(ring_on),
+{%- end%}
         .acc(acc[g*ACC_BITS +: ACC_BITS]), .mb(mb), .p(p), .v(v_slice[g*IN_BITS +: IN_BITS]), .ns(ns),
         .acc_nx(acc_nx[g*ACC_BITS +: ACC_BITS]), .o(o_slice[g*IN_BITS +: IN_BITS]));
     end
   endgenerate
-  always @(posedge clk) begin
-{%- if gt .C 1%}
-    if (sv_on)
-      acc <= {acc_nx, acc[HEAD_DIM*ACC_BITS-1:ACCS]};
-    else if (nm_busy)
-      acc <= {acc[ACCS-1:0], acc[HEAD_DIM*ACC_BITS-1:ACCS]};
+  always @(posedge clk)
+    if (ring_on)
+{%- if gt .AccSlots 1%}
+      acc <= {acc_nx, acc[ACC_SLOTS*ACCS-1:ACCS]};
 {%- else%}
-    if (sv_first)
       acc <= acc_nx;
 {%- end%}
-  end
 {%- end%}
 endmodule
+{%define "acc_ring"%}
+  // Bank {%.Bank%}.
+  reg  [ACC_SLOTS*ACCS-1:0] acc{%.Bank%};
+  wire [ACCS-1:0]           acc_nx{%.Bank%};
+  wire                      ring_on{%.Bank%} = (sv_on && sv_bank == 1'b{%.Bank%}) || (nm_busy && nm_bank == 1'b{%.Bank%});
+  reg                       nm_mode{%.Bank%};  // bank {%.Bank%}'s lanes multiply by r (norm), not alpha (sweep)
+  always @(posedge clk)
+    if (nm_first && nm_bank == 1'b{%.Bank%})       nm_mode{%.Bank%} <= 1'b1;
+    else if (dot_first && dt_bank == 1'b{%.Bank%}) nm_mode{%.Bank%} <= 1'b0;
+  wire {%rng .MBW%}           mb{%.Bank%} = nm_mode{%.Bank%} ? {%zext .MBW (add .RecipBits 1) "r"%} : {%zext .MBW (add .ProbFrac 1) "alpha"%};
+  generate
+    for (g = 0; g < VECTOR_WIDTH; g = g + 1) begin : lane{%.Bank%}
+      swat_lane #(.IN_BITS(IN_BITS), .PROB_FRAC(PROB_FRAC), .ACC_BITS(ACC_BITS), .RECIP_BITS(RECIP_BITS),
+        .MB_BITS({%.MBW%}), .NS_BITS({%.NsW%})) u_lane (
+{%- if or (gt .LatAcc 1) (gt .LatNorm 1)%}
+        .clk(clk),
+{%- end%}
+{%- if gt .LatAcc 1%}
+        .en(ring_on{%.Bank%}),
+{%- end%}
+        .acc(acc{%.Bank%}[g*ACC_BITS +: ACC_BITS]), .mb(mb{%.Bank%}), .p(p), .v(v_slice[g*IN_BITS +: IN_BITS]), .ns(ns),
+        .acc_nx(acc_nx{%.Bank%}[g*ACC_BITS +: ACC_BITS]), .o(o_bank{%.Bank%}[g*IN_BITS +: IN_BITS]));
+    end
+  endgenerate
+  always @(posedge clk)
+    if (ring_on{%.Bank%})
+{%- if gt .AccSlots 1%}
+      acc{%.Bank%} <= {acc_nx{%.Bank%}, acc{%.Bank%}[ACC_SLOTS*ACCS-1:ACCS]};
+{%- else%}
+      acc{%.Bank%} <= acc_nx{%.Bank%};
+{%- end%}
+{%- end%}
 `

@@ -37,8 +37,8 @@ func Analytic(d *dataflow.Design) (Report, error) {
 			rows := int64(blk.Rows())
 			ph[dataflow.PhPreload] += int64(blk.Preload)
 			ph[dataflow.PhLoadQ] += rows
-			ph[dataflow.PhSweep] += int64((blk.Keys()-1)*t.C + 2*t.C + t.Ls)
-			ph[dataflow.PhNorm] += int64(t.Lr + t.C)
+			ph[dataflow.PhSweep] += t.SweepCycles(blk.Keys())
+			ph[dataflow.PhNorm] += int64(t.NormCycles())
 			ph[dataflow.PhOut] += rows
 		}
 		if s.Overlap { // no closed form: the core's sequencer on ideal ports

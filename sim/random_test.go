@@ -32,6 +32,7 @@ func TestRandomDesignPoints(t *testing.T) {
 			fmt.Sprint("model.global_tokens=", r.IntN(min(n, 4)+1)), fmt.Sprint("model.sinks=", r.IntN(min(n, 6)+1)),
 			fmt.Sprint("hw.pes=", 1+r.IntN(7)), fmt.Sprint("hw.vector_width=", vws[r.IntN(3)]),
 			fmt.Sprint("hw.latency.score=", 1+r.IntN(2)), fmt.Sprint("hw.latency.exp=", 1+r.IntN(3)),
+			fmt.Sprint("hw.latency.acc=", 1+r.IntN(4)), fmt.Sprint("hw.latency.norm=", 1+r.IntN(3)), fmt.Sprint("hw.latency.recip=", 1+r.IntN(2)),
 			fmt.Sprint("hw.stream_fifo_rows=", 2+r.IntN(40)), fmt.Sprint("hw.burst_bytes=", 64<<r.IntN(6)),
 			"arch=" + []string{"swat", "dense"}[r.IntN(2)], "arith=" + []string{"fixed16", "fixed12", "fixed8"}[r.IntN(3)],
 			"memory.kind=" + []string{"hbm2", "ddr4", "ideal"}[r.IntN(3)], fmt.Sprint("memory.channels=", 1+r.IntN(4)),

@@ -25,32 +25,37 @@ func runTiming(t *testing.T, sets ...string) (*dataflow.Design, sim.Report) {
 // blocks still filling the window,
 //
 //	sum(keys) = P b*(b*+1)/2 + (B - b*)(W+P-1)
-//	cycles    = H [C sum(keys) + B (2P + 2C + Ls + Lr)]
+//	cycles    = H [Per sum(keys) + B (2P + 2C + Ls + Lr + Ln - 1)]
 //
-// i.e. a fill of b* blocks, then (W+P-1)C + 2P + 2C + Ls + Lr per block of
-// P rows in steady state.
-func causalClosedForm(n, w, p, c, ls, lr, h int) int64 {
+// with Per = max(C, La) the key period, i.e. a fill of b* blocks, then
+// (W+P-1)Per + 2P + 2C + Ls + Lr + Ln - 1 per block of P rows in steady
+// state.
+func causalClosedForm(n, w, p, c, la, ls, ln, lr, h int) int64 {
 	B, bs := int64(n/p), int64((w-1+p-1)/p)
 	bs = min(bs, B)
 	keys := int64(p)*bs*(bs+1)/2 + (B-bs)*int64(w+p-1)
-	return int64(h) * (int64(c)*keys + B*int64(2*p+2*c+ls+lr))
+	per := int64(max(c, la)) // keys issue max(C, La) cycles apart
+	return int64(h) * (per*keys + B*int64(2*p+c+ls+lr+c+ln-1))
 }
 
 func TestCyclesEqualClosedForm(t *testing.T) {
-	for _, s := range []struct{ n, w, p, d, vw, ls, le, h int }{
-		{1024, 128, 8, 64, 16, 1, 2, 1},
-		{2048, 512, 16, 64, 8, 1, 2, 2},
-		{512, 64, 4, 32, 32, 2, 3, 1},
-		{4096, 256, 32, 128, 16, 1, 1, 1},
-		{960, 100, 12, 16, 4, 3, 4, 3},
-		{777 * 7, 50, 7, 8, 1, 1, 2, 1},
+	for _, s := range []struct{ n, w, p, d, vw, ls, le, la, ln, lr, h int }{
+		{1024, 128, 8, 64, 16, 1, 2, 1, 1, 1, 1},
+		{2048, 512, 16, 64, 8, 1, 2, 2, 3, 2, 2},
+		{512, 64, 4, 32, 32, 2, 3, 1, 1, 1, 1},
+		{512, 64, 4, 32, 32, 2, 2, 3, 2, 2, 1},
+		{4096, 256, 32, 128, 16, 1, 1, 1, 1, 1, 1},
+		{960, 100, 12, 16, 4, 3, 4, 4, 8, 1, 3},
+		{960, 100, 12, 16, 4, 3, 4, 7, 1, 2, 1},
+		{777 * 7, 50, 7, 8, 1, 1, 2, 1, 1, 1, 1},
 	} {
 		t.Run(fmt.Sprint(s), func(t *testing.T) {
 			d, r := runTiming(t, "memory.kind=ideal", fmt.Sprint("model.seq_len=", s.n), fmt.Sprint("model.window=", s.w),
 				fmt.Sprint("hw.pes=", s.p), fmt.Sprint("model.head_dim=", s.d), fmt.Sprint("hw.vector_width=", s.vw),
-				fmt.Sprint("hw.latency.score=", s.ls), fmt.Sprint("hw.latency.exp=", s.le), fmt.Sprint("model.heads=", s.h))
+				fmt.Sprint("hw.latency.score=", s.ls), fmt.Sprint("hw.latency.exp=", s.le), fmt.Sprint("hw.latency.acc=", s.la),
+				fmt.Sprint("hw.latency.norm=", s.ln), fmt.Sprint("hw.latency.recip=", s.lr), fmt.Sprint("model.heads=", s.h))
 			a, _ := d.ArithSpec()
-			want := causalClosedForm(s.n, s.w, s.p, s.d/s.vw, s.ls+s.le, a.RecipBits+2, s.h)
+			want := causalClosedForm(s.n, s.w, s.p, s.d/s.vw, s.la, s.ls+s.le, s.ln, a.RecipBits+1+s.lr, s.h)
 			stalls := r.StallCycles["q"] + r.StallCycles["kv"] + r.StallCycles["o"]
 			fill := int64(math.Ceil(d.Memory.LatencyNs*1e-9*d.ClockHz())) + 3
 			if r.CoreCycles-stalls != want || stalls > fill {

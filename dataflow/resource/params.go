@@ -24,7 +24,12 @@ type Params struct {
 	// Hardware.
 	P, VW, C           int
 	LatScore, LatExp   int
+	LatAcc, LatNorm    int // hw.latency.acc, hw.latency.norm: lane stages
+	LatRecip           int // hw.latency.recip: reciprocal start cycles
 	Ls, Lr             int // as dataflow.Timing
+	Period             int // key issue spacing, dataflow.Timing.Period: max(C, LatAcc)
+	Tail, NormCyc      int // sweep tail and norm phase, dataflow.Timing.Tail and NormCycles
+	AccSlots           int // accumulator ring slots outside the lane pipeline: Period - LatAcc + 1
 	Depth, PinDepth    int
 	WStartAddr         int // WStart mod Depth
 	FifoDepth, FifoPtr int // in-flight key FIFO between issue and SV
@@ -95,7 +100,10 @@ func (p *Params) setHW(d *dataflow.Design) {
 	t := d.Timing()
 	p.P, p.VW, p.C = d.HW.PEs, d.HW.VectorWidth, t.C
 	p.LatScore, p.LatExp = d.HW.Latency.Score, d.HW.Latency.Exp
+	p.LatAcc, p.LatNorm, p.LatRecip = d.HW.Latency.Acc, d.HW.Latency.Norm, d.HW.Latency.Recip
 	p.Ls, p.Lr = p.LatScore+p.LatExp, t.Lr
+	p.Period, p.Tail, p.NormCyc = t.Period(), t.Tail(), t.NormCycles()
+	p.AccSlots = p.Period - p.LatAcc + 1
 	p.Depth, p.PinDepth = 1, 1
 	if !p.Dense {
 		p.Depth = d.KVBufRows()
@@ -133,9 +141,9 @@ func (p *Params) setWidths() {
 	p.PAW = max(1, BitsFor(p.PinDepth-1))
 	p.KW = max(BitsFor(p.N+p.W+2*p.P+p.Pin+2)+1, p.AW+2, p.PAW+1)
 	p.CntW = max(1, BitsFor(max(p.P, p.Pin)))
-	p.TmrW = BitsFor(max(2*p.C+p.Ls, p.Lr+p.C))
+	p.TmrW = BitsFor(max(p.Tail, p.NormCyc))
 	p.HeadW = max(1, BitsFor(p.Heads-1))
-	p.CoolW = max(1, BitsFor(p.C-1))
+	p.CoolW = max(1, BitsFor(p.Period-1))
 	p.SliceW = p.VW * p.InBits
 	p.RowW = p.D * p.InBits
 }

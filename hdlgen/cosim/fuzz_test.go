@@ -56,6 +56,11 @@ var edges = []edge{
 	{"overlap", func(g *genPoint) { g.overlap = true }},
 	{"overlap, GQA, cores", func(g *genPoint) { g.overlap, g.heads, g.kvHeads, g.cores = true, 4, 2, 2 }},
 	{"overlap, C = 1", func(g *genPoint) { g.overlap, g.vw = true, g.d }},
+	{"overlap, La > C", func(g *genPoint) { g.overlap, g.vw, g.latA = true, g.d, 3+g.r.IntN(2) }},
+	{"cores, GQA, one-cycle lanes", func(g *genPoint) {
+		g.heads, g.kvHeads, g.cores, g.latA, g.latN, g.latR = 4, 2, 2, 1, 1, 1
+	}},
+	{"deep acc and norm", func(g *genPoint) { g.latA, g.latN = 4+g.r.IntN(5), 4+g.r.IntN(5) }},
 }
 
 // genPoint is a design point under construction.
@@ -68,6 +73,7 @@ type genPoint struct {
 	causal            bool
 	g, s, pes, vw     int
 	latS, latE        int
+	latA, latN, latR  int // hw.latency.acc, norm, recip
 	extraKV, extraPin int // 0: the minimum buffers; else rows beyond it
 	scale             float64
 }
@@ -101,6 +107,7 @@ func randomPoint(r *rand.Rand, i int) (point, string) {
 	}
 	g.g, g.s = r.IntN(3), r.IntN(3)
 	g.pes, g.latS, g.latE = 1+r.IntN(6), 1+r.IntN(2), 1+r.IntN(2)
+	g.latA, g.latN, g.latR = 1+r.IntN(3), 1+r.IntN(3), 1+r.IntN(2)
 	divs := divisors(g.d)
 	g.vw = divs[r.IntN(len(divs))]
 	if r.IntN(4) == 0 {
@@ -133,7 +140,8 @@ func (g *genPoint) point(i int) point {
 		fmt.Sprint("model.causal=", g.causal), fmt.Sprint("model.global_tokens=", g.g),
 		fmt.Sprint("model.sinks=", g.s), fmt.Sprint("model.scale=", g.scale),
 		fmt.Sprint("hw.pes=", g.pes), fmt.Sprint("hw.vector_width=", g.vw),
-		fmt.Sprint("hw.latency.score=", g.latS), fmt.Sprint("hw.latency.exp=", g.latE)}
+		fmt.Sprint("hw.latency.score=", g.latS), fmt.Sprint("hw.latency.exp=", g.latE),
+		fmt.Sprint("hw.latency.acc=", g.latA), fmt.Sprint("hw.latency.norm=", g.latN), fmt.Sprint("hw.latency.recip=", g.latR)}
 	if g.extraKV > 0 || g.extraPin > 0 {
 		d, err := dataflow.Load("", sets)
 		if err == nil && g.arch == "swat" {

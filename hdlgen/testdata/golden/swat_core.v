@@ -17,8 +17,11 @@
 //   hw.clock_mhz: 300
 //   hw.pes: 16
 //   hw.vector_width: 16
-//   hw.latency.score: 1
+//   hw.latency.score: 2
 //   hw.latency.exp: 2
+//   hw.latency.acc: 2
+//   hw.latency.norm: 3
+//   hw.latency.recip: 2
 //   hw.kv_buffer_rows: 0
 //   hw.pinned_buffer_rows: 0
 //   hw.stream_fifo_rows: 256
@@ -57,7 +60,7 @@ module swat_core #(
   parameter VECTOR_WIDTH   = 16,  // hw.vector_width
   parameter PES            = 16,  // hw.pes
   parameter IN_BITS        = 16,  // arith in_bits
-  parameter LAT_SCORE      = 1,  // hw.latency.score
+  parameter LAT_SCORE      = 2,  // hw.latency.score
   parameter LAT_EXP        = 2,  // hw.latency.exp
   parameter KV_BUFFER_ROWS = 527,  // ring depth (Design.KVBufRows)
   parameter SHIFT_BITS     = 5   // cfg_score_shift width
@@ -83,7 +86,7 @@ module swat_core #(
   localparam SLICE = VECTOR_WIDTH * IN_BITS;
   localparam C     = HEAD_DIM / VECTOR_WIDTH;
   localparam LS    = LAT_SCORE + LAT_EXP;
-  localparam TK    = 2*C + LS - 1;  // a key's last SV cycle, counted from its issue
+  localparam TK    = C + LS + 4 - 1;  // a key's last SV cycle, counted from its issue (Period = max(C, hw.latency.acc))
   localparam [1:0] SRC_STR = 2'd2;
 
   // Controller.

@@ -17,8 +17,11 @@
 //   hw.clock_mhz: 300
 //   hw.pes: 16
 //   hw.vector_width: 16
-//   hw.latency.score: 1
+//   hw.latency.score: 2
 //   hw.latency.exp: 2
+//   hw.latency.acc: 2
+//   hw.latency.norm: 3
+//   hw.latency.recip: 2
 //   hw.kv_buffer_rows: 0
 //   hw.pinned_buffer_rows: 0
 //   hw.stream_fifo_rows: 256
@@ -50,18 +53,19 @@
 // A windowed SWAT block sweeps the pinned keys (pinned buffer), then the
 // ring keys max(lo, PIN)..recv-1 (ring buffer), then the stream keys
 // recv..hi, written to the ring at recv mod KV_BUFFER_ROWS.
-// Phases: preload, loadq, sweep, drain (the last key's pipeline, 2C+Ls-1
-// cycles), norm (Lr + C cycles), out. Keys issue at least SLICES cycles
-// apart; a stream key issues in the first such cycle with k and v valid.
+// Phases: preload, loadq, sweep, drain (the last key's pipeline, Tail - 1
+// = C + Ls + Period - 1 cycles), norm (Lr + C + Ln - 1 cycles), out. Keys
+// issue at least Period = max(C, La) cycles apart; a stream key issues in
+// the first such cycle with k and v valid.
 module swat_ctrl #(
   parameter SEQ_LEN        = 4096,  // model.seq_len
   parameter WINDOW         = 512,  // model.window
   parameter PES            = 16,  // hw.pes
   parameter KV_BUFFER_ROWS = 527,  // ring depth (Design.KVBufRows)
-  parameter LR             = 26,  // recip_bits + 2
+  parameter LR             = 27,  // recip_bits + 1 + hw.latency.recip
   parameter KEY_BITS       = 14,
   parameter CNT_BITS       = 5,
-  parameter TMR_BITS       = 5,
+  parameter TMR_BITS       = 6,
   parameter ADDR_BITS      = 10
 ) (
   input  wire                     clk,
@@ -97,9 +101,10 @@ module swat_ctrl #(
   localparam [KEY_BITS-1:0] K_W = WINDOW;
   localparam [CNT_BITS-1:0] C_ONE = 1;
   localparam [TMR_BITS-1:0] T_ONE = 1, T_LR = LR;
-  // drain: 2C + Ls - 1 cycles (C = 4 slices, Ls = 3); norm: LR + C cycles
-  localparam [TMR_BITS-1:0] T_DRN = 5'd9;
-  localparam [TMR_BITS-1:0] T_NRM = 5'd29;
+  // drain: Tail - 1 = C + Ls + Period - 1 cycles (C = 4 slices, Ls = 4, Period = 4);
+  // norm: LR + C + Ln - 1 = 33 cycles (Ln = hw.latency.norm = 3)
+  localparam [TMR_BITS-1:0] T_DRN = 6'd10;
+  localparam [TMR_BITS-1:0] T_NRM = 6'd32;
 
   reg [2:0]          phase;
   reg [CNT_BITS-1:0] cnt;  // beat counter of preload, loadq and out

@@ -17,8 +17,11 @@
 //   hw.clock_mhz: 300
 //   hw.pes: 16
 //   hw.vector_width: 16
-//   hw.latency.score: 1
+//   hw.latency.score: 2
 //   hw.latency.exp: 2
+//   hw.latency.acc: 2
+//   hw.latency.norm: 3
+//   hw.latency.recip: 2
 //   hw.kv_buffer_rows: 0
 //   hw.pinned_buffer_rows: 0
 //   hw.stream_fifo_rows: 256
@@ -50,6 +53,14 @@
 // sat(RNE(acc*r / 2^(RECIP_BITS+n)), IN_BITS)). Every row has l >= 1.0
 // (its largest logit adds p = 1.0), so n >= PROB_FRAC: the shift is the
 // constant RECIP_BITS + PROB_FRAC plus ns = n - PROB_FRAC.
+// The sweep's update takes hw.latency.acc = 2 stages: 1, all in one
+// cycle; 2, the products are registered; 3 and more, the sum is registered
+// too (further stages delay it). Its registers are slots of the PE's
+// accumulator ring and advance when en (the ring shifts) is high. acc_nx
+// is the value written back to the ring.
+// The output o takes hw.latency.norm = 3 stages and advances every
+// cycle: 1, all in one cycle; 2, the product is registered; 3 and more,
+// the rounding's quotient and round-up bit are registered too.
 module swat_lane #(
   parameter IN_BITS    = 16,  // arith in_bits
   parameter PROB_FRAC  = 15,  // arith prob_frac
@@ -58,6 +69,8 @@ module swat_lane #(
   parameter MB_BITS    = 25,  // max(recip_bits, prob_frac) + 1
   parameter NS_BITS    = 5    // holds sum_bits - 1 - prob_frac
 ) (
+  input  wire                       clk,
+  input  wire                       en,
   input  wire signed [ACC_BITS-1:0] acc,
   input  wire        [MB_BITS-1:0]  mb,
   input  wire        [PROB_FRAC:0]  p,
@@ -78,19 +91,30 @@ module swat_lane #(
   localparam signed [HW-1:0] O_MAX   = (H_ONE << (IN_BITS-1)) - H_ONE;
   localparam signed [HW-1:0] O_MIN   = ~O_MAX;
   wire signed [PW-1:0] prod = acc * $signed({1'b0, mb});
-  // sweep: alpha <= 1.0, so acc*alpha >> PROB_FRAC fits ACC_BITS
-  wire signed [UW-1:0] a1  = prod[PROB_FRAC+UW-1:PROB_FRAC];
-  wire signed [UW-1:0] pv  = v * $signed({1'b0, p});
-  wire signed [UW-1:0] upd = a1 + pv;
+  wire signed [UW-1:0] pv   = v * $signed({1'b0, p});
+  // stage 1, shared by the sweep and the output: the products
+  reg  signed [PW-1:0] prod_q;
+  reg  signed [UW-1:0] pv_q;
+  always @(posedge clk)
+    if (en) begin prod_q <= prod; pv_q <= pv; end
+  wire signed [PW-1:0] pn  = prod_q;
+  wire signed [UW-1:0] a1  = prod_q[PROB_FRAC+UW-1:PROB_FRAC];  // alpha <= 1.0: fits
+  // sweep: the sum and its saturation
+  wire signed [UW-1:0] upd = a1 + pv_q;
   assign acc_nx = (upd > ACC_MAX) ? ACC_MAX[ACC_BITS-1:0] :
                   (upd < ACC_MIN) ? ACC_MIN[ACC_BITS-1:0] : upd[ACC_BITS-1:0];
   // norm: round half to even at bit K + 1 + ns, then saturate
-  wire signed [HW-1:0] hk    = prod[PW-1:K];
+  wire signed [HW-1:0] hk    = pn[PW-1:K];
   wire signed [HW-1:0] hq    = hk >>> ns;             // the half bit is hq[0]
   wire        [HW-1:0] below = hk & ~(H_ALL << ns);   // bits of hk under the half bit
-  wire                 up    = hq[0] & ((|prod[K-1:0]) | (|below) | hq[1]);
+  wire                 up    = hq[0] & ((|pn[K-1:0]) | (|below) | hq[1]);
   wire signed [HW-1:0] q     = hq >>> 1;
-  wire signed [HW-1:0] rq    = q + $signed({{(HW-1){1'b0}}, up});
+  reg  signed [HW-1:0] q1;
+  reg                  up1;
+  always @(posedge clk) begin
+    q1 <= q; up1 <= up;
+  end
+  wire signed [HW-1:0] rq    = q1 + $signed({{(HW-1){1'b0}}, up1});
   assign o = (rq > O_MAX) ? O_MAX[IN_BITS-1:0] :
              (rq < O_MIN) ? O_MIN[IN_BITS-1:0] : rq[IN_BITS-1:0];
 endmodule

@@ -17,8 +17,11 @@
 //   hw.clock_mhz: 300
 //   hw.pes: 16
 //   hw.vector_width: 16
-//   hw.latency.score: 1
+//   hw.latency.score: 2
 //   hw.latency.exp: 2
+//   hw.latency.acc: 2
+//   hw.latency.norm: 3
+//   hw.latency.recip: 2
 //   hw.kv_buffer_rows: 0
 //   hw.pinned_buffer_rows: 0
 //   hw.stream_fifo_rows: 256
@@ -47,9 +50,11 @@
 // swat_pe: one processing element, holding one query row and its softmax
 // state (running max m, row sum l, HEAD_DIM accumulators) through a block.
 // Key k issued in cycle I: dot slices in I..I+C-1 (C = HEAD_DIM /
-// VECTOR_WIDTH), the logit register after LAT_SCORE cycles, the max and the
-// exp in the next cycle and (p, alpha) after LAT_EXP, SV slices in
-// I+C+Ls..I+2C+Ls-1 (SCHEDULE.md). One exp unit suffices: of alpha =
+// VECTOR_WIDTH), the logit register after LAT_SCORE cycles (with 2 or
+// more, the score product is registered first), the max in the next cycle
+// and (p, alpha) after LAT_EXP (with 2 or more, the exp look-up takes the
+// second), SV slices in I+C+Ls..I+C+Ls+Period-1 (SCHEDULE.md; Period =
+// max(C, hw.latency.acc), the slots of the accumulator ring). One exp unit suffices: of alpha =
 // exp(m'-m) and p = exp(m'-t) one is exactly 1.0. A key the mask hides
 // gives (alpha, p) = (1, 0), which leaves the state as it is; the row's
 // first key gives (0, 1), Kernel.Update's first-key rule.
@@ -62,7 +67,7 @@ module swat_pe #(
   parameter SUM_BITS     = 40,  // arith sum_bits
   parameter ACC_BITS     = 48,  // arith acc_bits
   parameter RECIP_BITS   = 24,  // arith recip_bits
-  parameter LAT_SCORE    = 1,  // hw.latency.score
+  parameter LAT_SCORE    = 2,  // hw.latency.score
   parameter LAT_EXP      = 2,  // hw.latency.exp
   parameter SHIFT_BITS   = 5   // cfg_score_shift width
 ) (
@@ -84,7 +89,7 @@ module swat_pe #(
   input  wire [VECTOR_WIDTH*IN_BITS-1:0]  v_slice,
   input  wire                             nm_first,   // norm cycle 0
   input  wire                             rc_step,    // norm cycles 1..Lr-1
-  input  wire                             nm_busy     // norm cycles Lr..Lr+C-1
+  input  wire                             nm_busy     // norm cycles Lr..Lr+C+Ln-2
 );
   localparam ROW   = HEAD_DIM * IN_BITS;
   localparam SLICE = VECTOR_WIDTH * IN_BITS;
@@ -93,6 +98,11 @@ module swat_pe #(
   localparam [PROB_FRAC:0] P_ZERO = {(PROB_FRAC+1){1'b0}};
   wire dot_on = dot_first | dot_busy;
   wire sv_on  = sv_first | sv_busy;
+  // The output slice of norm cycle Lr+j leaves the lanes Ln-1 cycles later (Ln =
+  // hw.latency.norm = 3): nm_wb is high in norm cycles Lr+Ln-1..Lr+C+Ln-2.
+  reg  [1:0] nm_d;  // nm_busy of the last hw.latency.norm - 1 cycles
+  always @(posedge clk) nm_d <= {nm_d[0:0], nm_busy};
+  wire nm_wb = nm_busy & nm_d[1];
 
   // Row register: the query row in the sweep (rotated one slice per dot
   // cycle), the output row after normalisation (shifted in one slice per
@@ -107,7 +117,7 @@ module swat_pe #(
       row <= chain_in;
     else if (dot_on)
       row <= {row[SLICE-1:0], row[ROW-1:SLICE]};
-    else if (nm_busy)
+    else if (nm_wb)
       row <= {o_slice, row[ROW-1:SLICE]};
   end
 
@@ -123,16 +133,18 @@ module swat_pe #(
       dot <= dot + partial;
   end
 
-  // Score: the logit register, LAT_SCORE stages.
+  // Score: the logit register, LAT_SCORE stages; with 2 or more the first
+  // is swat_score's product register.
   wire signed [SCORE_BITS-1:0] t_new;
   swat_score #(.DOT_BITS(38), .COEF_BITS(18), .SCORE_BITS(SCORE_BITS),
     .SHIFT_BITS(SHIFT_BITS), .PROD_BITS(56), .COEF(18'd11819)) u_score (
+    .clk(clk), .en(sc_en[0]),
     .dot(dot), .shift(cfg_score_shift), .t(t_new));
-  reg signed [SCORE_BITS-1:0] t1;
+  reg signed [SCORE_BITS-1:0] t2;
   always @(posedge clk) begin
-    if (sc_en[0]) t1 <= t_new;
+    if (sc_en[1]) t2 <= t_new;
   end
-  wire signed [SCORE_BITS-1:0] t = t1;
+  wire signed [SCORE_BITS-1:0] t = t2;
 
   // Max and exp: x = |t - m|, alpha and p from one exp unit.
   reg                          started;
@@ -140,10 +152,6 @@ module swat_pe #(
   wire                         t_gt = t > m;
   wire        [SCORE_BITS-1:0] x    = t_gt ? t - m : m - t;
   wire        [PROB_FRAC:0]    e;
-  swat_exp #(.SCORE_BITS(SCORE_BITS), .SCORE_FRAC(12), .LUT_BITS(6), .PROB_FRAC(PROB_FRAC)) u_exp (
-    .x(x), .y(e));
-  wire [PROB_FRAC:0] alpha_n = !fold ? P_ONE  : !started ? P_ZERO : t_gt ? e     : P_ONE;
-  wire [PROB_FRAC:0] p_n     = !fold ? P_ZERO : !started ? P_ONE  : t_gt ? P_ONE : e;
   always @(posedge clk) begin
     if (row_load)
       started <= 1'b0;
@@ -152,23 +160,37 @@ module swat_pe #(
     if (ex_en[0] && fold && (!started || t_gt))
       m <= t;
   end
-  reg [PROB_FRAC:0] alpha1, p1;
+  // Exp stage 0 registers the argument and the choice; stage 1 looks it up.
+  reg  [SCORE_BITS-1:0] x1;
+  reg                   fold1, first1, gt1;
+  always @(posedge clk)
+    if (ex_en[0]) begin x1 <= x; fold1 <= fold; first1 <= !started; gt1 <= t_gt; end
+  swat_exp #(.SCORE_BITS(SCORE_BITS), .SCORE_FRAC(12), .LUT_BITS(6), .PROB_FRAC(PROB_FRAC)) u_exp (
+    .x(x1), .y(e));
+  wire [PROB_FRAC:0] alpha_n = !fold1 ? P_ONE  : first1 ? P_ZERO : gt1 ? e     : P_ONE;
+  wire [PROB_FRAC:0] p_n     = !fold1 ? P_ZERO : first1 ? P_ONE  : gt1 ? P_ONE : e;
   reg [PROB_FRAC:0] alpha2, p2;
   always @(posedge clk) begin
-    if (ex_en[0]) begin alpha1 <= alpha_n; p1 <= p_n; end
-    if (ex_en[1]) begin alpha2 <= alpha1; p2 <= p1; end
+    if (ex_en[1]) begin alpha2 <= alpha_n; p2 <= p_n; end
   end
   wire [PROB_FRAC:0] alpha = alpha2;
   wire [PROB_FRAC:0] p     = p2;
 
-  // Row sum: l' = sat((l*alpha >> PROB_FRAC) + p, SUM_BITS), once per key.
+  // Row sum: l' = sat((l*alpha >> PROB_FRAC) + p, SUM_BITS), once per key
+  // in two stages, the product in the sv_first cycle, the sum in the next
+  // (alpha and p hold: keys issue at least hw.latency.acc >= 2 cycles apart).
   localparam [SUM_BITS+PROB_FRAC+1:0] L_ONE = 1;
   localparam [SUM_BITS+PROB_FRAC+1:0] L_MAX = (L_ONE << SUM_BITS) - L_ONE;
   reg  [SUM_BITS-1:0]           l;
-  wire [SUM_BITS+PROB_FRAC+1:0] la = l * alpha;
+  reg  [SUM_BITS+PROB_FRAC+1:0] la;
+  reg                           l_fin;
+  always @(posedge clk) begin
+    l_fin <= sv_first;
+    if (sv_first) la <= l * alpha;
+  end
   wire [SUM_BITS+PROB_FRAC+1:0] ls = (la >> PROB_FRAC) + {{(SUM_BITS+1){1'b0}}, p};
   always @(posedge clk)
-    if (sv_first) l <= (ls > L_MAX) ? L_MAX[SUM_BITS-1:0] : ls[SUM_BITS-1:0];
+    if (l_fin) l <= (ls > L_MAX) ? L_MAX[SUM_BITS-1:0] : ls[SUM_BITS-1:0];
 
   // Reciprocal of l, then the shift RECIP_BITS + n of the output lanes.
   wire [RECIP_BITS:0] r;
@@ -179,24 +201,33 @@ module swat_pe #(
   wire [4:0] ns = nn[4:0];
   wire unused_nn = ^nn[5:5];  // n - PROB_FRAC <= SUM_BITS - 1 - PROB_FRAC
 
-  // SV and normalisation lanes over the accumulators, one slice per cycle;
-  // the slice in use is always the low one (the register rotates).
-  reg  [HEAD_DIM*ACC_BITS-1:0] acc;
-  wire [ACCS-1:0]              acc_nx;
-  wire [24:0]           mb = nm_busy ? r : {9'd0, alpha};
+  // SV and normalisation lanes over the accumulator ring, one slice per
+  // cycle. The ring has Period = 4 slots: ACC_SLOTS registers here and
+  // the hw.latency.acc - 1 = 1 pipeline registers of the lanes; the lanes read the low
+  // slot and write the top one, and every slot advances when the ring
+  // shifts (sweep: Period cycles per key; norm: C+Ln-1 cycles, with
+  // the lanes multiplying by r; what the norm writes back is not used).
+  localparam ACC_SLOTS = 3;  // Period - hw.latency.acc + 1
+  reg  [ACC_SLOTS*ACCS-1:0] acc;
+  wire [ACCS-1:0]           acc_nx;
+  wire                      ring_on = sv_on | nm_busy;
+  reg                       nm_mode;  // the lanes multiply by r (norm), not alpha (sweep)
+  always @(posedge clk)
+    if (nm_first)       nm_mode <= 1'b1;
+    else if (dot_first) nm_mode <= 1'b0;
+  wire [24:0]           mb = nm_mode ? r : {9'd0, alpha};
   genvar g;
   generate
     for (g = 0; g < VECTOR_WIDTH; g = g + 1) begin : lane
       swat_lane #(.IN_BITS(IN_BITS), .PROB_FRAC(PROB_FRAC), .ACC_BITS(ACC_BITS), .RECIP_BITS(RECIP_BITS),
         .MB_BITS(25), .NS_BITS(5)) u_lane (
+        .clk(clk),
+        .en(ring_on),
         .acc(acc[g*ACC_BITS +: ACC_BITS]), .mb(mb), .p(p), .v(v_slice[g*IN_BITS +: IN_BITS]), .ns(ns),
         .acc_nx(acc_nx[g*ACC_BITS +: ACC_BITS]), .o(o_slice[g*IN_BITS +: IN_BITS]));
     end
   endgenerate
-  always @(posedge clk) begin
-    if (sv_on)
-      acc <= {acc_nx, acc[HEAD_DIM*ACC_BITS-1:ACCS]};
-    else if (nm_busy)
-      acc <= {acc[ACCS-1:0], acc[HEAD_DIM*ACC_BITS-1:ACCS]};
-  end
+  always @(posedge clk)
+    if (ring_on)
+      acc <= {acc_nx, acc[ACC_SLOTS*ACCS-1:ACCS]};
 endmodule

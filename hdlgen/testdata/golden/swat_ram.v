@@ -17,8 +17,11 @@
 //   hw.clock_mhz: 300
 //   hw.pes: 16
 //   hw.vector_width: 16
-//   hw.latency.score: 1
+//   hw.latency.score: 2
 //   hw.latency.exp: 2
+//   hw.latency.acc: 2
+//   hw.latency.norm: 3
+//   hw.latency.recip: 2
 //   hw.kv_buffer_rows: 0
 //   hw.pinned_buffer_rows: 0
 //   hw.stream_fifo_rows: 256

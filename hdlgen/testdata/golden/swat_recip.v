@@ -17,8 +17,11 @@
 //   hw.clock_mhz: 300
 //   hw.pes: 16
 //   hw.vector_width: 16
-//   hw.latency.score: 1
+//   hw.latency.score: 2
 //   hw.latency.exp: 2
+//   hw.latency.acc: 2
+//   hw.latency.norm: 3
+//   hw.latency.recip: 2
 //   hw.kv_buffer_rows: 0
 //   hw.pinned_buffer_rows: 0
 //   hw.stream_fifo_rows: 256
@@ -45,10 +48,11 @@
 //   energy.lutram_pj_per_byte: 0.6
 
 // swat_recip: the reciprocal unit, Kernel.Recip, as a restoring divider.
-// start (norm cycle 0) finds n, the position of l's leading one, and
-// normalises ln = l << (SUM_BITS-1-n); each step (cycles 1..RECIP_BITS+1)
-// yields one bit of r = floor(2^(SUM_BITS-1+RECIP_BITS) / ln), most
-// significant first. Latency RECIP_BITS + 2 cycles, the contract's Lr.
+// start (norm cycle 0) finds n, the position of l's leading one; the first
+// step (cycle 1) normalises ln = l << (SUM_BITS-1-n); each further step
+// (cycles 2..RECIP_BITS+2) yields one bit of r = floor(2^(SUM_BITS-1+
+// RECIP_BITS) / ln), most significant first. Latency RECIP_BITS + 3
+// cycles (hw.latency.recip = 2), the contract's Lr.
 module swat_recip #(
   parameter SUM_BITS   = 40,  // arith sum_bits
   parameter RECIP_BITS = 24,  // arith recip_bits
@@ -74,12 +78,18 @@ module swat_recip #(
   reg  [SUM_BITS:0]   rem;  // partial remainder, < 2*ln
   wire [SUM_BITS:0]   diff = rem - {1'b0, ln};
   wire                ge   = ~diff[SUM_BITS];
+  reg [N_BITS-1:0] lead_q;  // the leading one, found at start
+  reg              norm;    // the next step normalises
   always @(posedge clk) begin
     if (start) begin
-      ln  <= l << (TOP - lead);
-      n   <= lead;
-      rem <= HALF;
-      r   <= {(RECIP_BITS+1){1'b0}};
+      lead_q <= lead;
+      norm   <= 1'b1;
+    end else if (step && norm) begin
+      ln   <= l << (TOP - lead_q);
+      n    <= lead_q;
+      rem  <= HALF;
+      r    <= {(RECIP_BITS+1){1'b0}};
+      norm <= 1'b0;
     end else if (step) begin
       rem <= ge ? {diff[SUM_BITS-1:0], 1'b0} : {rem[SUM_BITS-1:0], 1'b0};
       r   <= {r[RECIP_BITS-1:0], ge};

@@ -17,8 +17,11 @@
 //   hw.clock_mhz: 300
 //   hw.pes: 16
 //   hw.vector_width: 16
-//   hw.latency.score: 1
+//   hw.latency.score: 2
 //   hw.latency.exp: 2
+//   hw.latency.acc: 2
+//   hw.latency.norm: 3
+//   hw.latency.recip: 2
 //   hw.kv_buffer_rows: 0
 //   hw.pinned_buffer_rows: 0
 //   hw.stream_fifo_rows: 256
@@ -47,6 +50,8 @@
 // swat_score: the score unit, Kernel.Score: t = sat(floor(dot * COEF /
 // 2^shift), SCORE_BITS). The shift q_frac + k_frac + coef_frac - score_frac
 // depends on the per-tensor scales AutoScale picks, so it is a run-time input.
+// Two stages: the product register loads when en is high (score stage 0);
+// t is the shifted, saturated product (stage 1 registers it).
 module swat_score #(
   parameter DOT_BITS   = 38,  // 2*in_bits + clog2(head_dim): exact dot product
   parameter COEF_BITS  = 18,  // arith coef_bits
@@ -55,6 +60,8 @@ module swat_score #(
   parameter PROD_BITS  = 56,  // dot * COEF, exact
   parameter [COEF_BITS-1:0] COEF = 11819  // RNE(scale * log2(e) * 2^coef_frac)
 ) (
+  input  wire                         clk,
+  input  wire                         en,
   input  wire signed [DOT_BITS-1:0]   dot,
   input  wire        [SHIFT_BITS-1:0] shift,
   output wire signed [SCORE_BITS-1:0] t
@@ -62,7 +69,9 @@ module swat_score #(
   localparam        [PROD_BITS-1:0] ONE   = 1;
   localparam signed [PROD_BITS-1:0] T_MAX = (ONE << (SCORE_BITS-1)) - ONE;
   localparam signed [PROD_BITS-1:0] T_MIN = ~T_MAX;
-  wire signed [PROD_BITS-1:0] prod = dot * $signed({1'b0, COEF});
+  reg  signed [PROD_BITS-1:0] prod;
+  always @(posedge clk)
+    if (en) prod <= dot * $signed({1'b0, COEF});
   wire signed [PROD_BITS-1:0] fl   = prod >>> shift;
   assign t = (fl > T_MAX) ? T_MAX[SCORE_BITS-1:0] :
              (fl < T_MIN) ? T_MIN[SCORE_BITS-1:0] : fl[SCORE_BITS-1:0];
