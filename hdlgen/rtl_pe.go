@@ -254,41 +254,31 @@ module swat_pe #(
   reg  [SUM_BITS-1:0]           l0, l1;
   wire [SUM_BITS-1:0]           l_sv = sv_bank ? l1 : l0;
   wire [SUM_BITS-1:0]           l    = nm_bank ? l1 : l0;  // the division's
+{%- else%}
+  reg  [SUM_BITS-1:0]           l;
+  wire [SUM_BITS-1:0]           l_sv = l;
+{%- end%}
 {%- if gt .LatAcc 1%}
   reg  [SUM_BITS+PROB_FRAC+1:0] la;
-  reg                           l_fin, l_bank;
+  reg                           l_fin{%if .Overlap%}, l_bank{%end%};
   always @(posedge clk) begin
     l_fin <= sv_first;
-    if (sv_first) begin la <= l_sv * alpha; l_bank <= sv_bank; end
+    if (sv_first) begin la <= l_sv * alpha;{%if .Overlap%} l_bank <= sv_bank;{%end%} end
   end
 {%- else%}
   wire [SUM_BITS+PROB_FRAC+1:0] la = l_sv * alpha;
-  wire                          l_fin = sv_first, l_bank = sv_bank;
+  wire                          l_fin = sv_first{%if .Overlap%}, l_bank = sv_bank{%end%};
 {%- end%}
   wire [SUM_BITS+PROB_FRAC+1:0] ls = (la >> PROB_FRAC) + {{(SUM_BITS+1){1'b0}}, p};
   wire [SUM_BITS-1:0]           l_nx = (ls > L_MAX) ? L_MAX[SUM_BITS-1:0] : ls[SUM_BITS-1:0];
+{%- if .Overlap%}
   always @(posedge clk) begin
     if (l_fin && !l_bank) l0 <= l_nx;
     if (l_fin && l_bank)  l1 <= l_nx;
   end
 {%- else%}
-  reg  [SUM_BITS-1:0]           l;
-{%- if gt .LatAcc 1%}
-  reg  [SUM_BITS+PROB_FRAC+1:0] la;
-  reg                           l_fin;
-  always @(posedge clk) begin
-    l_fin <= sv_first;
-    if (sv_first) la <= l * alpha;
-  end
-  wire [SUM_BITS+PROB_FRAC+1:0] ls = (la >> PROB_FRAC) + {{(SUM_BITS+1){1'b0}}, p};
   always @(posedge clk)
-    if (l_fin) l <= (ls > L_MAX) ? L_MAX[SUM_BITS-1:0] : ls[SUM_BITS-1:0];
-{%- else%}
-  wire [SUM_BITS+PROB_FRAC+1:0] la = l * alpha;
-  wire [SUM_BITS+PROB_FRAC+1:0] ls = (la >> PROB_FRAC) + {{(SUM_BITS+1){1'b0}}, p};
-  always @(posedge clk)
-    if (sv_first) l <= (ls > L_MAX) ? L_MAX[SUM_BITS-1:0] : ls[SUM_BITS-1:0];
-{%- end%}
+    if (l_fin) l <= l_nx;
 {%- end%}
 
   // Reciprocal of l, then the shift RECIP_BITS + n of the output lanes.
@@ -305,7 +295,7 @@ module swat_pe #(
 {%- end%}
 {%if .Overlap%}
   // Two sets of lanes, one per bank, each over its bank's accumulator ring
-  // as in the single-bank PE (below): a bank's lanes do its SV updates
+  // as in the sequential (one-bank) PE: a bank's lanes do its SV updates
   // (acc * alpha) and then its division (acc * r), which never overlap,
   // while the other bank's lanes sweep. The ring has Period = {%.Period%} slots:
   // ACC_SLOTS registers and the hw.latency.acc - 1 = {%sub .LatAcc 1%} pipeline

@@ -149,9 +149,10 @@ var overlapMatrix = []struct {
 	{point{"overlap-lat-a3-n1-r1-c2", []string{"arith=fixed12", "hw.overlap=true", "model.seq_len=40",
 		"model.window=9", "model.head_dim=8", "hw.pes=3", "hw.vector_width=4", "hw.latency.score=1",
 		"hw.latency.exp=1", "hw.latency.acc=3", "hw.latency.norm=1", "hw.latency.recip=1"}, 0}, true},
-	// ... C = 1 with every stage in one cycle but the norm ...
-	{point{"overlap-c1-a1-n2-r1-sinks", []string{"arith=fixed8", "hw.overlap=true", "model.seq_len=33",
-		"model.window=7", "model.sinks=2", "model.head_dim=4", "hw.pes=3", "hw.vector_width=4",
+	// ... C = 1 with every stage in one cycle but the norm (Period 1: the
+	// ring bypass between slots one cycle apart) ...
+	{point{"overlap-c1-a1-n2-r1-sinks", []string{"arith=fixed8", "hw.overlap=true", "model.seq_len=45",
+		"model.window=9", "model.sinks=2", "model.head_dim=4", "hw.pes=4", "hw.vector_width=4",
 		"hw.latency.acc=1", "hw.latency.norm=2", "hw.latency.recip=1"}, 1.5}, true},
 	// ... La = 3 < C = 4 with GQA units on 2 cores ...
 	{point{"overlap-gqa-cores2-a3-n1", []string{"arith=fixed8", "hw.overlap=true", "hw.cores=2", "model.heads=4",
