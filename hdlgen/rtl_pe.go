@@ -256,29 +256,30 @@ module swat_pe #(
   wire [SUM_BITS-1:0]           l    = nm_bank ? l1 : l0;  // the division's
 {%- else%}
   reg  [SUM_BITS-1:0]           l;
-  wire [SUM_BITS-1:0]           l_sv = l;
 {%- end%}
 {%- if gt .LatAcc 1%}
   reg  [SUM_BITS+PROB_FRAC+1:0] la;
   reg                           l_fin{%if .Overlap%}, l_bank{%end%};
   always @(posedge clk) begin
     l_fin <= sv_first;
-    if (sv_first) begin la <= l_sv * alpha;{%if .Overlap%} l_bank <= sv_bank;{%end%} end
+    if (sv_first) {%if .Overlap%}begin la <= l_sv * alpha; l_bank <= sv_bank; end{%else%}la <= l * alpha;{%end%}
   end
 {%- else%}
-  wire [SUM_BITS+PROB_FRAC+1:0] la = l_sv * alpha;
-  wire                          l_fin = sv_first{%if .Overlap%}, l_bank = sv_bank{%end%};
+  wire [SUM_BITS+PROB_FRAC+1:0] la = {%if .Overlap%}l_sv{%else%}l{%end%} * alpha;
 {%- end%}
   wire [SUM_BITS+PROB_FRAC+1:0] ls = (la >> PROB_FRAC) + {{(SUM_BITS+1){1'b0}}, p};
-  wire [SUM_BITS-1:0]           l_nx = (ls > L_MAX) ? L_MAX[SUM_BITS-1:0] : ls[SUM_BITS-1:0];
 {%- if .Overlap%}
+{%- if eq .LatAcc 1%}
+  wire                          l_fin = sv_first, l_bank = sv_bank;
+{%- end%}
+  wire [SUM_BITS-1:0]           l_nx = (ls > L_MAX) ? L_MAX[SUM_BITS-1:0] : ls[SUM_BITS-1:0];
   always @(posedge clk) begin
     if (l_fin && !l_bank) l0 <= l_nx;
     if (l_fin && l_bank)  l1 <= l_nx;
   end
 {%- else%}
   always @(posedge clk)
-    if (l_fin) l <= l_nx;
+    if ({%if gt .LatAcc 1%}l_fin{%else%}sv_first{%end%}) l <= (ls > L_MAX) ? L_MAX[SUM_BITS-1:0] : ls[SUM_BITS-1:0];
 {%- end%}
 
   // Reciprocal of l, then the shift RECIP_BITS + n of the output lanes.
