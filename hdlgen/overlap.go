@@ -178,10 +178,13 @@ func (p *params) CoIssue() bool {
 	return false
 }
 
-// bankTpl is what a per-bank part of the overlapped PE's template sees.
+// bankTpl is what the PE's lanes-and-ring template sees: the parameters,
+// the suffix B of the ring's signal names ("" in the one-bank PE, "0" and
+// "1" for the banks of the overlapped PE) and the signal the lanes' output
+// drives.
 type bankTpl struct {
 	tpl
-	Bank int
+	B, Out string
 }
 
-func withBank(t tpl, b int) bankTpl { return bankTpl{t, b} }
+func withBank(t tpl, b, out string) bankTpl { return bankTpl{t, b, out} }

@@ -306,7 +306,7 @@ module swat_pe #(
   assign o_slice = nm_bank ? o_bank1 : o_bank0;
   genvar g;
 {%- range $b := seq 2%}
-{%template "acc_ring" (bank $ $b)%}
+{%template "acc_ring" (bank $ (print $b) (print "o_bank" $b))%}
 {%- end%}
 {%- else%}
 
@@ -326,59 +326,41 @@ module swat_pe #(
     else if (dot_first) nm_mode <= 1'b0;
   wire {%rng .MBW%}           mb = nm_mode ? {%zext .MBW (add .RecipBits 1) "r"%} : {%zext .MBW (add .ProbFrac 1) "alpha"%};
   genvar g;
-  generate
-    for (g = 0; g < VECTOR_WIDTH; g = g + 1) begin : lane
-      swat_lane #(.IN_BITS(IN_BITS), .PROB_FRAC(PROB_FRAC), .ACC_BITS(ACC_BITS), .RECIP_BITS(RECIP_BITS),
-        .MB_BITS({%.MBW%}), .NS_BITS({%.NsW%})) u_lane (
-{%- if or (gt .LatAcc 1) (gt .LatNorm 1)%}
-        .clk(clk),
-{%- end%}
-{%- if gt .LatAcc 1%}
-        .en(ring_on),
-{%- end%}
-        .acc(acc[g*ACC_BITS +: ACC_BITS]), .mb(mb), .p(p), .v(v_slice[g*IN_BITS +: IN_BITS]), .ns(ns),
-        .acc_nx(acc_nx[g*ACC_BITS +: ACC_BITS]), .o(o_slice[g*IN_BITS +: IN_BITS]));
-    end
-  endgenerate
-  always @(posedge clk)
-    if (ring_on)
-{%- if gt .AccSlots 1%}
-      acc <= {acc_nx, acc[ACC_SLOTS*ACCS-1:ACCS]};
-{%- else%}
-      acc <= acc_nx;
-{%- end%}
+{%template "lanes" (bank $ "" "o_slice")%}
 {%- end%}
 endmodule
 {%define "acc_ring"%}
-  // Bank {%.Bank%}.
-  reg  [ACC_SLOTS*ACCS-1:0] acc{%.Bank%};
-  wire [ACCS-1:0]           acc_nx{%.Bank%};
-  wire                      ring_on{%.Bank%} = (sv_on && sv_bank == 1'b{%.Bank%}) || (nm_busy && nm_bank == 1'b{%.Bank%});
-  reg                       nm_mode{%.Bank%};  // bank {%.Bank%}'s lanes multiply by r (norm), not alpha (sweep)
+  // Bank {%.B%}.
+  reg  [ACC_SLOTS*ACCS-1:0] acc{%.B%};
+  wire [ACCS-1:0]           acc_nx{%.B%};
+  wire                      ring_on{%.B%} = (sv_on && sv_bank == 1'b{%.B%}) || (nm_busy && nm_bank == 1'b{%.B%});
+  reg                       nm_mode{%.B%};  // bank {%.B%}'s lanes multiply by r (norm), not alpha (sweep)
   always @(posedge clk)
-    if (nm_first && nm_bank == 1'b{%.Bank%})       nm_mode{%.Bank%} <= 1'b1;
-    else if (dot_first && dt_bank == 1'b{%.Bank%}) nm_mode{%.Bank%} <= 1'b0;
-  wire {%rng .MBW%}           mb{%.Bank%} = nm_mode{%.Bank%} ? {%zext .MBW (add .RecipBits 1) "r"%} : {%zext .MBW (add .ProbFrac 1) "alpha"%};
-  generate
-    for (g = 0; g < VECTOR_WIDTH; g = g + 1) begin : lane{%.Bank%}
+    if (nm_first && nm_bank == 1'b{%.B%})       nm_mode{%.B%} <= 1'b1;
+    else if (dot_first && dt_bank == 1'b{%.B%}) nm_mode{%.B%} <= 1'b0;
+  wire {%rng .MBW%}           mb{%.B%} = nm_mode{%.B%} ? {%zext .MBW (add .RecipBits 1) "r"%} : {%zext .MBW (add .ProbFrac 1) "alpha"%};
+{%template "lanes" .%}
+{%- end%}
+{%define "lanes"%}  generate
+    for (g = 0; g < VECTOR_WIDTH; g = g + 1) begin : lane{%.B%}
       swat_lane #(.IN_BITS(IN_BITS), .PROB_FRAC(PROB_FRAC), .ACC_BITS(ACC_BITS), .RECIP_BITS(RECIP_BITS),
         .MB_BITS({%.MBW%}), .NS_BITS({%.NsW%})) u_lane (
 {%- if or (gt .LatAcc 1) (gt .LatNorm 1)%}
         .clk(clk),
 {%- end%}
 {%- if gt .LatAcc 1%}
-        .en(ring_on{%.Bank%}),
+        .en(ring_on{%.B%}),
 {%- end%}
-        .acc(acc{%.Bank%}[g*ACC_BITS +: ACC_BITS]), .mb(mb{%.Bank%}), .p(p), .v(v_slice[g*IN_BITS +: IN_BITS]), .ns(ns),
-        .acc_nx(acc_nx{%.Bank%}[g*ACC_BITS +: ACC_BITS]), .o(o_bank{%.Bank%}[g*IN_BITS +: IN_BITS]));
+        .acc(acc{%.B%}[g*ACC_BITS +: ACC_BITS]), .mb(mb{%.B%}), .p(p), .v(v_slice[g*IN_BITS +: IN_BITS]), .ns(ns),
+        .acc_nx(acc_nx{%.B%}[g*ACC_BITS +: ACC_BITS]), .o({%.Out%}[g*IN_BITS +: IN_BITS]));
     end
   endgenerate
   always @(posedge clk)
-    if (ring_on{%.Bank%})
+    if (ring_on{%.B%})
 {%- if gt .AccSlots 1%}
-      acc{%.Bank%} <= {acc_nx{%.Bank%}, acc{%.Bank%}[ACC_SLOTS*ACCS-1:ACCS]};
+      acc{%.B%} <= {acc_nx{%.B%}, acc{%.B%}[ACC_SLOTS*ACCS-1:ACCS]};
 {%- else%}
-      acc{%.Bank%} <= acc_nx{%.Bank%};
+      acc{%.B%} <= acc_nx{%.B%};
 {%- end%}
 {%- end%}
 `
