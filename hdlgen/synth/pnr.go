@@ -64,7 +64,8 @@ func FitCheck(r *hdlgen.RTL, dev Device) error {
 	return nil
 }
 
-// pnrScript is the script that synthesizes for the iCE40 without DSPs (the HX8K has none)
+// pnrScript is the script that synthesizes the design's top (swat_core, or
+// swat_top with hw.cores > 1) for the iCE40 without DSPs (the HX8K has none)
 // and writes the netlist for nextpnr.
 func pnrScript(r *hdlgen.RTL) string {
 	return fmt.Sprintf(`# Yosys synthesis of %[1]s (design point %[2]q) for iCE40 place and route.
@@ -72,7 +73,7 @@ func pnrScript(r *hdlgen.RTL) string {
 read_verilog -sv %[3]s
 synth_ice40 -top %[1]s -json %[1]s.json
 tee -q -o stat_pnr_ice40.txt stat -top %[1]s
-`, hdlgen.TopModule, r.Design.Name, strings.Join(r.VerilogNames(), " "))
+`, r.Top(), r.Design.Name, strings.Join(r.VerilogNames(), " "))
 }
 
 // PlaceRoute synthesizes the design for the iCE40 (Yosys synth_ice40),
@@ -106,7 +107,8 @@ func PlaceRoute(ctx context.Context, r *hdlgen.RTL, dev Device, targetMHz float6
 	rep := &PnRReport{Device: dev, TargetMHz: targetMHz,
 		Synth: &Report{Target: hdlgen.ICE40, Flat: true, Resources: tally(hdlgen.ICE40, cells), Time: time.Since(start), Dir: dir}}
 	start = time.Now()
-	args := []string{dev.Arg, "--package", dev.Package, "--json", hdlgen.TopModule + ".json", "--asc", hdlgen.TopModule + ".asc",
+	top := r.Top()
+	args := []string{dev.Arg, "--package", dev.Package, "--json", top + ".json", "--asc", top + ".asc",
 		"--freq", fmt.Sprint(targetMHz), "--timing-allow-fail", "--seed", "1", "--report", "pnr_report.json", "--log", "nextpnr.log"}
 	if out, err := tool.Run(ctx, dir, "nextpnr-ice40", args...); err != nil {
 		if ctx.Err() != nil {
@@ -117,8 +119,8 @@ func PlaceRoute(ctx context.Context, r *hdlgen.RTL, dev Device, targetMHz float6
 	if err := rep.readNextpnr(filepath.Join(dir, "pnr_report.json")); err != nil {
 		return nil, err
 	}
-	rep.Bitstream = filepath.Join(dir, hdlgen.TopModule+".bin")
-	if out, err := tool.Run(ctx, dir, "icepack", hdlgen.TopModule+".asc", hdlgen.TopModule+".bin"); err != nil {
+	rep.Bitstream = filepath.Join(dir, top+".bin")
+	if out, err := tool.Run(ctx, dir, "icepack", top+".asc", top+".bin"); err != nil {
 		return nil, fmt.Errorf("hdl: icepack failed: %v\n%s", err, tool.Tail(out, 10))
 	}
 	rep.Time = time.Since(start)
