@@ -70,7 +70,7 @@ func (m ice40Result) row(pt ice40Point) string {
 // ice40Header is the head of the table in docs/hdl.md.
 const ice40Header = "| point | design (`--set`) | Fmax (MHz) | logic cells | RAM (4 Kb) | I/O |\n|---|---|---|---|---|---|"
 
-// TestIce40Table pins the iCE40 table of docs/hdl.md: each row must be the
+// TestIce40Table pins the iCE40 table of docs/hdl.md and README.md: each row must be the
 // one its measurement in testdata/ice40 gives, and the measurement must be
 // of today's RTL (its hash), so a change of the emitter or of the table
 // without a new measurement fails.
@@ -78,12 +78,16 @@ func TestIce40Table(t *testing.T) {
 	if *ice40Measure {
 		measureIce40(t)
 	}
-	doc, err := os.ReadFile("../../docs/hdl.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(doc), ice40Header) {
-		t.Errorf("docs/hdl.md lacks the iCE40 table header:\n%s", ice40Header)
+	docs := map[string]string{}
+	for _, name := range []string{"docs/hdl.md", "README.md"} {
+		b, err := os.ReadFile("../../" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs[name] = string(b)
+		if !strings.Contains(docs[name], ice40Header) {
+			t.Errorf("%s lacks the iCE40 table header:\n%s", name, ice40Header)
+		}
 	}
 	for _, pt := range ice40Points {
 		m := readIce40(t, pt.name)
@@ -98,8 +102,10 @@ func TestIce40Table(t *testing.T) {
 		if got, want := r.CorePins(), m.Utilisation["SB_IO"].Used; got != want {
 			t.Errorf("%s: CorePins = %d, nextpnr placed %d SB_IO", pt.name, got, want)
 		}
-		if row := m.row(pt); !strings.Contains(string(doc), row) {
-			t.Errorf("docs/hdl.md lacks the row\n%s", row)
+		for name, doc := range docs {
+			if row := m.row(pt); !strings.Contains(doc, row) {
+				t.Errorf("%s lacks the row\n%s", name, row)
+			}
 		}
 	}
 }
