@@ -90,7 +90,7 @@ var HeldOutSpace = Space{
 // half outside it (HeldOutSpace).
 const (
 	TrainingSeed   = 1
-	TrainingPoints = 12
+	TrainingPoints = 18
 	HeldOutSeed    = 2
 	HeldOutInside  = 4
 	HeldOutOutside = 2
