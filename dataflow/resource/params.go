@@ -13,7 +13,7 @@ import (
 type Params struct {
 	Design *dataflow.Design
 	Arith  reference.Arith
-	Dense  bool
+	Dense  bool              // arch dense, or flash (no RTL; its resources are estimated as dense's)
 	Kernel *reference.Kernel // the arithmetic's kernel: score coefficient and exp ROM
 
 	// Model and schedule.
@@ -74,7 +74,7 @@ func Derive(d *dataflow.Design) (*Params, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Params{Design: d, Arith: a, Kernel: k, Dense: d.Arch == dataflow.ArchDense}
+	p := &Params{Design: d, Arith: a, Kernel: k, Dense: d.Arch != dataflow.ArchSWAT}
 	p.setModel(d)
 	p.setHW(d)
 	p.setArith(a, k)
