@@ -21,6 +21,24 @@ var funcs = template.FuncMap{
 	"seq":  seq,
 	"zext": zext,
 	"fit":  fit,
+	// slicer: a row's slice register, slice 0 live in the load cycle
+	"slicer": slicer,
+	// bank: a template's data with a PE bank number (the overlapped PE)
+	"bank": withBank,
+}
+
+// slicer is the register that hands a row to the lanes one slice per
+// cycle: slice 0 straight from row in the cycle en is high, the others from
+// reg, which takes the row's upper slices then and shifts while busy. With
+// c = 1 slice a row is its only slice.
+func slicer(c int, reg, row, en, busy, out string) string {
+	if c == 1 {
+		return fmt.Sprintf("  wire [SLICE-1:0] %s = %s;", out, row)
+	}
+	w := len("else if (" + busy + ") ")
+	return fmt.Sprintf("  reg  [ROW-SLICE-1:0] %[1]s;\n  always @(posedge clk)\n    %-[6]*[2]s%[1]s <= %[3]s[ROW-1:SLICE];\n"+
+		"    else if (%[4]s) %[1]s <= %[1]s >> SLICE;\n  wire [SLICE-1:0] %[5]s = %[7]s ? %[3]s[SLICE-1:0] : %[1]s[SLICE-1:0];",
+		reg, "if ("+en+")", row, busy, out, w, en)
 }
 
 // zext zero-extends the from-bit expression sig to w bits.

@@ -13,8 +13,13 @@ import (
 	"github.com/swatsim/swatsim/dataflow/resource"
 )
 
-// TopModule is the name of the generated core's top module.
+// TopModule is the name of the generated core's module, the top of a
+// design with one core.
 const TopModule = "swat_core"
+
+// MultiTopModule is the top of a design with hw.cores > 1: the cores side
+// by side, each with its own stream ports.
+const MultiTopModule = "swat_top"
 
 // File is one generated file: a name relative to the output directory and
 // its contents.
@@ -59,6 +64,7 @@ var modules = []struct{ name, tmpl, what string }{
 	{"swat_mask", maskTmpl, "attention mask of the PEs"},
 	{"swat_ctrl", ctrlTmpl, "controller"},
 	{TopModule, coreTmpl, "SWAT attention core (top)"},
+	{MultiTopModule, topTmpl, "the cores side by side (top, hw.cores > 1)"},
 }
 
 // Generate emits the Verilog of design point d, its testbench and scripts.
@@ -82,8 +88,24 @@ func (p *params) emit() (*RTL, error) {
 	r := &RTL{Design: p.Design, p: p}
 	var err error
 	for _, m := range modules {
-		t := tpl{params: p, Hdr: header(p, m.name+".v: "+m.what)}
-		text, err := render(m.name, m.tmpl, t)
+		if m.name == MultiTopModule && !p.MultiCore() {
+			continue
+		}
+		what := m.what
+		if m.name == TopModule && p.MultiCore() {
+			what = "SWAT attention core (one of hw.cores, under swat_top)"
+		}
+		t := tpl{params: p, Hdr: header(p, m.name+".v: "+what)}
+		tmpl := m.tmpl
+		switch {
+		case m.name == "swat_ctrl" && p.Overlap:
+			tmpl = ctrlOverlapTmpl + ctrlHeadTmpl
+		case m.name == "swat_ctrl":
+			tmpl += ctrlHeadTmpl
+		case m.name == TopModule:
+			tmpl += coreOverlapTmpl
+		}
+		text, err := render(m.name, tmpl, t)
 		if err != nil {
 			return nil, err
 		}
@@ -156,11 +178,28 @@ func (r *RTL) Hash(extra ...string) string {
 	return hex.EncodeToString(h.Sum(nil))[:20]
 }
 
-// CorePins is the number of I/O pins the core's top-level ports take.
+// Top is the name of the design's top module: swat_core for one core,
+// swat_top for several.
+func (r *RTL) Top() string { return r.p.Top() }
+
+// Top is the name of the top module.
+func (p *params) Top() string {
+	if p.MultiCore() {
+		return MultiTopModule
+	}
+	return TopModule
+}
+
+// CorePins is the number of I/O pins the top module's ports take.
 func (r *RTL) CorePins() int {
 	p := r.p
-	// clk, rst, done; q, k, v valid/ready; o valid/ready; data; score shift.
-	return 3 + 3*2 + 2 + 4*p.RowW + p.ShW
+	// per core: q, k, v valid/ready; o valid/ready; data
+	core := 3*2 + 2 + 4*p.RowW
+	if p.MultiCore() {
+		core++ // its own done
+	}
+	// clk, rst, done; score shift
+	return 3 + p.Cores*core + p.ShW
 }
 
 // Params is the design point's Verilog parameters, the numbers the

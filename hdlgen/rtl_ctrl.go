@@ -4,6 +4,13 @@ const ctrlTmpl = `{%.Hdr%}
 // swat_ctrl: the controller, the block/segment/phase machine of
 // dataflow/SCHEDULE.md. Per head: the global blocks (rows < GLOBAL_TOKENS,
 // PES at a time, every key from the stream), then the windowed blocks.
+{%- if .UnitParam%}
+// The core runs UNITS units one after another ("Heads, K/V groups and
+// cores"){%if gt .UnitHeads 1%}; a unit is {%.UnitHeads%} query heads of one K/V group,
+// block b of each head in turn before block b+1. The unit's later heads
+// stream nothing in a windowed block: its window keys are in the ring
+// (recv has passed them) and its pinned keys in the pinned buffer{%end%}.
+{%- end%}
 {%- if .Dense%}
 // Dense arch: a windowed block [r0, r1] sweeps keys 0..{%if .Causal%}r1{%else%}SEQ_LEN-1{%end%}, all from the stream.
 {%- else%}
@@ -23,26 +30,7 @@ module swat_ctrl #(
 {%- if gt .NGlobal 0%}
   parameter GLOBAL_TOKENS  = {%.G%},  // model.global_tokens
 {%- end%}
-  parameter PES            = {%.P%},  // hw.pes
-{%- if not .Dense%}
-  parameter KV_BUFFER_ROWS = {%.Depth%},  // ring depth (Design.KVBufRows)
-{%- end%}
-  parameter LR             = {%.Lr%},  // recip_bits + 1 + hw.latency.recip
-  parameter KEY_BITS       = {%.KW%},
-  parameter CNT_BITS       = {%.CntW%},
-  parameter TMR_BITS       = {%.TmrW%}{%if not .Dense%},
-  parameter ADDR_BITS      = {%.AW%}{%end%}{%if .HasPin%},
-  parameter PIN_ADDR_BITS  = {%.PAW%}{%end%}
-) (
-  input  wire                     clk,
-  input  wire                     rst,
-  input  wire                     q_valid,
-  output wire                     q_ready,
-  input  wire                     k_valid,
-  input  wire                     v_valid,
-  output wire                     kv_take,  // k_ready = v_ready: k and v transfer together
-  output wire                     o_valid,
-  input  wire                     o_ready,
+{%template "ctrl_head" .%}
   output reg                      glob,     // the block is a global block
   output reg  [KEY_BITS-1:0]      r0,       // its first row
   output wire [CNT_BITS-1:0]      rows,     // its rows
@@ -51,19 +39,7 @@ module swat_ctrl #(
   output wire                     issue,    // key 'key' issues this cycle
   output reg  [1:0]               src,      // where its K/V rows come from
   output reg  [KEY_BITS-1:0]      key,
-{%- if not .Dense%}
-  output wire                     ring_we,
-  output wire [ADDR_BITS-1:0]     ring_waddr,
-  output wire [ADDR_BITS-1:0]     ring_raddr,
-{%- end%}
-{%- if .HasPin%}
-  output wire                     pin_we,
-  output wire [PIN_ADDR_BITS-1:0] pin_waddr,
-  output wire [PIN_ADDR_BITS-1:0] pin_raddr,
-{%- end%}
-  output wire                     nm_first,
-  output wire                     rc_step,
-  output wire                     nm_busy,
+{%- template "ctrl_buffers" .%}
   output wire                     done
 );
   localparam [2:0] {%if .HasPin%}PH_PRE = 3'd0, {%end%}PH_LDQ = 3'd1, PH_SWP = 3'd2, PH_DRN = 3'd3,
@@ -92,8 +68,13 @@ module swat_ctrl #(
   reg [2:0]          phase;
   reg [CNT_BITS-1:0] cnt;  // beat counter of preload, loadq and out
   reg [TMR_BITS-1:0] tmr;  // cycle counter of drain and norm
-{%- if gt .Heads 1%}
-  reg {%rng .HeadW%} head;
+{%- if .UnitParam%}
+  reg {%rng .UnitW%} unit;  // the unit in progress
+  localparam integer U_END = (UNITS > 0) ? UNITS - 1 : 0;
+  localparam [{%sub .UnitW 1%}:0] U_LAST = U_END[{%sub .UnitW 1%}:0];
+{%- end%}
+{%- if gt .UnitHeads 1%}
+  reg {%rng .HsW%} hs;  // the unit's head whose block is in progress
 {%- end%}
 
   // Block geometry: rows r0..r1 of the global (glob) or windowed group.
@@ -271,7 +252,7 @@ endmodule
 {%- end%}
   always @(posedge clk) begin
     if (rst) begin
-      phase <= PH_FIRST;
+      phase <= {%if .IdleCore%}(UNITS == 0) ? PH_DONE : {%end%}PH_FIRST;
       glob  <= 1'b{%if gt .NGlobal 0%}1{%else%}0{%end%};
       r0    <= {KEY_BITS{1'b0}};
       cnt   <= {CNT_BITS{1'b0}};
@@ -281,8 +262,11 @@ endmodule
 {%- if gt .Period 1%}
       cool  <= {{%.CoolW%}{1'b0}};
 {%- end%}
-{%- if gt .Heads 1%}
-      head  <= {{%.HeadW%}{1'b0}};
+{%- if .UnitParam%}
+      unit  <= {{%.UnitW%}{1'b0}};
+{%- end%}
+{%- if gt .UnitHeads 1%}
+      hs    <= {{%.HsW%}{1'b0}};
 {%- end%}
 {%- if not .Dense%}
       ra    <= {ADDR_BITS{1'b0}};
@@ -348,16 +332,27 @@ endmodule
               cnt <= cnt + C_ONE;
             else begin
               cnt <= {CNT_BITS{1'b0}};
+{%- if gt .UnitHeads 1%}
+              if (hs != {%lit .HsW (sub .UnitHeads 1)%}) begin  // the same block of the unit's next head
+                hs    <= hs + {%lit .HsW 1%};
+                phase <= PH_LDQ;
+              end else if (!head_end) begin
+                hs    <= {{%.HsW%}{1'b0}};
+{%- else%}
               if (!head_end) begin
+{%- end%}
                 r0    <= nx_r0;
                 glob  <= glob_more;
                 phase <= nx_phase;
               end else begin
-{%- if gt .Heads 1%}
-                if (head == {%lit .HeadW (sub .Heads 1)%})  // HEADS - 1
+{%- if .UnitParam%}
+                if (unit == U_LAST)
                   phase <= PH_DONE;
                 else begin
-                  head  <= head + {%lit .HeadW 1%};
+                  unit  <= unit + {%lit .UnitW 1%};
+{%- if gt .UnitHeads 1%}
+                  hs    <= {{%.HsW%}{1'b0}};
+{%- end%}
                   r0    <= {KEY_BITS{1'b0}};
                   glob  <= 1'b{%if gt .NGlobal 0%}1{%else%}0{%end%};
                   phase <= PH_FIRST;
@@ -376,5 +371,47 @@ endmodule
       endcase
     end
   end
+{%- end%}
+`
+
+// ctrlHeadTmpl is what both controllers (sequential and overlapped) share:
+// their parameters and stream ports, and their buffer and norm ports.
+const ctrlHeadTmpl = `{%define "ctrl_head"%}  parameter PES            = {%.P%},  // hw.pes
+{%- if .UnitParam%}
+  parameter UNITS          = {%.MaxUnits%},  // units this core runs (0: idle, done from reset on)
+{%- end%}
+{%- if not .Dense%}
+  parameter KV_BUFFER_ROWS = {%.Depth%},  // ring depth (Design.KVBufRows)
+{%- end%}
+  parameter LR             = {%.Lr%},  // recip_bits + 1 + hw.latency.recip
+  parameter KEY_BITS       = {%.KW%},
+  parameter CNT_BITS       = {%.CntW%},
+  parameter TMR_BITS       = {%.TmrW%}{%if not .Dense%},
+  parameter ADDR_BITS      = {%.AW%}{%end%}{%if .HasPin%},
+  parameter PIN_ADDR_BITS  = {%.PAW%}{%end%}
+) (
+  input  wire                     clk,
+  input  wire                     rst,
+  input  wire                     q_valid,
+  output wire                     q_ready,
+  input  wire                     k_valid,
+  input  wire                     v_valid,
+  output wire                     kv_take,  // k_ready = v_ready: k and v transfer together
+  output wire                     o_valid,
+  input  wire                     o_ready,
+{%- end%}
+{%define "ctrl_buffers"%}{%- if not .Dense%}
+  output wire                     ring_we,
+  output wire [ADDR_BITS-1:0]     ring_waddr,
+  output wire [ADDR_BITS-1:0]     ring_raddr,
+{%- end%}
+{%- if .HasPin%}
+  output wire                     pin_we,
+  output wire [PIN_ADDR_BITS-1:0] pin_waddr,
+  output wire [PIN_ADDR_BITS-1:0] pin_raddr,
+{%- end%}
+  output wire                     nm_first,
+  output wire                     rc_step,
+  output wire                     nm_busy,
 {%- end%}
 `

@@ -12,6 +12,14 @@ const peTmpl = `{%.Hdr%}
 // exp(m'-m) and p = exp(m'-t) one is exactly 1.0. A key the mask hides
 // gives (alpha, p) = (1, 0), which leaves the state as it is; the row's
 // first key gives (0, 1), Kernel.Update's first-key rule.
+{%- if .Overlap%}
+// hw.overlap: two banks of the query row and the softmax state (started,
+// m, l, accumulators); each key's stages name their bank (dt_bank at the
+// dot, ex_bank at the max/exp, sv_bank at the SV update), so two blocks
+// can sweep at once on different PEs. The division has its own lanes and
+// an output row register (orow), so it and the o beats of one block run
+// while the other bank sweeps (SCHEDULE.md, "Overlapped phases").
+{%- end%}
 module swat_pe #(
   parameter HEAD_DIM     = {%.D%},  // model.head_dim
   parameter VECTOR_WIDTH = {%.VW%},  // hw.vector_width
@@ -47,7 +55,12 @@ module swat_pe #(
   input  wire [VECTOR_WIDTH*IN_BITS-1:0]  v_slice,
   input  wire                             nm_first,   // norm cycle 0
   input  wire                             rc_step,    // norm cycles 1..Lr-1
-  input  wire                             nm_busy     // norm cycles Lr..Lr+C+Ln-2
+  input  wire                             nm_busy{%if .Overlap%},    // norm cycles Lr..Lr+C+Ln-2
+  input  wire                             ld_bank,    // bank of row_load
+  input  wire                             dt_bank,    // bank of the key in the dot stage
+  input  wire                             ex_bank,    // bank of the key in the max/exp stage
+  input  wire                             sv_bank,    // bank of the key in the SV stage
+  input  wire                             nm_bank     // bank of the division{%else%}     // norm cycles Lr..Lr+C+Ln-2{%end%}
 );
   localparam ROW   = HEAD_DIM * IN_BITS;
   localparam SLICE = VECTOR_WIDTH * IN_BITS;
@@ -75,6 +88,37 @@ module swat_pe #(
   always @(posedge clk) nm_d <= {nm_d[{%sub .LatNorm 3%}:0], nm_busy};
   wire nm_wb = nm_busy & nm_d[{%sub .LatNorm 2%}];
 {%- end%}
+{%if .Overlap%}
+  // Query rows, one per bank (rotated one slice per dot cycle of their
+  // bank), and the output row: the normalised row shifted in one slice per
+  // cycle, the o chain in the out phase.
+  reg  [ROW-1:0]   qrow0, qrow1, orow;
+  wire [SLICE-1:0] o_slice;
+  assign row_out = orow;
+  always @(posedge clk) begin
+    if (row_load && !ld_bank)
+      qrow0 <= row_in;
+{%- if gt .C 1%}
+    else if (dot_on && !dt_bank)
+      qrow0 <= {qrow0[SLICE-1:0], qrow0[ROW-1:SLICE]};
+{%- end%}
+    if (row_load && ld_bank)
+      qrow1 <= row_in;
+{%- if gt .C 1%}
+    else if (dot_on && dt_bank)
+      qrow1 <= {qrow1[SLICE-1:0], qrow1[ROW-1:SLICE]};
+{%- end%}
+    if (row_shift)
+      orow <= chain_in;
+    else if (nm_wb)
+{%- if gt .C 1%}
+      orow <= {o_slice, orow[ROW-1:SLICE]};
+{%- else%}
+      orow <= o_slice;
+{%- end%}
+  end
+  wire [SLICE-1:0] row = dt_bank ? qrow1[SLICE-1:0] : qrow0[SLICE-1:0];  // the dot's slice
+{%- else%}
 
   // Row register: the query row in the sweep (rotated one slice per dot
   // cycle), the output row after normalisation (shifted in one slice per
@@ -97,6 +141,7 @@ module swat_pe #(
       row <= o_slice;
 {%- end%}
   end
+{%- end%}
 
   // Dot product, accumulated over the C slices of a key.
   wire signed {%rng .DotW%} partial;
@@ -133,11 +178,34 @@ module swat_pe #(
   wire signed [SCORE_BITS-1:0] t = t{%.LatScore%};
 
   // Max and exp: x = |t - m|, alpha and p from one exp unit.
+{%- if .Overlap%}
+  reg                          started0, started1;
+  reg  signed [SCORE_BITS-1:0] m0, m1;
+  wire                         started = ex_bank ? started1 : started0;
+  wire signed [SCORE_BITS-1:0] m       = ex_bank ? m1 : m0;
+{%- else%}
   reg                          started;
   reg  signed [SCORE_BITS-1:0] m;
+{%- end%}
   wire                         t_gt = t > m;
   wire        [SCORE_BITS-1:0] x    = t_gt ? t - m : m - t;
   wire        [PROB_FRAC:0]    e;
+{%- if .Overlap%}
+  always @(posedge clk) begin
+    if (row_load && !ld_bank)
+      started0 <= 1'b0;
+    else if (ex_en[0] && fold && !ex_bank)
+      started0 <= 1'b1;
+    if (row_load && ld_bank)
+      started1 <= 1'b0;
+    else if (ex_en[0] && fold && ex_bank)
+      started1 <= 1'b1;
+    if (ex_en[0] && fold && !ex_bank && (!started || t_gt))
+      m0 <= t;
+    if (ex_en[0] && fold && ex_bank && (!started || t_gt))
+      m1 <= t;
+  end
+{%- else%}
   always @(posedge clk) begin
     if (row_load)
       started <= 1'b0;
@@ -146,6 +214,7 @@ module swat_pe #(
     if (ex_en[0] && fold && (!started || t_gt))
       m <= t;
   end
+{%- end%}
 {%- if eq .LatExp 1%}
   swat_exp #(.SCORE_BITS(SCORE_BITS), .SCORE_FRAC({%.ScoreFrac%}), .LUT_BITS({%.LUTBits%}), .PROB_FRAC(PROB_FRAC)) u_exp (
     .x(x), .y(e));
@@ -181,22 +250,35 @@ module swat_pe #(
 {%- end%}
   localparam [SUM_BITS+PROB_FRAC+1:0] L_ONE = 1;
   localparam [SUM_BITS+PROB_FRAC+1:0] L_MAX = (L_ONE << SUM_BITS) - L_ONE;
+{%- if .Overlap%}
+  reg  [SUM_BITS-1:0]           l0, l1;
+  wire [SUM_BITS-1:0]           l_sv = sv_bank ? l1 : l0;
+  wire [SUM_BITS-1:0]           l    = nm_bank ? l1 : l0;  // the division's
+{%- else%}
   reg  [SUM_BITS-1:0]           l;
+  wire [SUM_BITS-1:0]           l_sv = l;
+{%- end%}
 {%- if gt .LatAcc 1%}
   reg  [SUM_BITS+PROB_FRAC+1:0] la;
-  reg                           l_fin;
+  reg                           l_fin{%if .Overlap%}, l_bank{%end%};
   always @(posedge clk) begin
     l_fin <= sv_first;
-    if (sv_first) la <= l * alpha;
+    if (sv_first) begin la <= l_sv * alpha;{%if .Overlap%} l_bank <= sv_bank;{%end%} end
   end
-  wire [SUM_BITS+PROB_FRAC+1:0] ls = (la >> PROB_FRAC) + {{(SUM_BITS+1){1'b0}}, p};
-  always @(posedge clk)
-    if (l_fin) l <= (ls > L_MAX) ? L_MAX[SUM_BITS-1:0] : ls[SUM_BITS-1:0];
 {%- else%}
-  wire [SUM_BITS+PROB_FRAC+1:0] la = l * alpha;
+  wire [SUM_BITS+PROB_FRAC+1:0] la = l_sv * alpha;
+  wire                          l_fin = sv_first{%if .Overlap%}, l_bank = sv_bank{%end%};
+{%- end%}
   wire [SUM_BITS+PROB_FRAC+1:0] ls = (la >> PROB_FRAC) + {{(SUM_BITS+1){1'b0}}, p};
+  wire [SUM_BITS-1:0]           l_nx = (ls > L_MAX) ? L_MAX[SUM_BITS-1:0] : ls[SUM_BITS-1:0];
+{%- if .Overlap%}
+  always @(posedge clk) begin
+    if (l_fin && !l_bank) l0 <= l_nx;
+    if (l_fin && l_bank)  l1 <= l_nx;
+  end
+{%- else%}
   always @(posedge clk)
-    if (sv_first) l <= (ls > L_MAX) ? L_MAX[SUM_BITS-1:0] : ls[SUM_BITS-1:0];
+    if (l_fin) l <= l_nx;
 {%- end%}
 
   // Reciprocal of l, then the shift RECIP_BITS + n of the output lanes.
@@ -211,6 +293,21 @@ module swat_pe #(
 {%- else%}
   wire {%rng .NsW%} ns = nn;
 {%- end%}
+{%if .Overlap%}
+  // Two sets of lanes, one per bank, each over its bank's accumulator ring
+  // as in the sequential (one-bank) PE: a bank's lanes do its SV updates
+  // (acc * alpha) and then its division (acc * r), which never overlap,
+  // while the other bank's lanes sweep. The ring has Period = {%.Period%} slots:
+  // ACC_SLOTS registers and the hw.latency.acc - 1 = {%sub .LatAcc 1%} pipeline
+  // registers of its lanes; it shifts in its bank's SV and norm cycles only.
+  localparam ACC_SLOTS = {%.AccSlots%};  // Period - hw.latency.acc + 1
+  wire [SLICE-1:0] o_bank0, o_bank1;
+  assign o_slice = nm_bank ? o_bank1 : o_bank0;
+  genvar g;
+{%- range $b := seq 2%}
+{%template "acc_ring" (bank $ $b)%}
+{%- end%}
+{%- else%}
 
   // SV and normalisation lanes over the accumulator ring, one slice per
   // cycle. The ring has Period = {%.Period%} slots: ACC_SLOTS registers here and
@@ -249,5 +346,38 @@ module swat_pe #(
 {%- else%}
       acc <= acc_nx;
 {%- end%}
+{%- end%}
 endmodule
+{%define "acc_ring"%}
+  // Bank {%.Bank%}.
+  reg  [ACC_SLOTS*ACCS-1:0] acc{%.Bank%};
+  wire [ACCS-1:0]           acc_nx{%.Bank%};
+  wire                      ring_on{%.Bank%} = (sv_on && sv_bank == 1'b{%.Bank%}) || (nm_busy && nm_bank == 1'b{%.Bank%});
+  reg                       nm_mode{%.Bank%};  // bank {%.Bank%}'s lanes multiply by r (norm), not alpha (sweep)
+  always @(posedge clk)
+    if (nm_first && nm_bank == 1'b{%.Bank%})       nm_mode{%.Bank%} <= 1'b1;
+    else if (dot_first && dt_bank == 1'b{%.Bank%}) nm_mode{%.Bank%} <= 1'b0;
+  wire {%rng .MBW%}           mb{%.Bank%} = nm_mode{%.Bank%} ? {%zext .MBW (add .RecipBits 1) "r"%} : {%zext .MBW (add .ProbFrac 1) "alpha"%};
+  generate
+    for (g = 0; g < VECTOR_WIDTH; g = g + 1) begin : lane{%.Bank%}
+      swat_lane #(.IN_BITS(IN_BITS), .PROB_FRAC(PROB_FRAC), .ACC_BITS(ACC_BITS), .RECIP_BITS(RECIP_BITS),
+        .MB_BITS({%.MBW%}), .NS_BITS({%.NsW%})) u_lane (
+{%- if or (gt .LatAcc 1) (gt .LatNorm 1)%}
+        .clk(clk),
+{%- end%}
+{%- if gt .LatAcc 1%}
+        .en(ring_on{%.Bank%}),
+{%- end%}
+        .acc(acc{%.Bank%}[g*ACC_BITS +: ACC_BITS]), .mb(mb{%.Bank%}), .p(p), .v(v_slice[g*IN_BITS +: IN_BITS]), .ns(ns),
+        .acc_nx(acc_nx{%.Bank%}[g*ACC_BITS +: ACC_BITS]), .o(o_bank{%.Bank%}[g*IN_BITS +: IN_BITS]));
+    end
+  endgenerate
+  always @(posedge clk)
+    if (ring_on{%.Bank%})
+{%- if gt .AccSlots 1%}
+      acc{%.Bank%} <= {acc_nx{%.Bank%}, acc{%.Bank%}[ACC_SLOTS*ACCS-1:ACCS]};
+{%- else%}
+      acc{%.Bank%} <= acc_nx{%.Bank%};
+{%- end%}
+{%- end%}
 `

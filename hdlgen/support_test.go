@@ -15,9 +15,6 @@ func TestGenerateRefusesWhatTheRTLLacks(t *testing.T) {
 		want string
 	}{
 		{[]string{"arch=flash"}, "arch = flash"},
-		{[]string{"hw.cores=2", "model.heads=2"}, "hw.cores = 2"},
-		{[]string{"model.heads=4", "model.kv_heads=2"}, "model.kv_heads = 2"},
-		{[]string{"hw.overlap=true"}, "hw.overlap = true"},
 	} {
 		d, err := dataflow.Load("", append([]string{"model.seq_len=256", "model.window=32"}, c.sets...))
 		if err != nil {
@@ -27,11 +24,15 @@ func TestGenerateRefusesWhatTheRTLLacks(t *testing.T) {
 			t.Errorf("%v: error %v, want one naming %q", c.sets, err, c.want)
 		}
 	}
-	d, err := dataflow.Load("", []string{"model.seq_len=256", "model.window=32", "model.heads=2", "model.kv_heads=2"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := Generate(d); err != nil {
-		t.Errorf("kv_heads = heads: %v", err)
+	for _, sets := range [][]string{{"model.heads=2", "model.kv_heads=2"}, {"model.heads=4", "model.kv_heads=2"},
+		{"hw.cores=3", "model.heads=4", "model.kv_heads=2"}, {"hw.cores=2", "model.heads=1"},
+		{"hw.overlap=true"}, {"hw.overlap=true", "arch=dense"}} {
+		d, err := dataflow.Load("", append([]string{"model.seq_len=256", "model.window=32"}, sets...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Generate(d); err != nil {
+			t.Errorf("%v: %v", sets, err)
+		}
 	}
 }

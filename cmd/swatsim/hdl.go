@@ -202,7 +202,7 @@ func runCosim(cmd *cobra.Command, f *cosimFlags) error {
 	}
 	var pre []string
 	if q != nil {
-		pre = shapeSets(q)
+		pre = append(shapeSets(q), fmt.Sprint("model.kv_heads=", k.H))
 	}
 	if err := f.checkVCD(cmd); err != nil {
 		return err
@@ -315,7 +315,7 @@ func cosimTensors(f *cosimFlags) (q, k, v *reference.Tensor, err error) {
 			return nil, nil, nil, fmt.Errorf("--%s: %w", p.name, err)
 		}
 	}
-	return ts[0], ts[1], ts[2], reference.CheckQKV(ts[0], ts[1], ts[2])
+	return ts[0], ts[1], ts[2], reference.CheckGQA(ts[0], ts[1], ts[2])
 }
 
 // synthFlags are the flags of swatsim synth.

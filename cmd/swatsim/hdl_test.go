@@ -112,24 +112,33 @@ func TestCosimCommand(t *testing.T) {
 
 func TestCosimCommandNpyInputs(t *testing.T) {
 	needHDLTool(t, "verilator")
-	d, err := dataflow.Load("", []string{"name=cli-small", "arith=fixed8", "model.seq_len=24", "model.window=4",
-		"model.head_dim=8", "hw.pes=2", "hw.vector_width=4"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	q, k, v := cosim.RandomInputs(d, 9, 2)
-	dir := t.TempDir()
-	args := []string{"cosim", "--stall-percent", "30"}
-	for name, x := range map[string]*reference.Tensor{"q": q, "k": k, "v": v} {
-		path := filepath.Join(dir, name+".npy")
-		if err := traces.WriteTensor(path, x); err != nil {
+	for _, c := range []struct {
+		shape []string // the tensors' heads
+		extra []string // more --set
+	}{
+		{nil, nil},
+		// GQA from the tensors (k.npy has 1 head, q.npy 2) on 2 cores
+		{[]string{"model.heads=2", "model.kv_heads=1"}, []string{"--set", "hw.cores=2"}},
+	} {
+		d, err := dataflow.Load("", append([]string{"name=cli-small", "arith=fixed8", "model.seq_len=24", "model.window=4",
+			"model.head_dim=8", "hw.pes=2", "hw.vector_width=4"}, c.shape...))
+		if err != nil {
 			t.Fatal(err)
 		}
-		args = append(args, "--"+name, path)
-	}
-	code, out, errs := runCLI(t, append(args, hdlSmall...)...)
-	if code != 0 || !cosimLine.MatchString(out) {
-		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+		q, k, v := cosim.RandomInputs(d, 9, 2)
+		dir := t.TempDir()
+		args := []string{"cosim", "--stall-percent", "30"}
+		for name, x := range map[string]*reference.Tensor{"q": q, "k": k, "v": v} {
+			path := filepath.Join(dir, name+".npy")
+			if err := traces.WriteTensor(path, x); err != nil {
+				t.Fatal(err)
+			}
+			args = append(args, "--"+name, path)
+		}
+		code, out, errs := runCLI(t, append(append(args, hdlSmall...), c.extra...)...)
+		if code != 0 || !cosimLine.MatchString(out) {
+			t.Fatalf("%v: exit %d\n%s\n%s", c.shape, code, out, errs)
+		}
 	}
 }
 

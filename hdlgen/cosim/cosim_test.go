@@ -89,17 +89,24 @@ func TestCosimMatrix(t *testing.T) {
 		t.Run(pt.name, func(t *testing.T) {
 			d := pt.design(t)
 			q, k, v := pt.inputs(t, d)
-			for _, pct := range []int{0, 25} {
-				res, err := Run(d, q, k, v, 5, pct)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Log(res.Summary())
-				if !res.Pass {
-					t.Errorf("%s", res.Report())
-				}
-			}
+			cosimStalls(t, d, q, k, v)
 		})
+	}
+}
+
+// cosimStalls co-simulates d on q, k, v without and with 25% stalls (seed
+// 5) and wants both to pass.
+func cosimStalls(t *testing.T, d *dataflow.Design, q, k, v *reference.Tensor) {
+	t.Helper()
+	for _, pct := range []int{0, 25} {
+		res, err := Run(d, q, k, v, 5, pct)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Log(res.Summary(), "; cycles per core ", res.CoreCycles)
+		if !res.Pass {
+			t.Errorf("%s", res.Report())
+		}
 	}
 }
 
@@ -110,17 +117,17 @@ func TestCompareHungRTL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	model, cycles := runModel(d, dataflow.StallPattern{})
+	model := runModel(d, dataflow.StallPattern{})
 	path := filepath.Join(t.TempDir(), "out.txt")
-	text := fmt.Sprintf("q %d\nstalled 99\ncycles 0\n", model[dataflow.StreamQ][0])
+	text := fmt.Sprintf("q 0 %d\nstalled 99\ncycles 0\n", model[0].cycles[dataflow.StreamQ][0])
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	log, err := readBenchLog(path, d.Model.HeadDim)
+	log, err := readBenchLog(path, d.Model.HeadDim, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := &Result{ModelCycles: cycles}
+	res := &Result{ModelCycles: model[0].total}
 	compare(res, d, ref, log, model)
 	if res.Pass || !strings.Contains(res.Report(), "the RTL hung: 0 of 48 o beats after 99 cycles") {
 		t.Fatalf("a hung RTL must fail: %s", res.Report())

@@ -48,7 +48,19 @@ var edges = []edge{
 	{"PEs > N", func(g *genPoint) { g.pes = g.n + 1 + g.r.IntN(3) }},
 	{"deep latencies", func(g *genPoint) { g.latS, g.latE = 3+g.r.IntN(3), 3+g.r.IntN(3) }},
 	{"explicit buffers", func(g *genPoint) { g.extraKV, g.extraPin = 1+g.r.IntN(9), 1+g.r.IntN(5) }},
-	{"heads", func(g *genPoint) { g.heads = 2 + g.r.IntN(2) }},
+	{"heads", func(g *genPoint) { g.heads, g.kvHeads = 2+g.r.IntN(2), 0 }},
+	{"GQA", func(g *genPoint) { g.heads, g.kvHeads = 4, 1+g.r.IntN(2) }},
+	{"cores, GQA", func(g *genPoint) { g.heads, g.kvHeads, g.cores = 4, 2, 2 }},
+	{"idle core in the last round", func(g *genPoint) { g.heads, g.kvHeads, g.cores = 3, 3, 2 }},
+	{"more cores than units", func(g *genPoint) { g.heads, g.kvHeads, g.cores = 2, 1, 3 }},
+	{"overlap", func(g *genPoint) { g.overlap = true }},
+	{"overlap, GQA, cores", func(g *genPoint) { g.overlap, g.heads, g.kvHeads, g.cores = true, 4, 2, 2 }},
+	{"overlap, C = 1", func(g *genPoint) { g.overlap, g.vw = true, g.d }},
+	{"overlap, La > C", func(g *genPoint) { g.overlap, g.vw, g.latA = true, g.d, 3+g.r.IntN(2) }},
+	{"cores, GQA, one-cycle lanes", func(g *genPoint) {
+		g.heads, g.kvHeads, g.cores, g.latA, g.latN, g.latR = 4, 2, 2, 1, 1, 1
+	}},
+	{"deep acc and norm", func(g *genPoint) { g.latA, g.latN = 4+g.r.IntN(5), 4+g.r.IntN(5) }},
 }
 
 // genPoint is a design point under construction.
@@ -56,6 +68,8 @@ type genPoint struct {
 	r                 *rand.Rand
 	arch, arith       string
 	heads, d, n, w    int
+	kvHeads, cores    int // 0: kv_heads = heads
+	overlap           bool
 	causal            bool
 	g, s, pes, vw     int
 	latS, latE        int
@@ -79,7 +93,11 @@ func customArith(r *rand.Rand) string {
 // edge i mod len(edges) forced.
 func randomPoint(r *rand.Rand, i int) (point, string) {
 	g := &genPoint{r: r, arch: []string{"swat", "swat", "dense"}[r.IntN(3)],
-		arith: []string{"fixed16", "fixed12", "fixed8"}[r.IntN(3)], heads: 1 + r.IntN(2)}
+		arith: []string{"fixed16", "fixed12", "fixed8"}[r.IntN(3)], heads: 1 + r.IntN(4), cores: 1 + r.IntN(3)}
+	if hd := divisors(g.heads); r.IntN(2) == 0 {
+		g.kvHeads = hd[r.IntN(len(hd))]
+	}
+	g.overlap = r.IntN(3) == 0
 	g.d = []int{1, 2, 4, 6, 8, 12, 16}[r.IntN(7)]
 	g.n = 1 + r.IntN(48)
 	g.causal = r.IntN(3) > 0
@@ -116,7 +134,8 @@ func divisors(n int) []int {
 
 func (g *genPoint) point(i int) point {
 	sets := []string{"arch=" + g.arch, "arith=" + g.arith,
-		fmt.Sprint("model.heads=", g.heads), fmt.Sprint("model.head_dim=", g.d),
+		fmt.Sprint("model.heads=", g.heads), fmt.Sprint("model.kv_heads=", g.kvHeads),
+		fmt.Sprint("hw.cores=", g.cores), fmt.Sprint("hw.overlap=", g.overlap), fmt.Sprint("model.head_dim=", g.d),
 		fmt.Sprint("model.seq_len=", g.n), fmt.Sprint("model.window=", g.w),
 		fmt.Sprint("model.causal=", g.causal), fmt.Sprint("model.global_tokens=", g.g),
 		fmt.Sprint("model.sinks=", g.s), fmt.Sprint("model.scale=", g.scale),

@@ -175,6 +175,12 @@ func plantedCosim(t *testing.T, old, new, want string) {
 func plantedRuns(t *testing.T, d *dataflow.Design, r *hdlgen.RTL, want string) []*Result {
 	t.Helper()
 	q, k, v := plantedPoint.inputs(t, d)
+	return plantedCheck(t, d, r, q, k, v, want)
+}
+
+// plantedCheck is plantedRuns on the inputs q, k, v.
+func plantedCheck(t *testing.T, d *dataflow.Design, r *hdlgen.RTL, q, k, v *reference.Tensor, want string) []*Result {
+	t.Helper()
 	var out []*Result
 	for _, pct := range []int{0, 25} {
 		res, err := runRTL(r, d, q, k, v, 3, pct, newConfig(nil))

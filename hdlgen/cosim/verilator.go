@@ -96,7 +96,7 @@ func buildIn(ctx context.Context, r *hdlgen.RTL, tmp, dir string, flags []string
 		return err
 	}
 	args := append([]string(nil), flags...)
-	args = append(args, "--top-module", hdlgen.TopModule, "-Mdir", filepath.Join(tmp, "obj"), "-o", "Vtb")
+	args = append(args, "--top-module", r.Top(), "-Mdir", filepath.Join(tmp, "obj"), "-o", "Vtb")
 	for _, n := range r.VerilogNames() {
 		args = append(args, filepath.Join(src, n))
 	}
@@ -125,7 +125,7 @@ func Lint(ctx context.Context, r *hdlgen.RTL) error {
 	if err := r.WriteDir(dir); err != nil {
 		return err
 	}
-	args := []string{"--lint-only", "-Wall", "--top-module", hdlgen.TopModule}
+	args := []string{"--lint-only", "-Wall", "--top-module", r.Top()}
 	args = append(args, r.VerilogNames()...)
 	if out, err := tool.Run(ctx, dir, "verilator", args...); err != nil {
 		return fmt.Errorf("hdl: verilator lint: %v\n%s", err, tool.Tail(out, 60))

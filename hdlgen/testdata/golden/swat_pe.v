@@ -182,15 +182,17 @@ module swat_pe #(
   localparam [SUM_BITS+PROB_FRAC+1:0] L_ONE = 1;
   localparam [SUM_BITS+PROB_FRAC+1:0] L_MAX = (L_ONE << SUM_BITS) - L_ONE;
   reg  [SUM_BITS-1:0]           l;
+  wire [SUM_BITS-1:0]           l_sv = l;
   reg  [SUM_BITS+PROB_FRAC+1:0] la;
   reg                           l_fin;
   always @(posedge clk) begin
     l_fin <= sv_first;
-    if (sv_first) la <= l * alpha;
+    if (sv_first) begin la <= l_sv * alpha; end
   end
   wire [SUM_BITS+PROB_FRAC+1:0] ls = (la >> PROB_FRAC) + {{(SUM_BITS+1){1'b0}}, p};
+  wire [SUM_BITS-1:0]           l_nx = (ls > L_MAX) ? L_MAX[SUM_BITS-1:0] : ls[SUM_BITS-1:0];
   always @(posedge clk)
-    if (l_fin) l <= (ls > L_MAX) ? L_MAX[SUM_BITS-1:0] : ls[SUM_BITS-1:0];
+    if (l_fin) l <= l_nx;
 
   // Reciprocal of l, then the shift RECIP_BITS + n of the output lanes.
   wire [RECIP_BITS:0] r;
