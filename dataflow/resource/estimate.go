@@ -48,7 +48,8 @@ func Estimate(d *dataflow.Design) (Resources, error) { return EstimateFor(d, XC7
 //     mul2dsp splits it into DSP tiles (25x18 on xc7, 27x18 on xcup,
 //     signed; partial slices of 17 bits, see dspTiles): per PE,
 //     VECTOR_WIDTH dot multipliers (in x in), VECTOR_WIDTH lanes of acc x
-//     max(recip, prob)+1 and p x v, the score (dot x coefficient), the exp
+//     max(recip, prob)+1 and p x v per accumulator bank (two with
+//     hw.overlap), the score (dot x coefficient), the exp
 //     interpolation and l x alpha.
 //   - BRAM: exact: the K and V ring buffers and the pinned buffers,
 //     KV_BUFFER_ROWS (PINNED_ROWS) rows of head_dim*in_bits bits each, in
@@ -133,7 +134,7 @@ const LUTRAMMaxRows = 64
 // peDSP is the DSP count of one PE.
 func (p *Params) peDSP(f Family) int {
 	lane := dspTiles(f, p.AccBits, p.MBW+1) + dspTiles(f, p.InBits, p.ProbFrac+2)
-	n := p.VW * (dspTiles(f, p.InBits, p.InBits) + lane)
+	n := p.VW * (dspTiles(f, p.InBits, p.InBits) + p.Banks*lane)
 	n += dspTiles(f, p.DotW, BitsFor(int(p.Coef))+1)
 	if p.Interp {
 		n += dspTiles(f, p.ProbFrac+2, p.Low+1)
@@ -171,20 +172,114 @@ func splitB(b int) int {
 	return (b-18+16)/17 + 1
 }
 
-// peFF is the flip-flop count of one PE and its reciprocal unit.
+// peFF is the flip-flop count of one PE and its reciprocal unit, register
+// by register as the generated swat_pe declares them (hdlgen/rtl_pe.go,
+// rtl_arith.go): the row registers (one row, or two query rows and the
+// output row when banked), the dot, the score stages (the product
+// register with hw.latency.score >= 2, then the logit registers), the
+// running max and its flag per bank, the exp stages (argument and choice
+// with hw.latency.exp >= 2, then alpha and p), the row sum per bank and
+// its product register (hw.latency.acc >= 2), the norm write-back delay,
+// the lanes (laneFF), the accumulator slots kept in flip-flops and the
+// reciprocal unit (its extra step register with hw.latency.recip = 2).
 func (p *Params) peFF() int {
-	n := p.RowW + p.DotW + p.ScoreBits*(p.LatScore+1) + 1 + 2*(p.ProbFrac+1)*p.LatExp + p.SumBits
-	if p.C < 3 {
-		n += p.D * p.AccBits
+	b := p.Banks
+	n := p.RowW + p.DotW
+	if b == 2 {
+		n += 2 * p.RowW
 	}
-	return n + 2*p.SumBits + 1 + p.RecipBits + 1 + p.NW
+	t0, a0 := min(p.LatScore-1, 1), min(p.LatExp-1, 1)
+	n += p.ScoreBits*(p.LatScore-t0) + b*(p.ScoreBits+1)
+	n += 2 * (p.ProbFrac + 1) * (p.LatExp - a0)
+	if p.LatExp >= 2 {
+		n += p.ScoreBits + 3
+	}
+	n += b * p.SumBits
+	if p.LatAcc >= 2 {
+		n += b // l_fin and, banked, l_bank
+	}
+	if p.LatNorm >= 2 {
+		n += p.LatNorm - 1
+	}
+	n += b * p.VW * (p.laneFF() + p.accSlotFF())
+	n += 2*p.SumBits + 1 + p.RecipBits + 1 + p.NW + b - 1
+	if p.LatRecip == 2 {
+		n += p.NW + 1
+	}
+	return n
+}
+
+// laneFF is the pipeline registers of one SV lane after its product
+// registers (mulRegFF): the sum's extra stages (hw.latency.acc - 2 of UW
+// bits) and the norm's (hw.latency.norm - 2 of the rounded quotient and
+// its round bit).
+func (p *Params) laneFF() int {
+	pw, uw := p.lanePW(), p.AccBits+2
+	hw := pw - (p.RecipBits + p.ProbFrac - 1)
+	n := 0
+	if p.LatAcc >= 3 {
+		n += (p.LatAcc - 2) * uw
+	}
+	if p.LatNorm >= 3 {
+		n += (p.LatNorm - 2) * (hw + 1)
+	}
+	return n
+}
+
+// lanePW is the width of a lane's acc x mb product.
+func (p *Params) lanePW() int { return p.AccBits + p.MBW + 1 }
+
+// mulRegFF is one PE's registers that take a multiplier's product
+// directly: the score product (SPW bits, hw.latency.score >= 2), the row
+// sum's l x alpha (SumBits + PF + 2, hw.latency.acc >= 2) and per lane
+// and bank the lane's first stage (acc x mb PW and p x v UW bits with
+// hw.latency.acc and .norm >= 2, 2 UW with acc >= 2 alone, PW with norm
+// >= 2 alone). Yosys can pack such a register into the DSP (its M or P
+// register) on one family and not on the other, so they are their own
+// fitted term.
+func (p *Params) mulRegFF() int {
+	pw, uw := p.lanePW(), p.AccBits+2
+	lane := 0
+	switch {
+	case p.LatAcc >= 2 && p.LatNorm >= 2:
+		lane = pw + uw
+	case p.LatAcc >= 2:
+		lane = 2 * uw
+	case p.LatNorm >= 2:
+		lane = pw
+	}
+	n := p.Banks * p.VW * lane
+	if p.LatScore >= 2 {
+		n += p.SPW
+	}
+	if p.LatAcc >= 2 {
+		n += p.SumBits + p.ProbFrac + 2
+	}
+	return n
+}
+
+// accSlotFF is one lane's accumulator slots when they are flip-flops
+// (fewer than three; longer rings are shift registers, accSRL).
+func (p *Params) accSlotFF() int {
+	if p.AccSlots >= 3 {
+		return 0
+	}
+	return p.AccSlots * p.AccBits
 }
 
 // coreFF counts the registers outside the PEs: K/V slice registers, token
-// pipeline, FIFO pointers and the controller.
+// pipeline (C + Ls + Period - 1 bits), FIFO pointers and the controller.
 func (p *Params) coreFF() int {
-	n := 2*(p.C-1)*p.SliceW + 2*p.C + p.Ls - 1 + 3*p.FifoPtr
-	n += 3 + p.CntW + p.TmrW + 3*p.KW + 3 + p.CoolW + p.HeadW
+	n := 2*(p.C-1)*p.SliceW + p.C + p.Ls + p.Period - 1 + 3*p.FifoPtr
+	return n + 6 + p.ctrlBits()
+}
+
+// ctrlBits is the width of the controller's counters and key registers:
+// the beat counter, phase timer, three key indices, the issue spacing and
+// head counters and, in the SWAT core, the ring addresses and the next
+// ring key.
+func (p *Params) ctrlBits() int {
+	n := p.CntW + p.TmrW + 3*p.KW + p.CoolW + p.HeadW
 	if !p.Dense {
 		n += 2*p.AW + p.KW
 	}
@@ -192,12 +287,12 @@ func (p *Params) coreFF() int {
 }
 
 // accSRL is the LUTs of one PE's accumulators when they are shift
-// registers.
+// registers (three slots or more), per bank.
 func (p *Params) accSRL() int {
-	if p.C < 3 {
+	if p.AccSlots < 3 {
 		return 0
 	}
-	return p.VW * p.AccBits * ((p.C + 31) / 32)
+	return p.Banks * p.VW * p.AccBits * ((p.AccSlots + 31) / 32)
 }
 
 // fifoLUTRAM is the in-flight V and mask FIFO in RAM32M (4 LUTs for 6 bits

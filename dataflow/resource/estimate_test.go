@@ -105,7 +105,9 @@ func randomParams(t *testing.T, rng *rand.Rand) *Params {
 		sets := []string{"arch=" + []string{"swat", "dense"}[rng.IntN(2)], "arith=" + []string{"fixed8", "fixed12", "fixed16"}[rng.IntN(3)],
 			fmt.Sprintf("hw.pes=%d", 1+rng.IntN(8)), fmt.Sprintf("hw.vector_width=%d", min(vw, d)), fmt.Sprintf("model.head_dim=%d", d),
 			fmt.Sprintf("model.seq_len=%d", n), fmt.Sprintf("model.window=%d", 1+rng.IntN(n)), fmt.Sprintf("model.sinks=%d", rng.IntN(3)),
-			fmt.Sprintf("hw.latency.score=%d", 1+rng.IntN(3))}
+			fmt.Sprintf("hw.latency.score=%d", 1+rng.IntN(3)), fmt.Sprintf("hw.latency.exp=%d", 1+rng.IntN(3)),
+			fmt.Sprintf("hw.latency.acc=%d", 1+rng.IntN(3)), fmt.Sprintf("hw.latency.norm=%d", 1+rng.IntN(3)),
+			fmt.Sprintf("hw.latency.recip=%d", 1+rng.IntN(2)), fmt.Sprintf("hw.overlap=%t", rng.IntN(4) == 0)}
 		des, err := dataflow.Load("", sets)
 		if err != nil {
 			continue

@@ -29,21 +29,26 @@ var features = map[string][]feature{
 }
 
 // lutFeatures are the logic LUTs' terms: per PE (times hw.pes) the
-// vector_width SV lanes and the rest of the PE (row register, reciprocal,
-// score and exp units, mask); outside the PEs the K/V row path (muxes,
-// slice registers, a pinned buffer's extra source) and the controller;
-// and the arch terms (dense: no ring addressing, its own row path and
-// controller). Each unit's parts are weighted by the per-bit costs of the
-// earlier hand calibration (laneLUTs, peLUTs, rowLUTs), and the fit gives
-// one coefficient per feature: the training set is small and has three
-// arithmetics only, so finer features (one per unit) cannot be told apart.
+// vector_width SV lanes of each bank and the rest of the PE (row register,
+// reciprocal, score and exp units, mask, the bank selection when banked);
+// outside the PEs the K/V row path (muxes, slice registers, a pinned
+// buffer's extra source), the controller (a fixed part and one growing
+// with its counters' and key indices' widths, ctrlBits: their adders and
+// comparators) and the overlapped controller; and the arch terms (dense:
+// no ring addressing, its own row path and controller). Each unit's parts
+// are weighted by the per-bit costs of the earlier hand calibration
+// (laneLUTs, peLUTs, rowLUTs), and the fit gives one coefficient per
+// feature: the training set is small and has three arithmetics only, so
+// finer features (one per unit) cannot be told apart.
 var lutFeatures = []feature{
-	{"lane", func(p *Params, f Family) float64 { return pv(p) * p.laneLUTs(f) }},
+	{"lane", func(p *Params, f Family) float64 { return pv(p) * float64(p.Banks) * p.laneLUTs(f) }},
 	{"pe", func(p *Params, _ Family) float64 { return pf(p) * p.peLUTs() }},
 	{"core_row", func(p *Params, _ Family) float64 { return p.rowLUTs() * b2f(!p.Dense) }},
 	{"core_row_dense", func(p *Params, _ Family) float64 { return float64(p.RowW) * b2f(p.Dense) }},
 	{"ctrl", func(*Params, Family) float64 { return 1 }},
+	{"ctrl_bits", func(p *Params, _ Family) float64 { return float64(p.ctrlBits()) }},
 	{"dense", func(p *Params, _ Family) float64 { return b2f(p.Dense) }},
+	{"overlap", func(p *Params, _ Family) float64 { return b2f(p.Banks == 2) }},
 }
 
 // peLUTs is the relative LUT cost of a PE without its lanes: the row
@@ -56,7 +61,17 @@ func (p *Params) peLUTs() float64 {
 	if p.C == 1 {
 		row, fixed = float64(p.RowW), 117
 	}
-	return row + fixed + p.arithLUTs() + 0.8*float64(p.SPW*p.ShW)
+	return row + fixed + p.arithLUTs() + 0.8*float64(p.SPW*p.ShW) + p.bankLUTs()
+}
+
+// bankLUTs is the relative LUT cost of a banked PE's selections (one LUT
+// per bit of a 2:1 multiplexer): the dot's query slice, the output slice,
+// the running max and the row sum for the sweep and for the division.
+func (p *Params) bankLUTs() float64 {
+	if p.Banks < 2 {
+		return 0
+	}
+	return float64(2*p.SliceW + p.ScoreBits + 2*p.SumBits)
 }
 
 // rowLUTs is the relative LUT cost of the SWAT core's K/V row path: 3.26
@@ -77,10 +92,10 @@ func (p *Params) rowLUTs() float64 {
 // and saturation (per bit), its normalisation shifter (per bit x shift
 // bit), the partial-product adders of its multiplier (35 per DSP tile
 // beyond the first) and, when the accumulators rotate (C > 1), 0.6 per
-// accumulator bit.
+// accumulator bit (the ring shifts through more than one slot).
 func (p *Params) laneLUTs(f Family) float64 {
 	n := float64(p.AccBits+2) + float64(p.shiftBits()*p.NsW) + 35*float64(dspTiles(f, p.AccBits, p.MBW+1)-1)
-	if p.C > 1 {
+	if p.AccSlots > 1 {
 		n += 0.6 * float64(p.AccBits)
 	}
 	return n
@@ -101,13 +116,18 @@ func (p *Params) arithLUTs() float64 {
 }
 
 // ffFeatures are the flip-flops' terms: the registers the RTL declares,
-// counted from the widths (peFF per PE, coreFF outside, the read registers
-// of memories in LUTRAM); their coefficients are 1 where Yosys keeps every
-// bit.
+// counted from the widths (peFF per PE, with the pipeline registers of
+// hw.latency and the banks of hw.overlap; coreFF outside, the read
+// registers of memories in LUTRAM), the registers right after a
+// multiplier (pe_mul_reg: Yosys packs some into DSPs on xc7) and the
+// overlapped controller's extra
+// state (one term); their coefficients are 1 where Yosys keeps every bit.
 var ffFeatures = []feature{
 	{"pe", func(p *Params, _ Family) float64 { return pf(p) * float64(p.peFF()) }},
+	{"pe_mul_reg", func(p *Params, _ Family) float64 { return pf(p) * float64(p.mulRegFF()) }},
 	{"core", func(p *Params, _ Family) float64 { return float64(p.coreFF()) }},
 	{"mem_reg", func(p *Params, _ Family) float64 { return float64(p.memRegFF()) }},
+	{"overlap", func(p *Params, _ Family) float64 { return b2f(p.Banks == 2) }},
 }
 
 // lutramFeatures are the LUTs used as memory: the accumulators' shift

@@ -30,6 +30,7 @@ type Params struct {
 	Period             int // key issue spacing, dataflow.Timing.Period: max(C, LatAcc)
 	Tail, NormCyc      int // sweep tail and norm phase, dataflow.Timing.Tail and NormCycles
 	AccSlots           int // accumulator ring slots outside the lane pipeline: Period - LatAcc + 1
+	Banks              int // accumulator banks per PE: 2 with hw.overlap (two query rows, softmax states and lane sets), else 1
 	Depth, PinDepth    int
 	WStartAddr         int // WStart mod Depth
 	FifoDepth, FifoPtr int // in-flight key FIFO between issue and SV
@@ -104,6 +105,10 @@ func (p *Params) setHW(d *dataflow.Design) {
 	p.Ls, p.Lr = p.LatScore+p.LatExp, t.Lr
 	p.Period, p.Tail, p.NormCyc = t.Period(), t.Tail(), t.NormCycles()
 	p.AccSlots = p.Period - p.LatAcc + 1
+	p.Banks = 1
+	if d.HW.Overlap {
+		p.Banks = 2
+	}
 	p.Depth, p.PinDepth = 1, 1
 	if !p.Dense {
 		p.Depth = d.KVBufRows()

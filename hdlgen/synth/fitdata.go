@@ -146,7 +146,7 @@ func measureOne(ctx context.Context, pt Point, f resource.Family, version, cache
 
 // csvHeader is the columns of a fit CSV.
 var csvHeader = []string{"arch", "arith", "pes", "vector_width", "head_dim", "seq_len", "window", "global_tokens",
-	"sinks", "causal", "lat_score", "lat_exp", "family", "yosys", "rtl_hash", "lut", "ff", "dsp", "bram36", "uram", "lutram"}
+	"sinks", "causal", "lat_score", "lat_exp", "lat_acc", "lat_norm", "lat_recip", "overlap", "family", "yosys", "rtl_hash", "lut", "ff", "dsp", "bram36", "uram", "lutram"}
 
 // FormatCSV writes the measurements as CSV.
 func FormatCSV(ms []Measurement) []byte {
@@ -157,6 +157,7 @@ func FormatCSV(ms []Measurement) []byte {
 		p, c := m.Point, m.Counts
 		w.Write([]string{p.Arch, p.Arith, itoa(p.PEs), itoa(p.VectorWidth), itoa(p.HeadDim), itoa(p.SeqLen), itoa(p.Window),
 			itoa(p.GlobalTokens), itoa(p.Sinks), strconv.FormatBool(p.Causal), itoa(p.LatScore), itoa(p.LatExp),
+			itoa(p.LatAcc), itoa(p.LatNorm), itoa(p.LatRecip), strconv.FormatBool(p.Overlap),
 			string(m.Family), m.Yosys, m.RTL, itoa(c.LUT), itoa(c.FF), itoa(c.DSP), strconv.FormatFloat(c.BRAM36, 'g', -1, 64),
 			itoa(c.URAM), itoa(c.LUTRAM)})
 	}
@@ -193,37 +194,46 @@ func ReadCSV(path string) ([]Measurement, error) {
 
 // parseRow reads one CSV row.
 func parseRow(r []string) (Measurement, error) {
-	var ints [13]int
-	var bram float64
-	var causal bool
-	var err error
 	if len(r) != len(csvHeader) {
 		return Measurement{}, fmt.Errorf("%d columns, want %d", len(r), len(csvHeader))
 	}
-	cols := []int{2, 3, 4, 5, 6, 7, 8, 10, 11, 15, 16, 17, 19}
-	for i, c := range cols {
-		if ints[i], err = strconv.Atoi(r[c]); err != nil {
-			return Measurement{}, fmt.Errorf("column %s: %w", csvHeader[c], err)
+	col := map[string]string{}
+	for i, h := range csvHeader {
+		col[h] = r[i]
+	}
+	var firstErr error
+	num := func(name string) int {
+		v, err := strconv.Atoi(col[name])
+		if err != nil && firstErr == nil {
+			firstErr = fmt.Errorf("column %s: %w", name, err)
 		}
+		return v
 	}
-	if causal, err = strconv.ParseBool(r[9]); err != nil {
-		return Measurement{}, fmt.Errorf("column causal: %w", err)
+	flag := func(name string) bool {
+		v, err := strconv.ParseBool(col[name])
+		if err != nil && firstErr == nil {
+			firstErr = fmt.Errorf("column %s: %w", name, err)
+		}
+		return v
 	}
-	if bram, err = strconv.ParseFloat(r[18], 64); err != nil {
-		return Measurement{}, fmt.Errorf("column bram36: %w", err)
+	pt := Point{Arch: col["arch"], Arith: col["arith"], PEs: num("pes"), VectorWidth: num("vector_width"), HeadDim: num("head_dim"),
+		SeqLen: num("seq_len"), Window: num("window"), GlobalTokens: num("global_tokens"), Sinks: num("sinks"), Causal: flag("causal"),
+		LatScore: num("lat_score"), LatExp: num("lat_exp"), LatAcc: num("lat_acc"), LatNorm: num("lat_norm"),
+		LatRecip: num("lat_recip"), Overlap: flag("overlap")}
+	c := resource.Resources{LUT: num("lut"), FF: num("ff"), DSP: num("dsp"), URAM: num("uram"), LUTRAM: num("lutram")}
+	bram, err := strconv.ParseFloat(col["bram36"], 64)
+	if err != nil && firstErr == nil {
+		firstErr = fmt.Errorf("column bram36: %w", err)
 	}
-	lutram, err := strconv.Atoi(r[20])
-	if err != nil {
-		return Measurement{}, fmt.Errorf("column lutram: %w", err)
+	c.BRAM36 = bram
+	if firstErr != nil {
+		return Measurement{}, firstErr
 	}
-	fam, err := resource.ParseFamily(r[12])
+	fam, err := resource.ParseFamily(col["family"])
 	if err != nil {
 		return Measurement{}, err
 	}
-	pt := Point{Arch: r[0], Arith: r[1], PEs: ints[0], VectorWidth: ints[1], HeadDim: ints[2], SeqLen: ints[3], Window: ints[4],
-		GlobalTokens: ints[5], Sinks: ints[6], Causal: causal, LatScore: ints[7], LatExp: ints[8]}
-	c := resource.Resources{LUT: ints[9], FF: ints[10], DSP: ints[11], BRAM36: bram, URAM: ints[12], LUTRAM: lutram}
-	return Measurement{Point: pt, Family: fam, Yosys: r[13], RTL: r[14], Counts: c}, nil
+	return Measurement{Point: pt, Family: fam, Yosys: col["yosys"], RTL: col["rtl_hash"], Counts: c}, nil
 }
 
 // The fit's files, relative to the module root.
