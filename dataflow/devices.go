@@ -21,7 +21,8 @@ type MemorySystem struct {
 type Device struct {
 	Name          string         `json:"name"`
 	Part          string         `json:"part"`
-	LUT           int            `json:"lut"` // 0 everywhere: no limit (custom)
+	Family        string         `json:"family"` // the resource formulas' family: xcup (UltraScale+) or xc7
+	LUT           int            `json:"lut"`    // 0 everywhere: no limit (custom)
 	FF            int            `json:"ff"`
 	DSP           int            `json:"dsp"`
 	BRAM36        int            `json:"bram36"`
@@ -67,16 +68,16 @@ func withChannels(m MemorySystem, n int) MemorySystem { m.Channels = n; return m
 
 // devices is the embedded catalogue.
 var devices = map[string]Device{
-	"custom": {Name: "custom", Part: "unconstrained",
+	"custom": {Name: "custom", Part: "unconstrained", Family: "xc7",
 		Memories: []MemorySystem{withChannels(hbm2PC, 8), withChannels(ddr4Chan, 2), idealMem},
 		HostGBps: 16, HostLatencyNs: 1000, StaticW: 20},
-	"u55c": {Name: "u55c", Part: "xcu55c (VU47P class)", LUT: 1303680, FF: 2607360, DSP: 9024, BRAM36: 2016, URAM: 960,
+	"u55c": {Name: "u55c", Family: "xcup", Part: "xcu55c (VU47P class)", LUT: 1303680, FF: 2607360, DSP: 9024, BRAM36: 2016, URAM: 960,
 		Memories: []MemorySystem{hbm2PC, idealMem},
 		HostGBps: 15.75, HostLatencyNs: 1000, PowerLimitW: 150, StaticW: 20},
-	"u280": {Name: "u280", Part: "xcu280 (VU37P class)", LUT: 1303680, FF: 2607360, DSP: 9024, BRAM36: 2016, URAM: 960,
+	"u280": {Name: "u280", Family: "xcup", Part: "xcu280 (VU37P class)", LUT: 1303680, FF: 2607360, DSP: 9024, BRAM36: 2016, URAM: 960,
 		Memories: []MemorySystem{hbm2PC, withChannels(ddr4Chan, 2), idealMem},
 		HostGBps: 15.75, HostLatencyNs: 1000, PowerLimitW: 225, StaticW: 25},
-	"u250": {Name: "u250", Part: "xcu250 (VU13P class)", LUT: 1728000, FF: 3456000, DSP: 12288, BRAM36: 2688, URAM: 1280,
+	"u250": {Name: "u250", Family: "xcup", Part: "xcu250 (VU13P class)", LUT: 1728000, FF: 3456000, DSP: 12288, BRAM36: 2688, URAM: 1280,
 		Memories: []MemorySystem{withChannels(ddr4Chan, 4), idealMem},
 		HostGBps: 15.75, HostLatencyNs: 1000, PowerLimitW: 225, StaticW: 30},
 }

@@ -8,8 +8,9 @@ import (
 )
 
 // Resources is the formula estimate of the accelerator's FPGA resources
-// (all cores): the per-core formulas of package resource, which hdlgen
-// holds against Yosys's synthesis of the generated Verilog, times
+// (all cores): the per-core formulas of package resource for the device's
+// family (xcup on the UltraScale+ cards, xc7 on custom), fitted to and
+// validated against Yosys's synthesis of the generated Verilog, times
 // hw.cores. With
 // hw.buffer_memory = uram the K/V ring and pinned buffers that the
 // formulas put in BRAM (every BRAM of the core) go to UltraRAM instead.
@@ -17,7 +18,11 @@ type Resources = resource.Resources
 
 // EstimateResources estimates the resources of a design point's cores.
 func EstimateResources(d *dataflow.Design) (Resources, error) {
-	out, err := resource.Estimate(d)
+	fam, err := resource.ParseFamily(d.Card().Family)
+	if err != nil {
+		return Resources{}, fmt.Errorf("device %s: %w", d.Device, err)
+	}
+	out, err := resource.EstimateFor(d, fam)
 	if err != nil {
 		return Resources{}, err
 	}
@@ -34,9 +39,6 @@ func EstimateResources(d *dataflow.Design) (Resources, error) {
 	return out, nil
 }
 
-// lutramMaxRows is the deepest buffer the estimate keeps in LUTRAM.
-const lutramMaxRows = 64
-
 // bufferDepths lists the core's K/V buffers: the K and V rings and, when
 // there are pinned keys, the K and V pinned buffers (SWAT only).
 func bufferDepths(d *dataflow.Design) []int {
@@ -49,6 +51,9 @@ func bufferDepths(d *dataflow.Design) []int {
 	}
 	return b
 }
+
+// lutramMaxRows is the deepest buffer the estimate keeps in LUTRAM.
+const lutramMaxRows = resource.LUTRAMMaxRows
 
 // uram288 is the UltraRAM blocks (4,096 x 72 bits each, cascaded) of a
 // depth x width buffer.

@@ -340,7 +340,8 @@ func newSynthCmd() *cobra.Command {
 synth_xilinx -family xc7; xcup: synth_xilinx -family xcup; ice40:
 synth_ice40 -dsp; ecp5: synth_ecp5), then prints the LUT, LUTRAM,
 flip-flop, DSP and block RAM counts beside the formula-based estimate of the
-design point (package dataflow/resource, xc7).
+design point (package dataflow/resource: the xcup formulas for --target xcup,
+the xc7 ones otherwise; docs/hdl.md, "Fitted resource formulas").
 
 --mode flat synthesizes one flattened netlist (-flatten); hier synthesizes
 each module once and sums over its instances (minutes instead of hours on big
@@ -353,7 +354,7 @@ and the utilisation. A design whose ports or flip-flops cannot fit the part
 is refused before synthesis.
 
 --report writes the counts as JSON: target, lut, ff, dsp, bram36, uram,
-lutram, estimate (the same keys, from the xc7 formulas), fmax_mhz and
+lutram, estimate (the same keys, from the target's formulas), fmax_mhz and
 bitstream (null without --pnr).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -420,7 +421,7 @@ func runSynth(ctx context.Context, w io.Writer, f *synthFlags) error {
 	if err != nil {
 		return err
 	}
-	est, err := resource.Estimate(d)
+	est, err := resource.EstimateFor(d, synth.Family(t))
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,12 @@
 // Package resource holds the FPGA resource formulas of a design point's
 // attention core: Derive computes the numbers the generated Verilog is
-// specialised to (widths, depths, latencies), and Estimate turns them into
-// LUT, flip-flop, DSP, block RAM and LUTRAM counts. It is a leaf below
-// dataflow, imported by the platform model (sim) and by the Verilog
-// generator (hdlgen), so that the model needs no HDL tooling.
+// specialised to (widths, depths, latencies), and EstimateFor turns them
+// into LUT, flip-flop, DSP, block RAM and LUTRAM counts for an AMD family
+// (xc7 or xcup). DSP and block RAM are exact structural counts; LUT, FF
+// and LUTRAM are linear in structural features (features.go) with
+// coefficients fitted per family by Fit to Yosys runs of a training set
+// (coef.json, written by hdlgen/synth/cmd/fitdata) and validated on a
+// held-out set (Model.Errors). It is a leaf below dataflow, imported by
+// the platform model (sim) and by the Verilog generator (hdlgen), so that
+// the model needs no HDL tooling.
 package resource

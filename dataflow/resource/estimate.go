@@ -36,99 +36,133 @@ func (r Resources) CellList() []string {
 	return out
 }
 
-// Estimate is the formula-based resource estimate of a design
-// point's core on an AMD 7-series device (the xc7 target): what Yosys 0.23
-// synth_xilinx infers from the generated Verilog.
+// Estimate is the formula estimate of a design point's core on an AMD
+// 7-series device (EstimateFor with XC7).
+func Estimate(d *dataflow.Design) (Resources, error) { return EstimateFor(d, XC7) }
+
+// EstimateFor is the formula estimate of a design point's core on the
+// family: what Yosys 0.23 synth_xilinx -family <family> infers from the
+// generated Verilog (hierarchical synthesis).
 //
 //   - DSP: exact for the generated multipliers. Each is split as Yosys's
-//     mul2dsp splits it into DSP48E1 tiles (25x18 signed; partial A slices
-//     of 17 bits, B slices of 17 bits, see dspTiles): per PE, VECTOR_WIDTH
-//     dot multipliers (in x in), VECTOR_WIDTH lanes of acc x max(recip,
-//     prob)+1 and p x v, the score (dot x coefficient), the exp
+//     mul2dsp splits it into DSP tiles (25x18 on xc7, 27x18 on xcup,
+//     signed; partial slices of 17 bits, see dspTiles): per PE,
+//     VECTOR_WIDTH dot multipliers (in x in), VECTOR_WIDTH lanes of acc x
+//     max(recip, prob)+1 and p x v per accumulator bank (two with
+//     hw.overlap), the score (dot x coefficient), the exp
 //     interpolation and l x alpha.
-//   - BRAM: the K and V ring buffers and the pinned buffers, KV_BUFFER_ROWS
-//     (PINNED_ROWS) rows of head_dim*in_bits bits each, in the cheapest
-//     RAMB18E1/RAMB36E1 shapes, in RAMB36 equivalents; memories of at most
-//     64 rows go to LUTRAM (and their read register to flip-flops).
-//   - FF: every register of the RTL, counted from the widths; the
-//     accumulators of a PE are SRL16E shift registers when C >= 3.
-//   - LUTRAM: LUTs used as memory: the accumulator SRLs, the in-flight V
-//     FIFO (RAM32M) and small buffers.
-//   - LUT: per-unit linear formulas in the datapath widths, fitted to Yosys
-//     runs of 11 design points (docs/verilog.md, "Synthesis and the resource estimate"); expect +-10%.
-func Estimate(d *dataflow.Design) (Resources, error) {
+//   - BRAM: exact: the K and V ring buffers and the pinned buffers,
+//     KV_BUFFER_ROWS (PINNED_ROWS) rows of head_dim*in_bits bits each, in
+//     the cheapest RAMB18/RAMB36 shapes, in RAMB36 equivalents; memories of
+//     at most 64 rows go to LUTRAM (and their read register to flip-flops).
+//   - LUT, FF, LUTRAM: linear formulas over structural features
+//     (features.go) whose coefficients are fitted per family to Yosys runs
+//     of a training set of design points and validated on a held-out set
+//     (coef.json; docs/hdl.md, "Fitted resource formulas").
+//
+// Arch flash has no RTL; its core is estimated as a dense one (a streamed
+// key tile, no ring buffer).
+func EstimateFor(d *dataflow.Design, f Family) (Resources, error) {
+	if fittedErr != nil {
+		return Resources{}, fittedErr
+	}
 	p, err := Derive(d)
 	if err != nil {
 		return Resources{}, err
 	}
-	return p.Estimate(), nil
+	return p.EstimateFor(f), nil
 }
 
-// Estimate is the formula estimate of the parameters' core (see the
-// package function Estimate).
-func (p *Params) Estimate() Resources {
-	var r Resources
-	r.DSP = p.P * p.peDSP()
-	r.FF = p.P*p.peFF() + p.coreFF()
-	r.LUT = int(math.Round(float64(p.P)*p.peLUT() + p.coreLUT()))
-	r.LUTRAM = p.P*p.accSRL() + p.fifoLUTRAM()
-	mems := []int{}
-	if !p.Dense {
-		mems = append(mems, p.Depth, p.Depth)
-		if p.HasPin() {
-			mems = append(mems, p.PinDepth, p.PinDepth)
-		}
+// Estimate is the 7-series estimate of the parameters' core.
+func (p *Params) Estimate() Resources { return p.EstimateFor(XC7) }
+
+// EstimateFor is the family's estimate of the parameters' core (see the
+// package function EstimateFor).
+func (p *Params) EstimateFor(f Family) Resources { return fitted.Estimate(p, f) }
+
+// memDepths lists the depths of the core's buffers: the K and V rings and,
+// with pinned keys, the K and V pinned buffers (SWAT only).
+func (p *Params) memDepths() []int {
+	if p.Dense {
+		return nil
 	}
-	for _, depth := range mems {
-		if depth <= 64 {
-			r.LUTRAM += lutRAM(depth, p.RowW)
-			r.FF += p.RowW // the synchronous read register
-		} else {
-			r.BRAM36 += bram36(depth, p.RowW)
-		}
+	mems := []int{p.Depth, p.Depth}
+	if p.HasPin() {
+		mems = append(mems, p.PinDepth, p.PinDepth)
 	}
-	return r
+	return mems
 }
 
-// peDSP is the DSP48E1 count of one PE.
-func (p *Params) peDSP() int {
-	lane := dspTiles(p.AccBits, p.MBW+1) + dspTiles(p.InBits, p.ProbFrac+2)
-	n := p.VW * (dspTiles(p.InBits, p.InBits) + lane)
-	n += dspTiles(p.DotW, BitsFor(int(p.Coef))+1)
+// bram is the block RAM of the buffers deeper than LUTRAMMaxRows.
+func (p *Params) bram() float64 {
+	var n float64
+	for _, depth := range p.memDepths() {
+		if depth > LUTRAMMaxRows {
+			n += bram36(depth, p.RowW)
+		}
+	}
+	return n
+}
+
+// smallMems are the depths of the buffers of at most LUTRAMMaxRows rows,
+// which Yosys puts in distributed RAM.
+func (p *Params) smallMems() []int {
+	var out []int
+	for _, depth := range p.memDepths() {
+		if depth <= LUTRAMMaxRows {
+			out = append(out, depth)
+		}
+	}
+	return out
+}
+
+// memLUTRAM is the LUTs of the small buffers (7-series shapes).
+func (p *Params) memLUTRAM() int {
+	n := 0
+	for _, depth := range p.smallMems() {
+		n += lutRAM(depth, p.RowW)
+	}
+	return n
+}
+
+// memRegFF is the synchronous read registers of the small buffers.
+func (p *Params) memRegFF() int { return len(p.smallMems()) * p.RowW }
+
+// LUTRAMMaxRows is the deepest buffer Yosys maps to distributed RAM.
+const LUTRAMMaxRows = 64
+
+// peDSP is the DSP count of one PE.
+func (p *Params) peDSP(f Family) int {
+	lane := dspTiles(f, p.AccBits, p.MBW+1) + dspTiles(f, p.InBits, p.ProbFrac+2)
+	n := p.VW * (dspTiles(f, p.InBits, p.InBits) + p.Banks*lane)
+	n += dspTiles(f, p.DotW, BitsFor(int(p.Coef))+1)
 	if p.Interp {
-		n += dspTiles(p.ProbFrac+2, p.Low+1)
+		n += dspTiles(f, p.ProbFrac+2, p.Low+1)
 	}
-	return n + dspTiles(p.SumBits+1, p.ProbFrac+2)
+	return n + dspTiles(f, p.SumBits+1, p.ProbFrac+2)
 }
 
-// dspTiles is the number of DSP48E1 that Yosys's mul2dsp (xc7: A 25, B 18,
-// partial A 18 bits, signed only) uses for an a x b signed multiplier:
-// the wider operand goes to A; an A wider than 25 bits is cut into 17-bit
-// slices (the last takes the rest), a B wider than 18 bits likewise.
-func dspTiles(a, b int) int {
+// dspTiles is the number of DSPs that Yosys's mul2dsp (A at most amax =
+// 25 bits on xc7, 27 on xcup; B 18; partial A 18 bits; signed only) uses
+// for an a x b signed multiplier: the wider operand goes to A; an A wider
+// than amax is cut into 17-bit slices (the last takes the rest), a B wider
+// than 18 bits likewise.
+func dspTiles(f Family, a, b int) int {
 	if a < b {
 		a, b = b, a
 	}
 	if a < 2 || b < 2 || a+b < 9 {
 		return 0
 	}
-	return splitA(a, b)
+	return splitA(f.dspAMax(), a, b)
 }
 
-func splitA(a, b int) int {
-	if a <= 25 {
+func splitA(amax, a, b int) int {
+	if a <= amax {
 		return splitB(b)
 	}
-	n := (a - 25 + 16) / 17
-	return n*splitB(b) + splitA2(a-17*n, b)
-}
-
-// splitA2 maps the last A slice, which may still be wider than 25 bits.
-func splitA2(a, b int) int {
-	if a <= 25 {
-		return splitB(b)
-	}
-	return splitA(a, b)
+	n := (a - amax + 16) / 17
+	return n*splitB(b) + splitA(amax, a-17*n, b)
 }
 
 func splitB(b int) int {
@@ -138,20 +172,114 @@ func splitB(b int) int {
 	return (b-18+16)/17 + 1
 }
 
-// peFF is the flip-flop count of one PE and its reciprocal unit.
+// peFF is the flip-flop count of one PE and its reciprocal unit, register
+// by register as the generated swat_pe declares them (hdlgen/rtl_pe.go,
+// rtl_arith.go): the row registers (one row, or two query rows and the
+// output row when banked), the dot, the score stages (the product
+// register with hw.latency.score >= 2, then the logit registers), the
+// running max and its flag per bank, the exp stages (argument and choice
+// with hw.latency.exp >= 2, then alpha and p), the row sum per bank and
+// its product register (hw.latency.acc >= 2), the norm write-back delay,
+// the lanes (laneFF), the accumulator slots kept in flip-flops and the
+// reciprocal unit (its extra step register with hw.latency.recip = 2).
 func (p *Params) peFF() int {
-	n := p.RowW + p.DotW + p.ScoreBits*(p.LatScore+1) + 1 + 2*(p.ProbFrac+1)*p.LatExp + p.SumBits
-	if p.C < 3 {
-		n += p.D * p.AccBits
+	b := p.Banks
+	n := p.RowW + p.DotW
+	if b == 2 {
+		n += 2 * p.RowW
 	}
-	return n + 2*p.SumBits + 1 + p.RecipBits + 1 + p.NW
+	t0, a0 := min(p.LatScore-1, 1), min(p.LatExp-1, 1)
+	n += p.ScoreBits*(p.LatScore-t0) + b*(p.ScoreBits+1)
+	n += 2 * (p.ProbFrac + 1) * (p.LatExp - a0)
+	if p.LatExp >= 2 {
+		n += p.ScoreBits + 3
+	}
+	n += b * p.SumBits
+	if p.LatAcc >= 2 {
+		n += b // l_fin and, banked, l_bank
+	}
+	if p.LatNorm >= 2 {
+		n += p.LatNorm - 1
+	}
+	n += b * p.VW * (p.laneFF() + p.accSlotFF())
+	n += 2*p.SumBits + 1 + p.RecipBits + 1 + p.NW + b - 1
+	if p.LatRecip == 2 {
+		n += p.NW + 1
+	}
+	return n
+}
+
+// laneFF is the pipeline registers of one SV lane after its product
+// registers (mulRegFF): the sum's extra stages (hw.latency.acc - 2 of UW
+// bits) and the norm's (hw.latency.norm - 2 of the rounded quotient and
+// its round bit).
+func (p *Params) laneFF() int {
+	pw, uw := p.lanePW(), p.AccBits+2
+	hw := pw - (p.RecipBits + p.ProbFrac - 1)
+	n := 0
+	if p.LatAcc >= 3 {
+		n += (p.LatAcc - 2) * uw
+	}
+	if p.LatNorm >= 3 {
+		n += (p.LatNorm - 2) * (hw + 1)
+	}
+	return n
+}
+
+// lanePW is the width of a lane's acc x mb product.
+func (p *Params) lanePW() int { return p.AccBits + p.MBW + 1 }
+
+// mulRegFF is one PE's registers that take a multiplier's product
+// directly: the score product (SPW bits, hw.latency.score >= 2), the row
+// sum's l x alpha (SumBits + PF + 2, hw.latency.acc >= 2) and per lane
+// and bank the lane's first stage (acc x mb PW and p x v UW bits with
+// hw.latency.acc and .norm >= 2, 2 UW with acc >= 2 alone, PW with norm
+// >= 2 alone). Yosys can pack such a register into the DSP (its M or P
+// register) on one family and not on the other, so they are their own
+// fitted term.
+func (p *Params) mulRegFF() int {
+	pw, uw := p.lanePW(), p.AccBits+2
+	lane := 0
+	switch {
+	case p.LatAcc >= 2 && p.LatNorm >= 2:
+		lane = pw + uw
+	case p.LatAcc >= 2:
+		lane = 2 * uw
+	case p.LatNorm >= 2:
+		lane = pw
+	}
+	n := p.Banks * p.VW * lane
+	if p.LatScore >= 2 {
+		n += p.SPW
+	}
+	if p.LatAcc >= 2 {
+		n += p.SumBits + p.ProbFrac + 2
+	}
+	return n
+}
+
+// accSlotFF is one lane's accumulator slots when they are flip-flops
+// (fewer than three; longer rings are shift registers, accSRL).
+func (p *Params) accSlotFF() int {
+	if p.AccSlots >= 3 {
+		return 0
+	}
+	return p.AccSlots * p.AccBits
 }
 
 // coreFF counts the registers outside the PEs: K/V slice registers, token
-// pipeline, FIFO pointers and the controller.
+// pipeline (C + Ls + Period - 1 bits), FIFO pointers and the controller.
 func (p *Params) coreFF() int {
-	n := 2*(p.C-1)*p.SliceW + 2*p.C + p.Ls - 1 + 3*p.FifoPtr
-	n += 3 + p.CntW + p.TmrW + 3*p.KW + 3 + p.CoolW + p.HeadW
+	n := 2*(p.C-1)*p.SliceW + p.C + p.Ls + p.Period - 1 + 3*p.FifoPtr
+	return n + 6 + p.ctrlBits()
+}
+
+// ctrlBits is the width of the controller's counters and key registers:
+// the beat counter, phase timer, three key indices, the issue spacing and
+// head counters and, in the SWAT core, the ring addresses and the next
+// ring key.
+func (p *Params) ctrlBits() int {
+	n := p.CntW + p.TmrW + 3*p.KW + p.CoolW + p.HeadW
 	if !p.Dense {
 		n += 2*p.AW + p.KW
 	}
@@ -159,12 +287,12 @@ func (p *Params) coreFF() int {
 }
 
 // accSRL is the LUTs of one PE's accumulators when they are shift
-// registers.
+// registers (three slots or more), per bank.
 func (p *Params) accSRL() int {
-	if p.C < 3 {
+	if p.AccSlots < 3 {
 		return 0
 	}
-	return p.VW * p.AccBits * ((p.C + 31) / 32)
+	return p.Banks * p.VW * p.AccBits * ((p.AccSlots + 31) / 32)
 }
 
 // fifoLUTRAM is the in-flight V and mask FIFO in RAM32M (4 LUTs for 6 bits
@@ -193,55 +321,3 @@ func bram36(depth, width int) float64 {
 }
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
-
-// LUT formulas: coefficients fitted to Yosys 0.23 synth_xilinx runs.
-const (
-	lutLaneUW     = 1.0  // per bit of the lane's sweep sum (add, saturation)
-	lutLaneShift  = 1.0  // per bit x shift bit of the normalisation shifter
-	lutLaneMulAdd = 35.0 // per DSP tile beyond the first (partial-product adders)
-	lutPERow      = 2.16 // per bit of the row register (q in, o out, rotation)
-	lutPEAcc      = 0.6  // per bit of a slice of accumulators (SRL inputs)
-	lutPEFixed    = 180.0
-	lutPERow1     = 1.0 // per bit of the row register when C = 1
-	lutPEFixed1   = 100.0
-	lutRecip      = 1.1  // per bit of l x bit of its leading-one position
-	lutRecipQ     = 5.0  // per quotient bit
-	lutScore      = 0.8  // per product bit x shift bit
-	lutExp        = 3.2  // per bit of p; x1.6 with interpolation
-	lutROM        = 1.15 // per 64 ROM bits
-	lutCoreRow    = 3.26 // per bit of a row: K/V row muxes and slice registers
-	lutCoreRow1   = 1.5  // per bit of a row when C = 1 (no slice registers)
-	lutCorePin    = 0.76 // per bit of a row, with a pinned buffer (a third source)
-	lutCtrl       = 250.0
-	lutMaskPE     = 17.0 // per PE
-)
-
-// peLUT is the logic LUTs of one PE with its units.
-func (p *Params) peLUT() float64 {
-	uw, hw := p.AccBits+2, p.AccBits+p.MBW+1-(p.RecipBits+p.ProbFrac-1)
-	lane := lutLaneUW*float64(uw) + lutLaneShift*float64(hw*p.NsW) + lutLaneMulAdd*float64(dspTiles(p.AccBits, p.MBW+1)-1)
-	pe := lutPERow*float64(p.RowW) + lutPEAcc*float64(p.VW*p.AccBits) + lutPEFixed
-	if p.C == 1 { // no rotation: the row and the accumulators load whole
-		pe = lutPERow1*float64(p.RowW) + lutPEFixed1
-	}
-	recip := lutRecip*float64(p.SumBits*p.NW) + lutRecipQ*float64(p.RecipBits)
-	score := lutScore * float64(p.SPW*p.ShW)
-	rom := lutROM*float64((1<<p.LUTBits+1)*(p.ProbFrac+1))/64 + 5
-	exp := lutExp*float64(p.ProbFrac+1) + rom
-	if p.Interp {
-		exp = 1.6*lutExp*float64(p.ProbFrac+1) + 2*rom
-	}
-	return float64(p.VW)*lane + pe + recip + score + exp + lutMaskPE
-}
-
-// coreLUT is the logic LUTs outside the PEs.
-func (p *Params) coreLUT() float64 {
-	row := lutCoreRow
-	if p.C == 1 {
-		row = lutCoreRow1
-	}
-	if p.HasPin() {
-		row += lutCorePin
-	}
-	return row*float64(p.RowW) + lutCtrl
-}

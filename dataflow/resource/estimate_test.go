@@ -1,9 +1,10 @@
 package resource
 
 import (
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"os/exec"
-	"slices"
 	"strings"
 	"testing"
 
@@ -11,68 +12,111 @@ import (
 )
 
 func TestDSPTiles(t *testing.T) {
-	// Counts Yosys 0.23 synth_xilinx -family xc7 reported for these
-	// signed multipliers of the generated RTL.
-	for _, c := range []struct{ a, b, want int }{
-		{48, 26, 6}, // fixed16 lane: acc x {0, r}
-		{36, 15, 2}, // fixed16 score: dot x coefficient
-		{41, 17, 2}, // fixed16 l x alpha
-		{16, 16, 1}, // fixed16 dot
-		{16, 17, 1}, // fixed16 p x v
-		{32, 14, 2}, // fixed8 lane
-		{40, 18, 2}, // fixed12 lane
-		{8, 8, 1},   // fixed8 dot
-		{3, 4, 0},   // too small: LUTs
+	// Counts Yosys 0.23 synth_xilinx reported for these signed
+	// multipliers of the generated RTL (xc7), and mul2dsp's split with a
+	// 27-bit A port (xcup).
+	for _, c := range []struct {
+		f          Family
+		a, b, want int
+	}{
+		{XC7, 48, 26, 6}, // fixed16 lane: acc x {0, r}
+		{XC7, 36, 15, 2}, // fixed16 score: dot x coefficient
+		{XC7, 41, 17, 2}, // fixed16 l x alpha
+		{XC7, 16, 16, 1}, // fixed16 dot
+		{XC7, 16, 17, 1}, // fixed16 p x v
+		{XC7, 32, 14, 2}, // fixed8 lane
+		{XC7, 40, 18, 2}, // fixed12 lane
+		{XC7, 8, 8, 1},   // fixed8 dot
+		{XC7, 3, 4, 0},   // too small: LUTs
+		{XC7, 26, 17, 2}, // one bit over the DSP48E1's A port
+		{XCUP, 26, 17, 1},
+		{XCUP, 27, 18, 1},
+		{XCUP, 28, 18, 2},
+		{XCUP, 48, 26, 6}, // 17 + 31: the remainder is split again
 	} {
-		if got := dspTiles(c.a, c.b); got != c.want {
-			t.Errorf("dspTiles(%d, %d) = %d, want %d", c.a, c.b, got, c.want)
+		if got := dspTiles(c.f, c.a, c.b); got != c.want {
+			t.Errorf("%s: dspTiles(%d, %d) = %d, want %d", c.f, c.a, c.b, got, c.want)
 		}
 	}
 }
 
-func TestEstimateCalibration(t *testing.T) {
-	// Yosys 0.23 synth_xilinx -family xc7 (hierarchical) on these points,
-	// measured before the pipelined latencies became the defaults: each
-	// point keeps the latencies it was measured with (old).
-	old := []string{"hw.latency.score=1", "hw.latency.acc=1", "hw.latency.norm=1", "hw.latency.recip=1"}
-	for _, c := range []struct {
-		sets               []string
-		lut, ff, dsp, lram int
-		bram               float64
-	}{
-		{nil, 165473, 22845, 2128, 12984, 57}, // the default design point
-		{[]string{"model.seq_len=256", "model.window=64", "model.head_dim=32", "hw.pes=8", "hw.vector_width=8",
-			"model.causal=false", "model.global_tokens=4"}, 46996, 8391, 552, 4104, 15},
-		{[]string{"hw.pes=2", "model.seq_len=256", "model.window=64", "model.head_dim=128", "hw.vector_width=32",
-			"arith=fixed8"}, 22800, 4051, 262, 2732, 29},
-		{[]string{"hw.pes=2", "model.seq_len=256", "model.window=64",
-			"arith=custom:in_bits=12,in_frac=8,acc_bits=36,sum_bits=30,recip_bits=16"}, 13124, 3277, 138, 1664, 22},
-		{[]string{"model.seq_len=1024", "arith=fixed8"}, 84826, 12135, 1072, 8548, 29},
-		{[]string{"model.seq_len=1024", "arith=fixed12"}, 105116, 17319, 1088, 10764, 43},
-		{[]string{"model.seq_len=256", "model.window=32", "model.head_dim=16", "hw.pes=2", "hw.vector_width=16",
-			"arith=fixed12", "hw.latency.score=3", "hw.latency.exp=3"}, 9645, 2724, 136, 644, 0},
-	} {
-		sets := append(slices.Clone(old), c.sets...)
-		d, err := dataflow.Load("", sets)
-		if err != nil {
-			t.Fatal(err)
+// TestEmbeddedModel checks that the embedded coefficients match the
+// features (the hdlgen/synth fit tests check their values).
+func TestEmbeddedModel(t *testing.T) {
+	if _, err := ParseModel(coefJSON); err != nil {
+		t.Fatal(err)
+	}
+	bad := []byte(`{"families": {"xc7": {"lut": {"features": ["lane_add"], "coef": [1]}}}}`)
+	if _, err := ParseModel(bad); err == nil || !strings.Contains(err.Error(), "re-run the fit") {
+		t.Errorf("a model with stale features: error %v", err)
+	}
+}
+
+// TestFitRecovers fits counts made from known coefficients (plus a 1%
+// multiplicative wobble) on random design points and checks that the fit
+// gives back coefficients that reproduce the counts.
+func TestFitRecovers(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	want := map[string][]float64{}
+	for _, q := range Quantities {
+		for range FeatureNames(q) {
+			want[q] = append(want[q], 0.5+4*rng.Float64())
 		}
-		est, err := Estimate(d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if est.DSP != c.dsp || est.BRAM36 != c.bram {
-			t.Errorf("%v: DSP %d BRAM %g, want %d %g", c.sets, est.DSP, est.BRAM36, c.dsp, c.bram)
-		}
-		for _, q := range []struct {
-			name      string
-			got, want int
-			tol       float64
-		}{{"LUT", est.LUT, c.lut, 0.05}, {"FF", est.FF, c.ff, 0.01}, {"LUTRAM", est.LUTRAM, c.lram, 0.01}} {
-			if math.Abs(float64(q.got-q.want)) > q.tol*float64(q.want) {
-				t.Errorf("%v: %s %d, Yosys %d (tolerance %.0f%%)", c.sets, q.name, q.got, q.want, 100*q.tol)
+	}
+	var samples []Sample
+	for len(samples) < 120 {
+		p := randomParams(t, rng)
+		f := Families[len(samples)%2]
+		var r Resources
+		for _, q := range Quantities {
+			var y float64
+			for i, x := range p.Features(q, f) {
+				y += want[q][i] * x
+			}
+			y *= 1 + 0.01*(2*rng.Float64()-1)
+			switch q {
+			case QLUT:
+				r.LUT = int(math.Round(y))
+			case QFF:
+				r.FF = int(math.Round(y))
+			default:
+				r.LUTRAM = int(math.Round(y))
 			}
 		}
+		samples = append(samples, Sample{Params: p, Family: f, Measured: r})
+	}
+	m, err := Fit(samples)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range m.Errors(samples) {
+		if e.Resource != "DSP" && e.Resource != "BRAM36" && e.MaxPct > 1.5 {
+			t.Errorf("%s %s %s: fit error %.2f%% on counts within 1%% of a linear formula", e.Family, e.Arch, e.Resource, e.MaxPct)
+		}
+	}
+}
+
+// randomParams is a random valid design point's parameters.
+func randomParams(t *testing.T, rng *rand.Rand) *Params {
+	for {
+		d := 8 << rng.IntN(4)
+		vw := 1 << rng.IntN(4)
+		n := 64 << rng.IntN(5)
+		sets := []string{"arch=" + []string{"swat", "dense"}[rng.IntN(2)], "arith=" + []string{"fixed8", "fixed12", "fixed16"}[rng.IntN(3)],
+			fmt.Sprintf("hw.pes=%d", 1+rng.IntN(8)), fmt.Sprintf("hw.vector_width=%d", min(vw, d)), fmt.Sprintf("model.head_dim=%d", d),
+			fmt.Sprintf("model.seq_len=%d", n), fmt.Sprintf("model.window=%d", 1+rng.IntN(n)), fmt.Sprintf("model.sinks=%d", rng.IntN(3)),
+			fmt.Sprintf("hw.latency.score=%d", 1+rng.IntN(3)), fmt.Sprintf("hw.latency.exp=%d", 1+rng.IntN(3)),
+			fmt.Sprintf("hw.latency.acc=%d", 1+rng.IntN(3)), fmt.Sprintf("hw.latency.norm=%d", 1+rng.IntN(3)),
+			fmt.Sprintf("hw.latency.recip=%d", 1+rng.IntN(2)), fmt.Sprintf("hw.overlap=%t", rng.IntN(4) == 0)}
+		des, err := dataflow.Load("", sets)
+		if err != nil {
+			continue
+		}
+		p, err := Derive(des)
+		if err != nil {
+			continue
+		}
+		return p
 	}
 }
 

@@ -13,7 +13,7 @@ import (
 type Params struct {
 	Design *dataflow.Design
 	Arith  reference.Arith
-	Dense  bool
+	Dense  bool              // arch dense, or flash (no RTL; its resources are estimated as dense's)
 	Kernel *reference.Kernel // the arithmetic's kernel: score coefficient and exp ROM
 
 	// Model and schedule.
@@ -30,6 +30,7 @@ type Params struct {
 	Period             int // key issue spacing, dataflow.Timing.Period: max(C, LatAcc)
 	Tail, NormCyc      int // sweep tail and norm phase, dataflow.Timing.Tail and NormCycles
 	AccSlots           int // accumulator ring slots outside the lane pipeline: Period - LatAcc + 1
+	Banks              int // accumulator banks per PE: 2 with hw.overlap (two query rows, softmax states and lane sets), else 1
 	Depth, PinDepth    int
 	WStartAddr         int // WStart mod Depth
 	FifoDepth, FifoPtr int // in-flight key FIFO between issue and SV
@@ -74,7 +75,7 @@ func Derive(d *dataflow.Design) (*Params, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Params{Design: d, Arith: a, Kernel: k, Dense: d.Arch == dataflow.ArchDense}
+	p := &Params{Design: d, Arith: a, Kernel: k, Dense: d.Arch != dataflow.ArchSWAT}
 	p.setModel(d)
 	p.setHW(d)
 	p.setArith(a, k)
@@ -104,6 +105,10 @@ func (p *Params) setHW(d *dataflow.Design) {
 	p.Ls, p.Lr = p.LatScore+p.LatExp, t.Lr
 	p.Period, p.Tail, p.NormCyc = t.Period(), t.Tail(), t.NormCycles()
 	p.AccSlots = p.Period - p.LatAcc + 1
+	p.Banks = 1
+	if d.HW.Overlap {
+		p.Banks = 2
+	}
 	p.Depth, p.PinDepth = 1, 1
 	if !p.Dense {
 		p.Depth = d.KVBufRows()

@@ -11,12 +11,23 @@ import (
 // units says what the resource rows count on each target.
 var units = map[hdlgen.Target]string{
 	hdlgen.XC7:   "LUT6, BRAM in RAMB36E1 equivalents",
-	hdlgen.XCUP:  "LUT6, DSP = DSP48E2, BRAM in RAMB36E2 equivalents; FF overcounted (no DSP register packing)",
+	hdlgen.XCUP:  "LUT6, DSP = DSP48E2, BRAM in RAMB36E2 equivalents",
 	hdlgen.ICE40: "LUT4, DSP = SB_MAC16, BRAM = SB_RAM40_4K (4 Kb)",
 	hdlgen.ECP5:  "LUT4, DSP = MULT18X18D, BRAM = DP16KD (18 Kb)",
 }
 
-// FormatComparison prints a synthesis report beside the estimate.
+// Family is the resource formulas' family for a synthesis target: xcup
+// for UltraScale+, xc7 for 7-series and for the Lattice targets (which
+// have no fitted formulas of their own).
+func Family(t hdlgen.Target) resource.Family {
+	if t == hdlgen.XCUP {
+		return resource.XCUP
+	}
+	return resource.XC7
+}
+
+// FormatComparison prints a synthesis report beside the estimate (of the
+// target's Family).
 func FormatComparison(rep *Report, est resource.Resources) string {
 	var b strings.Builder
 	mode := "flat"
@@ -37,6 +48,6 @@ func FormatComparison(rep *Report, est resource.Resources) string {
 	row("FF", float64(y.FF), float64(est.FF))
 	row("DSP", float64(y.DSP), float64(est.DSP))
 	row("BRAM", y.BRAM36, est.BRAM36)
-	fmt.Fprintf(&b, "(%s synthesis; %s; the estimate is for xc7)\n", mode, units[rep.Target])
+	fmt.Fprintf(&b, "(%s synthesis; %s; the estimate is the %s formulas')\n", mode, units[rep.Target], Family(rep.Target))
 	return b.String()
 }

@@ -6,4 +6,10 @@
 // design that cannot fit the Device). Every tool runs in a process group
 // of its own under a context, so cancelling it stops the tool and
 // everything it started.
+//
+// It also collects the resource fit's data: TrainingSet and HeldOutSet are
+// seeded draws of design points, Measure synthesizes them on xc7 and xcup,
+// FormatCSV/ReadCSV keep the counts in testdata/fit, and FitModel fits
+// dataflow/resource's formulas to the training set (the command
+// cmd/fitdata does all of it; docs/hdl.md, "Fitted resource formulas").
 package synth
