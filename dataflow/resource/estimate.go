@@ -104,16 +104,28 @@ func (p *Params) bram() float64 {
 	return n
 }
 
-// smallMems are the depths of the buffers of at most LUTRAMMaxRows rows,
+// smallMems are the depths of the buffers of 2 to LUTRAMMaxRows rows,
 // which Yosys puts in distributed RAM.
 func (p *Params) smallMems() []int {
 	var out []int
 	for _, depth := range p.memDepths() {
-		if depth <= LUTRAMMaxRows {
+		if depth > 1 && depth <= LUTRAMMaxRows {
 			out = append(out, depth)
 		}
 	}
 	return out
+}
+
+// oneRowMems counts the buffers of one row (a pinned buffer of one global
+// token or sink), which Yosys keeps in flip-flops, not in distributed RAM.
+func (p *Params) oneRowMems() int {
+	n := 0
+	for _, depth := range p.memDepths() {
+		if depth == 1 {
+			n++
+		}
+	}
+	return n
 }
 
 // memLUTRAM is the LUTs of the small buffers (7-series shapes).
@@ -125,8 +137,9 @@ func (p *Params) memLUTRAM() int {
 	return n
 }
 
-// memRegFF is the synchronous read registers of the small buffers.
-func (p *Params) memRegFF() int { return len(p.smallMems()) * p.RowW }
+// memRegFF is the synchronous read registers of the small buffers, and
+// the row and read registers of the one-row buffers.
+func (p *Params) memRegFF() int { return (len(p.smallMems()) + 2*p.oneRowMems()) * p.RowW }
 
 // LUTRAMMaxRows is the deepest buffer Yosys maps to distributed RAM.
 const LUTRAMMaxRows = 64
