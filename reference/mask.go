@@ -69,43 +69,24 @@ func (m Mask) Allowed(i, j int) bool {
 // Keys appends the keys of row i to buf in ascending order: the order in
 // which every datapath folds them into the row's softmax.
 func (m Mask) Keys(i int, buf []int) []int {
+	r := m.Row(i)
 	buf = buf[:0]
-	if i < m.Global {
-		for j := 0; j < m.N; j++ {
-			buf = append(buf, j)
-		}
-		return buf
-	}
-	lo, hi := m.WindowRange(i)
-	for j := 0; j < min(m.Pinned(), lo); j++ {
-		if m.Allowed(i, j) {
-			buf = append(buf, j)
-		}
-	}
-	for j := lo; j <= hi; j++ {
+	for j := 0; j < min(r.Pinned, r.Lo); j++ {
 		buf = append(buf, j)
 	}
-	for j := hi + 1; j < m.Pinned(); j++ {
-		if m.Allowed(i, j) {
-			buf = append(buf, j)
-		}
+	for j := r.Lo; j <= r.Hi; j++ {
+		buf = append(buf, j)
+	}
+	for j := r.Hi + 1; j < r.Pinned; j++ {
+		buf = append(buf, j)
 	}
 	return buf
 }
 
 // Count is the number of keys row i attends to.
 func (m Mask) Count(i int) int {
-	if i < m.Global {
-		return m.N
-	}
-	lo, hi := m.WindowRange(i)
-	n := hi - lo + 1
-	for j := 0; j < m.Pinned(); j++ {
-		if (j < lo || j > hi) && m.Allowed(i, j) {
-			n++
-		}
-	}
-	return n
+	r := m.Row(i)
+	return r.Hi - r.Lo + 1 + min(r.Pinned, r.Lo) + max(0, r.Pinned-r.Hi-1)
 }
 
 // RowMask is the mask of one query row as two ranges, for loops that test
