@@ -87,12 +87,3 @@ func buildMemory(e akita.Engine, d *dataflow.Design, functional bool) *memorySys
 	ms.route = func(uint64) akita.Port { return ms.ports[0] }
 	return ms
 }
-
-// channelBusy is the busy time of each channel in seconds (bandwidth
-// model only).
-func (ms *memorySystem) channelBusy() []float64 {
-	if ms.bw == nil {
-		return nil
-	}
-	return ms.bw.Busy()
-}

@@ -90,7 +90,7 @@ func gcd(a, b int) int {
 
 func lcm(a, b int) int { return a / gcd(a, b) * b }
 
-// runShortcut runs the plan's three lengths event by event and
+// runShortcut runs the plan's lengths event by event and
 // extrapolates their tallies; ok = false when the counters do not grow
 // linearly (then the caller runs every token).
 func runShortcut(d *dataflow.Design, opt Options, pl plan) (*Result, bool, error) {
@@ -158,7 +158,7 @@ func (pl plan) cost() int {
 // length is the sequence length of the plan's i-th run.
 func (pl plan) length(i int) int { return pl.n1 + shortRuns[i]*pl.period }
 
-// finishShortcut extrapolates the three runs' tallies to the design's
+// finishShortcut extrapolates the runs' tallies to the design's
 // length and reports them; ok = false when they do not grow linearly.
 func finishShortcut(d *dataflow.Design, pl plan, ts []*tally) (*Result, bool, error) {
 	t, ok := extrapolate(ts, pl.steps, d)
