@@ -222,16 +222,16 @@ func (p *Params) peFF() int {
 	return n
 }
 
-// laneFF is the pipeline registers of one SV lane after its product
-// registers (mulRegFF): the sum's extra stages (hw.latency.acc - 2 of UW
-// bits) and the norm's (hw.latency.norm - 2 of the rounded quotient and
-// its round bit).
+// laneFF is the pipeline registers of one SV lane after those of its
+// multipliers (mulRegFF), which every family keeps in flip-flops: the
+// sum's stages after the first (hw.latency.acc - 3 of UW bits) and the
+// norm's (hw.latency.norm - 2 of the rounded quotient and its round bit).
 func (p *Params) laneFF() int {
 	pw, uw := p.lanePW(), p.AccBits+2
 	hw := pw - (p.RecipBits + p.ProbFrac - 1)
 	n := 0
-	if p.LatAcc >= 3 {
-		n += (p.LatAcc - 2) * uw
+	if p.LatAcc >= 4 {
+		n += (p.LatAcc - 3) * uw
 	}
 	if p.LatNorm >= 3 {
 		n += (p.LatNorm - 2) * (hw + 1)
@@ -242,33 +242,85 @@ func (p *Params) laneFF() int {
 // lanePW is the width of a lane's acc x mb product.
 func (p *Params) lanePW() int { return p.AccBits + p.MBW + 1 }
 
-// mulRegFF is one PE's registers that take a multiplier's product
-// directly: the score product (SPW bits, hw.latency.score >= 2), the row
-// sum's l x alpha (SumBits + PF + 2, hw.latency.acc >= 2) and per lane
-// and bank the lane's first stage (acc x mb PW and p x v UW bits with
-// hw.latency.acc and .norm >= 2, 2 UW with acc >= 2 alone, PW with norm
-// >= 2 alone). Yosys can pack such a register into the DSP (its M or P
-// register) on one family and not on the other, so they are their own
-// fitted term.
-func (p *Params) mulRegFF() int {
-	pw, uw := p.lanePW(), p.AccBits+2
-	lane := 0
-	switch {
-	case p.LatAcc >= 2 && p.LatNorm >= 2:
-		lane = pw + uw
-	case p.LatAcc >= 2:
-		lane = 2 * uw
-	case p.LatNorm >= 2:
-		lane = pw
-	}
-	n := p.Banks * p.VW * lane
+// mulRegFF is one PE's registers around its multipliers as the family
+// keeps them in flip-flops: the score product (hw.latency.score >= 2),
+// the row sum's l x alpha (hw.latency.acc >= 2) and per lane and bank
+// the lane's product registers and first sum (laneMulRegFF). On xc7
+// Yosys packs such a register into the DSP48E1 that drives it (productFF);
+// on xcup it keeps every bit the product can set.
+func (p *Params) mulRegFF(f Family) int {
+	n := p.Banks * p.VW * p.laneMulRegFF(f)
 	if p.LatScore >= 2 {
-		n += p.SPW
+		// dot x {0, COEF}: a constant of BitsFor(COEF) bits.
+		cb := BitsFor(int(p.Coef)) + 1
+		n += p.productFF(f, p.DotW, cb, p.DotW+cb)
 	}
 	if p.LatAcc >= 2 {
-		n += p.SumBits + p.ProbFrac + 2
+		// la = l x alpha, unsigned; la >> PROB_FRAC drops the low bits.
+		n += max(0, p.productFF(f, p.SumBits+1, p.ProbFrac+2, p.SumBits+p.ProbFrac+1)-p.ProbFrac)
 	}
 	return n
+}
+
+// laneMulRegFF is one lane's registers that Yosys can pack into its
+// DSPs: with hw.latency.acc >= 2 the p x v product (pv_q, at the IB + PF
+// + 2 bits it can set; the DSP's M register on xc7) and either the whole
+// acc x mb product (prod_q, when hw.latency.norm >= 2 reads it too; the
+// last tile's P register) or its slice a1 (norm = 1; the C register);
+// with acc >= 3 the first sum u1 (the P register after the post-adder).
+// With acc = 1 and norm >= 2 the norm's product register pn shares the
+// product with the sweep's adder, so no family packs it.
+func (p *Params) laneMulRegFF(f Family) int {
+	pw, uw, pvw := p.lanePW(), p.AccBits+2, p.InBits+p.ProbFrac+2
+	if p.LatAcc == 1 {
+		if p.LatNorm >= 2 {
+			return pw
+		}
+		return 0
+	}
+	if f == XC7 {
+		return p.laneMulRegXC7(pw, uw)
+	}
+	n := pvw + uw
+	if p.LatNorm >= 2 {
+		n = pvw + pw
+	}
+	if p.LatAcc >= 3 {
+		n += uw
+	}
+	return n
+}
+
+// laneMulRegXC7 is laneMulRegFF on xc7 (hw.latency.acc >= 2): pv_q is
+// the p x v DSP's M register (or, without a post-adder, its P register);
+// the sweep's sum a1 + pv_q is that DSP's post-adder, with a1 in its C
+// register and u1 in its P register, when the sum fits the DSP48E1's 48
+// bits; a wider sum stays in LUTs with a1 and u1 in flip-flops.
+func (p *Params) laneMulRegXC7(pw, uw int) int {
+	n := 0
+	if p.LatNorm >= 2 {
+		n = p.productFF(XC7, p.AccBits, p.MBW+1, pw)
+	} else if uw > dspPBits {
+		n = uw // a1
+	}
+	if p.LatAcc >= 3 && uw > dspPBits {
+		n += uw // u1
+	}
+	return n
+}
+
+// dspPBits is the width of the DSP48E1's post-adder and P register.
+const dspPBits = 48
+
+// productFF is the flip-flops of a register that takes an a x b product
+// of the given width and nothing else: on xc7 the product's DSP tiles
+// hold it in the last tile's P register except the 17 low bits each
+// earlier tile of an A split gives (dspTiles); on xcup all of it.
+func (p *Params) productFF(f Family, a, b, width int) int {
+	if f == XC7 {
+		return min(width, 17*max(0, dspTiles(f, a, b)-1))
+	}
+	return width
 }
 
 // accSlotFF is one lane's accumulator slots when they are flip-flops
@@ -283,7 +335,11 @@ func (p *Params) accSlotFF() int {
 // coreFF counts the registers outside the PEs: K/V slice registers, token
 // pipeline (C + Ls + Period - 1 bits), FIFO pointers and the controller.
 func (p *Params) coreFF() int {
-	n := 2*(p.C-1)*p.SliceW + p.C + p.Ls + p.Period - 1 + 3*p.FifoPtr
+	slices := 2 * (p.C - 1) * p.SliceW // the K and V slice registers
+	if p.CoIssue {
+		slices *= 2 // the second key path's
+	}
+	n := slices + p.C + p.Ls + p.Period - 1 + 3*p.FifoPtr
 	return n + 6 + p.ctrlBits()
 }
 
@@ -309,8 +365,18 @@ func (p *Params) accSRL() int {
 }
 
 // fifoLUTRAM is the in-flight V and mask FIFO in RAM32M (4 LUTs for 6 bits
-// of 32 rows).
-func (p *Params) fifoLUTRAM() int { return lutRAM(p.FifoDepth, p.RowW+p.P) }
+// of 32 rows): a V row and a mask bit per PE, under hw.overlap also a
+// selection bit per PE and the bank, and the second key path's V row.
+func (p *Params) fifoLUTRAM() int {
+	w := p.RowW + p.P
+	if p.Banks == 2 {
+		w += p.P + 1
+	}
+	if p.CoIssue {
+		w += p.RowW
+	}
+	return lutRAM(p.FifoDepth, w)
+}
 
 // lutRAM is the LUTs of a depth x width simple dual-port distributed RAM.
 func lutRAM(depth, width int) int {
@@ -323,14 +389,40 @@ func lutRAM(depth, width int) int {
 // bram36 is the cheapest RAMB18E1/RAMB36E1 cover of a depth x width
 // simple dual-port memory, in RAMB36 equivalents.
 func bram36(depth, width int) float64 {
-	best := math.MaxInt
+	cost, _ := bramCover(depth, width)
+	return float64(cost) / 2
+}
+
+// bramCover is the cheapest RAMB18E1/RAMB36E1 cover of a depth x width
+// simple dual-port memory: its cost in RAMB18s and how many blocks deep
+// it stacks (whose read data a multiplexer selects).
+func bramCover(depth, width int) (cost, deep int) {
+	cost = math.MaxInt
 	for _, s := range []struct{ depth, width, cost int }{ // cost in RAMB18
 		{16384, 1, 1}, {8192, 2, 1}, {4096, 4, 1}, {2048, 9, 1}, {1024, 18, 1}, {512, 36, 1},
 		{32768, 1, 2}, {16384, 2, 2}, {8192, 4, 2}, {4096, 9, 2}, {2048, 18, 2}, {1024, 36, 2}, {512, 72, 2},
 	} {
-		best = min(best, ceilDiv(depth, s.depth)*ceilDiv(width, s.width)*s.cost)
+		if c := ceilDiv(depth, s.depth) * ceilDiv(width, s.width) * s.cost; c < cost {
+			cost, deep = c, ceilDiv(depth, s.depth)
+		}
 	}
-	return float64(best) / 2
+	return cost, deep
+}
+
+// bramMuxLUTs is the LUTs of the read multiplexers of the buffers in block
+// RAM that stack more than one block deep: per row bit a deep:1
+// multiplexer, one LUT6 per four inputs (MUXF7/F8 join them).
+func (p *Params) bramMuxLUTs() int {
+	n := 0
+	for _, depth := range p.memDepths() {
+		if depth <= LUTRAMMaxRows {
+			continue
+		}
+		if _, deep := bramCover(depth, p.RowW); deep > 1 {
+			n += p.RowW * ceilDiv(deep, 4)
+		}
+	}
+	return n
 }
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }

@@ -29,39 +29,73 @@ var features = map[string][]feature{
 }
 
 // lutFeatures are the logic LUTs' terms: per PE (times hw.pes) the
-// vector_width SV lanes of each bank and the rest of the PE (row register,
-// reciprocal, score and exp units, mask, the bank selection when banked);
-// outside the PEs the K/V row path (muxes, slice registers, a pinned
-// buffer's extra source), the controller (a fixed part and one growing
-// with its counters' and key indices' widths, ctrlBits: their adders and
-// comparators) and the overlapped controller; and the arch terms (dense:
-// no ring addressing, its own row path and controller). Each unit's parts
-// are weighted by the per-bit costs of the earlier hand calibration
-// (laneLUTs, peLUTs, rowLUTs), and the fit gives one coefficient per
-// feature: the training set is small and has three arithmetics only, so
-// finer features (one per unit) cannot be told apart.
+// vector_width SV lanes of each bank, on xcup the dot product's adder tree
+// (xc7 chains it through the DSP48E1 cascade), and the rest of the PE (its
+// row registers' input multiplexers, reciprocal, score and exp units,
+// mask, the bank selection when banked); outside the PEs the SWAT core's
+// K/V row path (muxes, slice registers, a pinned buffer's extra source),
+// the read multiplexers of buffers stacked several block RAMs deep, the
+// controller (a fixed part and one growing with its counters' and key
+// indices' widths, ctrlBits: their adders and comparators), the SWAT
+// core's overlapped controller and its second key path (CoIssue); and the
+// arch term (the dense core's controller; its row shifters are in the
+// exact part, exactParts). Each unit's parts are weighted by per-bit
+// costs (laneLUTs, peLUTs, rowLUTs), and the fit gives one coefficient per
+// feature: the training set has three arithmetics only, so finer features
+// (one per unit) cannot be told apart.
 var lutFeatures = []feature{
 	{"lane", func(p *Params, f Family) float64 { return pv(p) * float64(p.Banks) * p.laneLUTs(f) }},
-	{"pe", func(p *Params, _ Family) float64 { return pf(p) * p.peLUTs() }},
+	{"dot_tree", func(p *Params, f Family) float64 { return pf(p) * float64(p.dotTreeLUTs(f)) }},
+	{"pe", func(p *Params, _ Family) float64 { return pf(p) * (float64(p.peRowLUTs()) + p.peLUTs()) }},
 	{"core_row", func(p *Params, _ Family) float64 { return p.rowLUTs() * b2f(!p.Dense) }},
-	{"core_row_dense", func(p *Params, _ Family) float64 { return float64(p.RowW) * b2f(p.Dense) }},
+	{"mem_mux", func(p *Params, _ Family) float64 { return float64(p.bramMuxLUTs()) }},
 	{"ctrl", func(*Params, Family) float64 { return 1 }},
 	{"ctrl_bits", func(p *Params, _ Family) float64 { return float64(p.ctrlBits()) }},
 	{"dense", func(p *Params, _ Family) float64 { return b2f(p.Dense) }},
-	{"overlap", func(p *Params, _ Family) float64 { return b2f(p.Banks == 2) }},
+	{"overlap", func(p *Params, _ Family) float64 { return b2f(p.Banks == 2 && !p.Dense) }},
+	{"core_row_coissue", func(p *Params, _ Family) float64 { return float64(p.RowW) * b2f(p.CoIssue) }},
 }
 
-// peLUTs is the relative LUT cost of a PE without its lanes: the row
-// register (2.16 per bit when it rotates, C > 1; 1 when it loads whole),
-// the units sized by the arithmetic (arithLUTs), the score unit (0.8 per
-// product bit x shift bit) and a fixed 197 (180 when the row rotates
-// plus 17 for the mask; 100 + 17 otherwise).
-func (p *Params) peLUTs() float64 {
-	row, fixed := 2.16*float64(p.RowW), 197.0
-	if p.C == 1 {
-		row, fixed = float64(p.RowW), 117
+// peRowLUTs is the LUTs of a PE's row registers' input multiplexers: one
+// row register whose four sources (load, chain, rotate, write-back) take
+// one LUT6 per bit under shared priority selects; banked (hw.overlap),
+// two query rows (load, rotate) and the output row (chain, write-back),
+// one LUT per bit each, and the query rows load only when C = 1.
+func (p *Params) peRowLUTs() int {
+	switch {
+	case p.Banks == 2 && p.C > 1:
+		return 3 * p.RowW
+	case p.Banks == 2:
+		return p.RowW
 	}
-	return row + fixed + p.arithLUTs() + 0.8*float64(p.SPW*p.ShW) + p.bankLUTs()
+	return p.RowW
+}
+
+// dotTreeLUTs is the LUTs of the dot product's adder tree on the family:
+// vector_width - 1 adders of the products' 2 x in_bits bits (plus carry)
+// in LUTs on xcup; none on xc7, where Yosys chains the products through
+// the DSP48E1s' post-adders.
+func (p *Params) dotTreeLUTs(f Family) int {
+	if f == XC7 {
+		return 0
+	}
+	return (p.VW - 1) * (2*p.InBits + BitsFor(p.VW))
+}
+
+// denseRowLUTs is the dense core's K and V row shifters (a 2:1 multiplexer
+// per bit of all but the first slice) and the K slice's selection.
+func (p *Params) denseRowLUTs() int { return 2*(p.RowW-p.SliceW) + p.SliceW }
+
+// peLUTs is the relative LUT cost of a PE without its lanes and row
+// registers: the units sized by the arithmetic (arithLUTs), the score
+// unit (0.8 per product bit x shift bit) and a fixed 197 (180 when the
+// row rotates plus 17 for the mask; 100 + 17 otherwise).
+func (p *Params) peLUTs() float64 {
+	fixed := 197.0
+	if p.C == 1 {
+		fixed = 117
+	}
+	return fixed + p.arithLUTs() + 0.8*float64(p.SPW*p.ShW) + p.bankLUTs()
 }
 
 // bankLUTs is the relative LUT cost of a banked PE's selections (one LUT
@@ -90,15 +124,12 @@ func (p *Params) rowLUTs() float64 {
 
 // laneLUTs is the relative LUT cost of one SV lane: its sweep-sum adder
 // and saturation (per bit), its normalisation shifter (per bit x shift
-// bit), the partial-product adders of its multiplier (35 per DSP tile
-// beyond the first) and, when the accumulators rotate (C > 1), 0.6 per
-// accumulator bit (the ring shifts through more than one slot).
+// bit) and the partial-product adders of its multiplier (35 per DSP tile
+// beyond the first). (The earlier 0.6 per accumulator bit for a rotating
+// ring is gone: Yosys's per-module counts show the lane the same size
+// with one ring slot or several.)
 func (p *Params) laneLUTs(f Family) float64 {
-	n := float64(p.AccBits+2) + float64(p.shiftBits()*p.NsW) + 35*float64(dspTiles(f, p.AccBits, p.MBW+1)-1)
-	if p.AccSlots > 1 {
-		n += 0.6 * float64(p.AccBits)
-	}
-	return n
+	return float64(p.AccBits+2) + float64(p.shiftBits()*p.NsW) + 35*float64(dspTiles(f, p.AccBits, p.MBW+1)-1)
 }
 
 // arithLUTs is the relative LUT cost of a PE's units sized by the
@@ -117,14 +148,15 @@ func (p *Params) arithLUTs() float64 {
 
 // ffFeatures are the flip-flops' terms: the registers the RTL declares,
 // counted from the widths (peFF per PE, with the pipeline registers of
-// hw.latency and the banks of hw.overlap; coreFF outside, the read
-// registers of memories in LUTRAM), the registers right after a
-// multiplier (pe_mul_reg: Yosys packs some into DSPs on xc7) and the
-// overlapped controller's extra
-// state (one term); their coefficients are 1 where Yosys keeps every bit.
+// hw.latency and the banks of hw.overlap; coreFF outside, with the second
+// key path's slice registers; the read registers of memories in LUTRAM),
+// the registers around the multipliers as the family keeps them
+// (mul_reg: on xc7 Yosys packs most into the DSP48E1s) and the overlapped
+// controller's extra state (one term); their coefficients are 1 where
+// Yosys keeps every bit counted.
 var ffFeatures = []feature{
 	{"pe", func(p *Params, _ Family) float64 { return pf(p) * float64(p.peFF()) }},
-	{"pe_mul_reg", func(p *Params, _ Family) float64 { return pf(p) * float64(p.mulRegFF()) }},
+	{"mul_reg", func(p *Params, f Family) float64 { return pf(p) * float64(p.mulRegFF(f)) }},
 	{"core", func(p *Params, _ Family) float64 { return float64(p.coreFF()) }},
 	{"mem_reg", func(p *Params, _ Family) float64 { return float64(p.memRegFF()) }},
 	{"overlap", func(p *Params, _ Family) float64 { return b2f(p.Banks == 2) }},
@@ -156,6 +188,22 @@ func (p *Params) shiftBits() int { return p.AccBits + p.MBW + 1 - (p.RecipBits +
 
 // romBits is the exp ROM's size in bits.
 func (p *Params) romBits() float64 { return float64((1<<p.LUTBits + 1) * (p.ProbFrac + 1)) }
+
+// exactParts are the parts of the fitted quantities that are counted
+// from the RTL cell by cell rather than fitted (coefficient 1): the fit
+// models what remains. LUT: the dense core's row shifters (denseRowLUTs).
+var exactParts = map[string]func(p *Params, f Family) float64{
+	QLUT: func(p *Params, _ Family) float64 { return float64(p.denseRowLUTs()) * b2f(p.Dense) },
+}
+
+// Exact is the part of a fitted quantity counted exactly (exactParts; 0
+// for a quantity without one).
+func (p *Params) Exact(q string, f Family) float64 {
+	if e := exactParts[q]; e != nil {
+		return e(p, f)
+	}
+	return 0
+}
 
 // FeatureNames lists the terms of a fitted quantity.
 func FeatureNames(q string) []string {

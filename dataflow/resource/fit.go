@@ -33,16 +33,18 @@ func Fit(samples []Sample) (*Model, error) {
 	return m, nil
 }
 
-// fitOne solves one family's quantity. A quantity that is 0 on every
+// fitOne solves one family's quantity: the features' coefficients for
+// what its exact part (Params.Exact) leaves. A quantity that is 0 on every
 // sample (no LUTRAM at all) gets zero coefficients; a feature that is 0 on
 // every sample gets coefficient 0.
 func fitOne(samples []Sample, f Family, q string) ([]float64, error) {
 	names := FeatureNames(q)
 	var rows [][]float64
-	var ys []float64
+	var ys, exact []float64
 	for _, s := range samples {
 		if y := measured(s.Measured, q); s.Family == f && y > 0 {
 			rows, ys = append(rows, s.Params.Features(q, f)), append(ys, y)
+			exact = append(exact, s.Params.Exact(q, f))
 		}
 	}
 	used := usedColumns(rows, len(names))
@@ -59,7 +61,7 @@ func fitOne(samples []Sample, f Family, q string) ([]float64, error) {
 		for j, c := range used {
 			a.Set(i, j, r[c]/ys[i])
 		}
-		b.SetVec(i, 1)
+		b.SetVec(i, 1-exact[i]/ys[i])
 	}
 	var x mat.VecDense
 	if err := x.SolveVec(a, b); err != nil {

@@ -26,7 +26,7 @@ type Linear struct {
 
 // eval is the quantity's formula on the parameters, rounded, at least 0.
 func (m *Model) eval(q string, p *Params, f Family) int {
-	var s float64
+	s := p.Exact(q, f)
 	coef := m.Families[f][q].Coef
 	for i, x := range p.Features(q, f) {
 		if i < len(coef) {

@@ -133,7 +133,7 @@ func TestFitModelReproduced(t *testing.T) {
 }
 
 // TestFitHeldOut checks the embedded formulas on the held-out set: the
-// error table of docs/hdl.md and README.md is the one they give, and every error is
+// error table of docs/hdl.md is the one they give, and every error is
 // within the documented bound.
 func TestFitHeldOut(t *testing.T) {
 	samples, err := Samples(readFit(t, HeldOutCSV))
@@ -146,7 +146,7 @@ func TestFitHeldOut(t *testing.T) {
 			t.Errorf("%s %s %s: held-out error up to %.1f%%, documented %g%%", e.Family, e.Arch, e.Resource, e.MaxPct, heldOutBound[e.Resource])
 		}
 	}
-	for _, name := range []string{"README.md", "docs/hdl.md"} {
+	for _, name := range []string{"docs/hdl.md"} {
 		b, err := os.ReadFile(moduleFile(name))
 		if err != nil {
 			t.Fatal(err)
@@ -162,6 +162,22 @@ func TestFitHeldOut(t *testing.T) {
 	ff := FFComparison(append(readFit(t, TrainingCSV), readFit(t, HeldOutCSV)...))
 	if !strings.Contains(strings.ReplaceAll(string(doc), "\n", " "), ff) {
 		t.Errorf("docs/hdl.md lacks the sentence\n%s", ff)
+	}
+}
+
+// TestFitLeaveOneOut recomputes the training set's leave-one-point-out
+// table (how the features were chosen) and finds it in docs/hdl.md.
+func TestFitLeaveOneOut(t *testing.T) {
+	errs, err := LeaveOneOut(readFit(t, TrainingCSV))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(moduleFile("docs/hdl.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if table := FormatErrors(errs); !bytes.Contains(b, []byte(table)) {
+		t.Errorf("docs/hdl.md lacks the leave-one-out table; it is now\n%s", table)
 	}
 }
 
@@ -193,5 +209,42 @@ func TestFitYosysFreshPoint(t *testing.T) {
 	}
 	if !strings.HasPrefix(ms[0].Yosys, "Yosys") {
 		t.Errorf("yosys version %q", ms[0].Yosys)
+	}
+}
+
+// TestCoIssueMatchesRTL: the estimate's CoIssue (the overlapped core's
+// second key path, counted in the FF, LUT and LUTRAM formulas) is set
+// exactly when the generator emits that path (the second V FIFO, vfb), on
+// seeded overlapped design points of both archs and on points without
+// hw.overlap.
+func TestCoIssueMatchesRTL(t *testing.T) {
+	pts := DrawPoints(41, 24, overlapOn(SmallSpace), nil)
+	pts = append(pts, DrawPoints(42, 16, overlapOn(TrainingSpace), nil)...)
+	pts = append(pts, DrawPoints(43, 4, SmallSpace, nil)...)
+	seen := map[bool]int{}
+	for _, pt := range pts {
+		d, err := pt.Design()
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := resource.Derive(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := hdlgen.Generate(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		emitted := false
+		for _, f := range r.Verilog {
+			emitted = emitted || (f.Name == "swat_core.v" && strings.Contains(f.Text, "vfb"))
+		}
+		if p.CoIssue != emitted {
+			t.Errorf("%s: CoIssue %t, the generated core has the second key path: %t", pt.Label(), p.CoIssue, emitted)
+		}
+		seen[emitted]++
+	}
+	if seen[true] == 0 || seen[false] == 0 {
+		t.Errorf("the points cover co-issue %v times; both cases are needed", seen)
 	}
 }

@@ -7,10 +7,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -315,4 +317,67 @@ func FFComparison(ms []Measurement) string {
 		worst = max(worst, 100*float64(m.Counts.FF-ff)/float64(ff), 100*float64(ff-m.Counts.FF)/float64(ff))
 	}
 	return fmt.Sprintf("On the %d points of both sets, Yosys's xcup flip-flop count equals its xc7 count on %d and differs by at most %.1f%%.", n, equal, worst)
+}
+
+// LeaveOneOut is the training set's leave-one-point-out error per family,
+// arch and resource: each point's measurements (on every family) against
+// the formulas fitted to all the other points. It is how the features
+// were chosen (docs/hdl.md, "Fitted resource formulas").
+func LeaveOneOut(train []Measurement) ([]resource.Error, error) {
+	samples, err := Samples(train)
+	if err != nil {
+		return nil, err
+	}
+	var sum []resource.Error
+	for _, pt := range distinctPoints(train) {
+		var rest, out []resource.Sample
+		for i, m := range train {
+			if m.Point == pt {
+				out = append(out, samples[i])
+			} else {
+				rest = append(rest, samples[i])
+			}
+		}
+		m, err := resource.Fit(rest)
+		if err != nil {
+			return nil, fmt.Errorf("leaving out %s: %w", pt.Label(), err)
+		}
+		sum = mergeErrors(sum, m.Errors(out))
+	}
+	rank := func(e resource.Error) int {
+		return (slices.Index(resource.Families, e.Family)*2+slices.Index([]string{"swat", "dense"}, e.Arch))*len(resource.ErrorResources) +
+			slices.Index(resource.ErrorResources, e.Resource)
+	}
+	slices.SortFunc(sum, func(a, b resource.Error) int { return rank(a) - rank(b) })
+	return sum, nil
+}
+
+// distinctPoints lists the measurements' points in order, each once.
+func distinctPoints(ms []Measurement) []Point {
+	var out []Point
+	for _, m := range ms {
+		if !slices.Contains(out, m.Point) {
+			out = append(out, m.Point)
+		}
+	}
+	return out
+}
+
+// mergeErrors adds the errors of more samples to a running table (same
+// family, arch and resource: counts and means pooled, the larger maximum).
+func mergeErrors(sum, more []resource.Error) []resource.Error {
+	for _, e := range more {
+		i := slices.IndexFunc(sum, func(s resource.Error) bool {
+			return s.Family == e.Family && s.Arch == e.Arch && s.Resource == e.Resource
+		})
+		if i < 0 {
+			sum = append(sum, e)
+			continue
+		}
+		s := &sum[i]
+		s.MeanPct = (s.MeanPct*float64(s.N) + e.MeanPct*float64(e.N)) / float64(s.N+e.N)
+		s.N += e.N
+		s.MaxPct = math.Max(s.MaxPct, e.MaxPct)
+	}
+	return sum
 }

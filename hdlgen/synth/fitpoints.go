@@ -97,10 +97,26 @@ var SmallSpace = Space{
 	WindowMax:    256,
 }
 
-// HeldOutSpace is the held-out set's range beyond the training grid:
-// more PEs, a longer sequence and window, head_dim 128, 32 lanes and
-// longer latencies (fixed8 and fixed12, to keep the Yosys runs short).
-var HeldOutSpace = Space{
+// LargeSpace is the training set's large designs, beyond TrainingSpace:
+// five or eight PEs, head_dim 128, 32 lanes, 4,096 tokens, latency 4
+// (fixed8 and fixed12, to keep the Yosys runs short).
+var LargeSpace = Space{
+	Archs:        []string{"swat", "dense"},
+	Ariths:       []string{"fixed8", "fixed12"},
+	PEs:          []int{5, 8},
+	HeadDims:     []int{64, 128},
+	VectorWidths: []int{8, 16, 32},
+	SeqLens:      []int{2048, 4096},
+	Latencies:    []int{1, 2, 3, 4},
+	RecipLats:    []int{1, 2},
+	OverlapOneIn: 4,
+	PinMax:       16,
+	WindowMax:    4096,
+}
+
+// FormerHeldOutSpace is the range of the first held-out set's points
+// outside TrainingSpace; those points are training points now.
+var FormerHeldOutSpace = Space{
 	Archs:        []string{"swat", "dense"},
 	Ariths:       []string{"fixed8", "fixed12"},
 	PEs:          []int{5, 12, 16},
@@ -113,37 +129,103 @@ var HeldOutSpace = Space{
 	WindowMax:    4096,
 }
 
-// The seeds and sizes of the sets: the training set is TrainingPoints
-// general and SmallPoints small draws; the held-out set is drawn from its
-// own seeds, HeldOutInside points inside the training space (but not on
-// its points), HeldOutOutside outside it (HeldOutSpace) and
-// HeldOutOverlap inside it with hw.overlap on.
+// The seeds and sizes of the training set: TrainingPoints general draws,
+// SmallPoints small ones, the first held-out set (FormerHeldOutSet, seeds
+// FormerHeldOutSeed to FormerHeldOutSeed+2; looked at twice, so it
+// validates nothing any more and is training data), DensePoints dense
+// draws of TrainingSpace, LargePoints of LargeSpace and OverlapPoints of
+// TrainingSpace with hw.overlap on.
 const (
-	TrainingSeed   = 1
-	TrainingPoints = 12
-	SmallSeed      = 11
-	SmallPoints    = 6
-	HeldOutSeed    = 2
-	HeldOutInside  = 5
-	HeldOutOutside = 2
-	HeldOutOverlap = 2
+	TrainingSeed      = 1
+	TrainingPoints    = 16
+	SmallSeed         = 11
+	SmallPoints       = 10
+	FormerHeldOutSeed = 2
+	DenseSeed         = 12
+	DensePoints       = 6
+	LargeSeed         = 13
+	LargePoints       = 3
+	OverlapSeed       = 14
+	OverlapPoints     = 3
 )
 
 // TrainingSet is the fit's training points.
 func TrainingSet() []Point {
-	general := DrawPoints(TrainingSeed, TrainingPoints, TrainingSpace, nil)
-	return append(general, DrawPoints(SmallSeed, SmallPoints, SmallSpace, general)...)
+	pts := DrawPoints(TrainingSeed, TrainingPoints, TrainingSpace, nil)
+	pts = append(pts, DrawPoints(SmallSeed, SmallPoints, SmallSpace, pts)...)
+	pts = append(pts, FormerHeldOutSet(pts)...)
+	dense := TrainingSpace
+	dense.Archs = []string{"dense"}
+	pts = append(pts, DrawPoints(DenseSeed, DensePoints, dense, pts)...)
+	pts = append(pts, DrawPoints(LargeSeed, LargePoints, LargeSpace, pts)...)
+	return append(pts, DrawPoints(OverlapSeed, OverlapPoints, overlapOn(TrainingSpace), pts)...)
 }
+
+// FormerHeldOutSet is the first held-out set, drawn as it was then: five
+// points of TrainingSpace, two of FormerHeldOutSpace and two of
+// TrainingSpace with hw.overlap on, none of them among the first
+// training points (exclude: the general and small draws of 12 and 6).
+func FormerHeldOutSet(exclude []Point) []Point {
+	first := DrawPoints(TrainingSeed, 12, TrainingSpace, nil)
+	first = append(first, DrawPoints(SmallSeed, 6, SmallSpace, first)...)
+	in := DrawPoints(FormerHeldOutSeed, 5, TrainingSpace, first)
+	out := DrawPoints(FormerHeldOutSeed+1, 2, FormerHeldOutSpace, first)
+	banked := DrawPoints(FormerHeldOutSeed+2, 2, overlapOn(TrainingSpace), first)
+	var pts []Point
+	for _, p := range append(append(in, out...), banked...) {
+		if !slices.Contains(exclude, p) {
+			pts = append(pts, p)
+		}
+	}
+	return pts
+}
+
+// HeldOutSpace is the held-out set's range beyond every training point:
+// 10 to 16 PEs, 8,192 or 16,384 tokens and windows up to 8,192 (the
+// training points have at most 8 PEs and 4,096 tokens), with head_dim 64
+// or 128 and up to 32 lanes.
+var HeldOutSpace = Space{
+	Archs:        []string{"swat", "dense"},
+	Ariths:       []string{"fixed8", "fixed12", "fixed16"},
+	PEs:          []int{10, 12, 16},
+	HeadDims:     []int{64, 128},
+	VectorWidths: []int{4, 8, 16, 32},
+	SeqLens:      []int{8192, 16384},
+	Latencies:    []int{1, 2, 3, 4},
+	RecipLats:    []int{1, 2},
+	OverlapOneIn: 4,
+	PinMax:       16,
+	WindowMax:    8192,
+}
+
+// The held-out set's seeds and sizes, drawn after the features and
+// coefficients were frozen: HeldOutInside points of TrainingSpace,
+// HeldOutDense dense points of it, HeldOutOutside of HeldOutSpace and
+// HeldOutOverlap of TrainingSpace with hw.overlap on, none of them a
+// training point.
+const (
+	HeldOutSeed    = 31
+	HeldOutInside  = 6
+	HeldOutDense   = 3
+	HeldOutOutside = 3
+	HeldOutOverlap = 3
+)
 
 // HeldOutSet is the validation points: none of them is a training point.
 func HeldOutSet() []Point {
 	train := TrainingSet()
-	in := DrawPoints(HeldOutSeed, HeldOutInside, TrainingSpace, train)
-	out := DrawPoints(HeldOutSeed+1, HeldOutOutside, HeldOutSpace, train)
-	overlap := TrainingSpace
-	overlap.OverlapOneIn = 1
-	banked := DrawPoints(HeldOutSeed+2, HeldOutOverlap, overlap, train)
-	return append(append(in, out...), banked...)
+	dense := TrainingSpace
+	dense.Archs = []string{"dense"}
+	pts := DrawPoints(HeldOutSeed, HeldOutInside, TrainingSpace, train)
+	pts = append(pts, DrawPoints(HeldOutSeed+1, HeldOutDense, dense, append(train, pts...))...)
+	pts = append(pts, DrawPoints(HeldOutSeed+2, HeldOutOutside, HeldOutSpace, train)...)
+	return append(pts, DrawPoints(HeldOutSeed+3, HeldOutOverlap, overlapOn(TrainingSpace), append(train, pts...))...)
+}
+
+// overlapOn is the space with hw.overlap always on.
+func overlapOn(s Space) Space {
+	s.OverlapOneIn = 1
+	return s
 }
 
 // DrawPoints draws n distinct valid points of the space from the seed,
