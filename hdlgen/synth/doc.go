@@ -9,7 +9,9 @@
 //
 // It also collects the resource fit's data: TrainingSet and HeldOutSet are
 // seeded draws of design points, Measure synthesizes them on xc7 and xcup,
-// FormatCSV/ReadCSV keep the counts in testdata/fit, and FitModel fits
-// dataflow/resource's formulas to the training set (the command
-// cmd/fitdata does all of it; docs/hdl.md, "Fitted resource formulas").
+// FormatCSV/ReadCSV keep the counts in testdata/fit, FitModel fits
+// dataflow/resource's formulas to the training set and LeaveOneOut
+// measures how they predict each training point from the others (the
+// command cmd/fitdata does all of it; docs/hdl.md, "Fitted resource
+// formulas").
 package synth
