@@ -253,11 +253,11 @@ func (p *Params) mulRegFF(f Family) int {
 	if p.LatScore >= 2 {
 		// dot x {0, COEF}: a constant of BitsFor(COEF) bits.
 		cb := BitsFor(int(p.Coef)) + 1
-		n += p.productFF(f, p.DotW, cb, p.DotW+cb)
+		n += productFF(f, p.DotW, cb, p.DotW+cb)
 	}
 	if p.LatAcc >= 2 {
 		// la = l x alpha, unsigned; la >> PROB_FRAC drops the low bits.
-		n += max(0, p.productFF(f, p.SumBits+1, p.ProbFrac+2, p.SumBits+p.ProbFrac+1)-p.ProbFrac)
+		n += max(0, productFF(f, p.SumBits+1, p.ProbFrac+2, p.SumBits+p.ProbFrac+1)-p.ProbFrac)
 	}
 	return n
 }
@@ -299,7 +299,7 @@ func (p *Params) laneMulRegFF(f Family) int {
 func (p *Params) laneMulRegXC7(pw, uw int) int {
 	n := 0
 	if p.LatNorm >= 2 {
-		n = p.productFF(XC7, p.AccBits, p.MBW+1, pw)
+		n = productFF(XC7, p.AccBits, p.MBW+1, pw)
 	} else if uw > dspPBits {
 		n = uw // a1
 	}
@@ -316,7 +316,7 @@ const dspPBits = 48
 // of the given width and nothing else: on xc7 the product's DSP tiles
 // hold it in the last tile's P register except the 17 low bits each
 // earlier tile of an A split gives (dspTiles); on xcup all of it.
-func (p *Params) productFF(f Family, a, b, width int) int {
+func productFF(f Family, a, b, width int) int {
 	if f == XC7 {
 		return min(width, 17*max(0, dspTiles(f, a, b)-1))
 	}

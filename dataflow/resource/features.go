@@ -56,17 +56,15 @@ var lutFeatures = []feature{
 	{"core_row_coissue", func(p *Params, _ Family) float64 { return float64(p.RowW) * b2f(p.CoIssue) }},
 }
 
-// peRowLUTs is the LUTs of a PE's row registers' input multiplexers: one
-// row register whose four sources (load, chain, rotate, write-back) take
-// one LUT6 per bit under shared priority selects; banked (hw.overlap),
-// two query rows (load, rotate) and the output row (chain, write-back),
-// one LUT per bit each, and the query rows load only when C = 1.
+// peRowLUTs is the LUTs of a PE's row registers' input multiplexers, one
+// LUT per bit and rotating row register: one row register whose four
+// sources (load, chain, rotate, write-back) take one LUT6 per bit under
+// shared priority selects; banked (hw.overlap), two query rows (load,
+// rotate) and the output row (chain, write-back), where the query rows
+// only load when C = 1.
 func (p *Params) peRowLUTs() int {
-	switch {
-	case p.Banks == 2 && p.C > 1:
+	if p.Banks == 2 && p.C > 1 {
 		return 3 * p.RowW
-	case p.Banks == 2:
-		return p.RowW
 	}
 	return p.RowW
 }
