@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/swatsim/swatsim/dataflow"
 	"github.com/swatsim/swatsim/dataflow/resource"
@@ -108,9 +109,13 @@ func CheckFit(d *dataflow.Design) error {
 		{"DSP", float64(r.DSP), float64(v.DSP)}, {"BRAM36", r.BRAM36, float64(v.BRAM36)}, {"URAM", float64(r.URAM), float64(v.URAM)},
 	} {
 		if c.need > c.have {
-			return fmt.Errorf("device %s: the design needs %g %s (%d cores), the device has %g; shrink hw.pes, hw.vector_width or hw.cores, or pass --allow-overfit",
-				v.Name, c.need, c.name, d.HW.Cores, c.have)
+			return fmt.Errorf("device %s: the design needs %s %s (hw.cores = %d), the device has %s; shrink hw.pes, hw.vector_width or hw.cores, or pass --allow-overfit",
+				v.Name, plainNumber(c.need), c.name, d.HW.Cores, plainNumber(c.have))
 		}
 	}
 	return nil
 }
+
+// plainNumber prints a resource count in full ("23373600", "12.5"), never
+// in exponent form.
+func plainNumber(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }

@@ -19,6 +19,7 @@ import (
 	"github.com/swatsim/swatsim/hdlgen/synth"
 	"github.com/swatsim/swatsim/internal/outfile"
 	"github.com/swatsim/swatsim/reference"
+	"github.com/swatsim/swatsim/sim"
 	"github.com/swatsim/swatsim/traces"
 )
 
@@ -329,6 +330,7 @@ type synthFlags struct {
 	pnr       bool
 	freq      float64
 	bitstream string
+	overfit   bool
 }
 
 func newSynthCmd() *cobra.Command {
@@ -351,7 +353,9 @@ designs); auto picks flat when the estimate is under 20000 LUTs.
 on an iCE40 HX8K (CT256) with nextpnr-ice40 aiming at --freq MHz, packs the
 bitstream with icepack into --bitstream, and reports nextpnr's achieved Fmax
 and the utilisation. A design whose ports or flip-flops cannot fit the part
-is refused before synthesis.
+is refused before synthesis, and so, on any target, is a design whose
+resource estimate exceeds its card (design field device, as swatsim sim
+checks it) unless --allow-overfit.
 
 --report writes the counts as JSON: target, lut, ff, dsp, bram36, uram,
 lutram, estimate (the same keys, from the target's formulas), fmax_mhz and
@@ -371,6 +375,7 @@ bitstream (null without --pnr).`,
 	fl.BoolVar(&f.pnr, "pnr", false, "place and route on an iCE40 HX8K with nextpnr-ice40 and write the bitstream (--target ice40)")
 	fl.Float64Var(&f.freq, "freq", 45, "--pnr: the clock nextpnr aims at, MHz, in (0, 1000]")
 	fl.StringVar(&f.bitstream, "bitstream", "", "--pnr: the bitstream file (default <name>.ice40.bin)")
+	fl.BoolVar(&f.overfit, "allow-overfit", false, "synthesize a design whose resource estimate exceeds its device (design field device)")
 	return cmd
 }
 
@@ -424,6 +429,11 @@ func runSynth(ctx context.Context, w io.Writer, f *synthFlags) error {
 	est, err := resource.EstimateFor(d, synth.Family(t))
 	if err != nil {
 		return err
+	}
+	if !f.overfit {
+		if err := sim.CheckFit(d); err != nil {
+			return err
+		}
 	}
 	r, err := hdlgen.Generate(d)
 	if err != nil {

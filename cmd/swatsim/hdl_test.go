@@ -83,6 +83,8 @@ func TestHDLCommandErrors(t *testing.T) {
 			"--set", "hw.vector_width=4", "--set", "arith=fixed8"}, "logic cells"},
 		{[]string{"hdl", "--out", t.TempDir(), "--set", "name=x\nmodule evil(); endmodule"}, `name = "x\nmodule evil(); endmodule": must be`},
 		{[]string{"synth", "--set", "name=a b"}, `name = "a b": must be`},
+		{[]string{"synth", "--target", "xcup", "--set", "device=u55c", "--set", "hw.pes=512", "--set", "hw.vector_width=64", "--set", "model.head_dim=128"},
+			"LUT (hw.cores = 1), the device has 1303680; shrink"},
 		{[]string{"cosim", "--set", "name=../x"}, `name = "../x": must be`},
 		{[]string{"cosim", "--vcd", "nodir/w.vcd"}, "--vcd nodir/w.vcd: directory nodir: no such file or directory"},
 		{[]string{"cosim", "--vcd", filepath.Join(t.TempDir(), "w.vcd"), "--vcd-from", "-5"}, "--vcd-from = -5"},

@@ -15,9 +15,6 @@ import (
 //go:embed defaults.yaml
 var defaultsYAML []byte
 
-// DefaultsYAML returns the embedded default configuration.
-func DefaultsYAML() []byte { return slices.Clone(defaultsYAML) }
-
 // EnvPrefix is the prefix of environment overrides: kv.hbm.channels is
 // SWATSIM_KV_HBM_CHANNELS (the one prefix of internal/config).
 const EnvPrefix = config.EnvPrefix

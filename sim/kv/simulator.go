@@ -162,9 +162,6 @@ func (s *Simulator) Prompt() int { return s.prompt }
 // Steps is the number of decode steps.
 func (s *Simulator) Steps() int { return s.steps }
 
-// Config is the simulator's configuration.
-func (s *Simulator) Config() Config { return s.cfg }
-
 // CheckSpec reports whether a spec can run: a known policy, a valid
 // budget, and a cache the tiers can hold.
 func (s *Simulator) CheckSpec(sp Spec) error {

@@ -44,9 +44,3 @@ func (m *Model) Run(steps []Step) ([]Phases, error) {
 	}
 	return out, nil
 }
-
-// TierBytes is the number of bytes tier i moved.
-func (m *Model) TierBytes(i int) int64 { return m.tiers[i].Bytes }
-
-// Seconds is the simulated time.
-func (m *Model) Seconds() float64 { return float64(m.engine.CurrentTime()) }
