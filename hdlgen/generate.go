@@ -101,7 +101,7 @@ func (p *params) emit() (*RTL, error) {
 		case m.name == "swat_ctrl" && p.Overlap:
 			tmpl = ctrlOverlapTmpl + ctrlHeadTmpl
 		case m.name == "swat_ctrl":
-			tmpl += ctrlHeadTmpl
+			tmpl += ctrlHeadTmpl + ctrlFlashTmpl
 		case m.name == TopModule:
 			tmpl += coreOverlapTmpl
 		}
