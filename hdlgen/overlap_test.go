@@ -61,10 +61,59 @@ func randomOverlapPoint(r *rand.Rand) []string {
 	n := 1 + r.IntN(40)
 	heads := 1 + r.IntN(4)
 	kv := []int{0, 1, heads}[r.IntN(3)]
-	return []string{"hw.overlap=true", fmt.Sprint("arch=", []string{"swat", "swat", "dense"}[r.IntN(3)]),
+	return []string{"hw.overlap=true", fmt.Sprint("arch=", []string{"swat", "swat", "dense", "flash"}[r.IntN(4)]),
+		fmt.Sprint("hw.key_tile=", r.IntN(n+3)),
 		fmt.Sprint("model.seq_len=", n), fmt.Sprint("model.window=", 1+r.IntN(n)),
 		fmt.Sprint("model.causal=", r.IntN(3) > 0), fmt.Sprint("model.global_tokens=", r.IntN(3)),
 		fmt.Sprint("model.sinks=", r.IntN(3)), fmt.Sprint("model.heads=", heads),
 		fmt.Sprint("model.kv_heads=", kv), fmt.Sprint("hw.cores=", 1+r.IntN(3)),
 		fmt.Sprint("hw.pes=", 1+r.IntN(6)), "model.head_dim=4", "hw.vector_width=2"}
+}
+
+// TestFlashDescKeys: the overlapped flash controller's key at sweep
+// position x (str_lo + x for x < str_n, then s2_lo + x - str_n) is the
+// model's x-th swept key, for every block of seeded random flash points.
+func TestFlashDescKeys(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	checked, twoRuns := 0, 0
+	for checked < 200 {
+		sets := append(randomOverlapPoint(r), "arch=flash")
+		d, err := dataflow.Load("", sets)
+		if err != nil {
+			continue
+		}
+		checked++
+		p, err := newParams(d)
+		if err != nil {
+			t.Fatalf("%v: %v", sets, err)
+		}
+		o := dataflow.NewSchedule(d).CoreOrder(0)
+		for i := range p.Descs {
+			blk, desc := o.Block(i), p.Descs[i]
+			var want []int
+			for _, sg := range blk.Segs {
+				for k := sg.Lo; k <= sg.Hi; k++ {
+					want = append(want, k)
+				}
+			}
+			if len(blk.Segs) == 2 {
+				twoRuns++
+			}
+			if desc.K != len(want) {
+				t.Fatalf("%v: block %d: K %d, model sweeps %d keys", sets, i, desc.K, len(want))
+			}
+			for x, k := range want {
+				got := desc.StrLo + x
+				if x >= desc.StrN {
+					got = desc.S2Lo + x - desc.StrN
+				}
+				if got != k {
+					t.Fatalf("%v: block %d position %d: key %d, model %d (%+v)", sets, i, x, got, k, blk.Segs)
+				}
+			}
+		}
+	}
+	if twoRuns == 0 {
+		t.Fatal("no block with two runs: the points do not test s2_lo")
+	}
 }
