@@ -200,8 +200,7 @@ endmodule
   reg [KEY_BITS-1:0] key_d;
   reg [1:0]          src_d;
   reg                sweep_end;
-{%- if .Flash%}
-{%template "flash_keys" .%}
+{%- if .Flash%}{%template "flash_keys" .%}
 {%- else if .Dense%}
   always @* begin
     key_d = key;
@@ -294,14 +293,12 @@ endmodule
       recv  <= K_WSTART;
       wptr  <= A_WSTART;
 {%- end%}
-{%- if .Flash%}
-{%template "flash_reset" .%}
+{%- if .Flash%}{%template "flash_reset" .%}
 {%- end%}
     end else begin
       key <= key_d;
       src <= src_d;
-{%- if .Flash%}
-{%template "flash_regs" .%}
+{%- if .Flash%}{%template "flash_regs" .%}
 {%- end%}
 {%- if not .Dense%}
       ra  <= ra_d;

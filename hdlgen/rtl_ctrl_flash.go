@@ -13,7 +13,7 @@ const ctrlFlashTmpl = `{%define "flash_segments"%}
   // Segments: the tiles from str_lo on while a tile starts at most pin_hi
   // (a pinned tile) or lies in tl..hi (a window tile); past the pinned
   // tiles the sweep jumps ahead to tl. A global block sweeps every tile.
-  localparam [KEY_BITS-1:0] K_TL0 = {%.TileL0%};  // floor(lo(GLOBAL_TOKENS) / KEY_TILE) * KEY_TILE
+  localparam [KEY_BITS-1:0] K_TL0 = {%.TileL0%};  // floor(lo(G) / KEY_TILE) * KEY_TILE, G = model.global_tokens
   reg  [KEY_BITS-1:0] tl;     // the first key of the tile holding lo
   reg  [KEY_BITS-1:0] tl_nx;  // ... holding the next block's lo
 {%- if gt .Pin 0%}
