@@ -14,19 +14,7 @@ import (
 // (Schedule.Offset over the whole order, with the inherited positions
 // carried from block to block), on seeded random design points.
 func TestDescROMRepeatsPerUnit(t *testing.T) {
-	r := rand.New(rand.NewPCG(7, 8))
-	checked := 0
-	for i := 0; checked < 300; i++ {
-		sets := randomOverlapPoint(r)
-		d, err := dataflow.Load("", sets)
-		if err != nil {
-			continue
-		}
-		checked++
-		p, err := newParams(d)
-		if err != nil {
-			t.Fatalf("%v: %v", sets, err)
-		}
+	forOverlapPoints(t, rand.New(rand.NewPCG(7, 8)), 300, "", func(sets []string, d *dataflow.Design, p *params) {
 		s := dataflow.NewSchedule(d)
 		for c := 0; c < s.Cores; c++ {
 			o := s.CoreOrder(c)
@@ -53,6 +41,29 @@ func TestDescROMRepeatsPerUnit(t *testing.T) {
 				}
 			}
 		}
+	})
+}
+
+// forOverlapPoints calls f with n valid overlapped design points drawn by
+// randomOverlapPoint from r (with arch forced when arch != "") and their
+// generator parameters.
+func forOverlapPoints(t *testing.T, r *rand.Rand, n int, arch string, f func([]string, *dataflow.Design, *params)) {
+	t.Helper()
+	for checked := 0; checked < n; {
+		sets := randomOverlapPoint(r)
+		if arch != "" {
+			sets = append(sets, "arch="+arch)
+		}
+		d, err := dataflow.Load("", sets)
+		if err != nil {
+			continue
+		}
+		checked++
+		p, err := newParams(d)
+		if err != nil {
+			t.Fatalf("%v: %v", sets, err)
+		}
+		f(sets, d, p)
 	}
 }
 
@@ -74,19 +85,8 @@ func randomOverlapPoint(r *rand.Rand) []string {
 // position x (str_lo + x for x < str_n, then s2_lo + x - str_n) is the
 // model's x-th swept key, for every block of seeded random flash points.
 func TestFlashDescKeys(t *testing.T) {
-	r := rand.New(rand.NewPCG(9, 10))
-	checked, twoRuns := 0, 0
-	for checked < 200 {
-		sets := append(randomOverlapPoint(r), "arch=flash")
-		d, err := dataflow.Load("", sets)
-		if err != nil {
-			continue
-		}
-		checked++
-		p, err := newParams(d)
-		if err != nil {
-			t.Fatalf("%v: %v", sets, err)
-		}
+	twoRuns := 0
+	forOverlapPoints(t, rand.New(rand.NewPCG(9, 10)), 200, "flash", func(sets []string, d *dataflow.Design, p *params) {
 		o := dataflow.NewSchedule(d).CoreOrder(0)
 		for i := range p.Descs {
 			blk, desc := o.Block(i), p.Descs[i]
@@ -112,7 +112,7 @@ func TestFlashDescKeys(t *testing.T) {
 				}
 			}
 		}
-	}
+	})
 	if twoRuns == 0 {
 		t.Fatal("no block with two runs: the points do not test s2_lo")
 	}

@@ -200,8 +200,7 @@ endmodule
   reg [KEY_BITS-1:0] key_d;
   reg [1:0]          src_d;
   reg                sweep_end;
-{%- if .Flash%}{%template "flash_keys" .%}
-{%- else if .Dense%}
+{%- if .Dense%}
   always @* begin
     key_d = key;
     src_d = SRC_STR;
@@ -209,8 +208,15 @@ endmodule
     if (phase == PH_LDQ)
       key_d = str_lo;
     else if (issue) begin
+{%- if .Flash%}
+      if (!tend || more)
+        key_d = key1;
+      else if (jump)
+        key_d = tl;
+{%- else%}
       if (!seg_last)
         key_d = key + K_ONE;
+{%- end%}
       else
         sweep_end = 1'b1;
     end

@@ -48,23 +48,6 @@ const ctrlFlashTmpl = `{%define "flash_segments"%}
   wire                more = !at_n && (glob{%if gt .Pin 0%} || (key1 <= pin_hi){%end%} || ((key1 >= tl) && (key1 <= hi)));
   wire                jump = !glob && (key1 < tl);
 {%- end%}
-{%define "flash_keys"%}
-  always @* begin
-    key_d = key;
-    src_d = SRC_STR;
-    sweep_end = 1'b0;
-    if (phase == PH_LDQ)
-      key_d = str_lo;
-    else if (issue) begin
-      if (!tend || more)
-        key_d = key1;
-      else if (jump)
-        key_d = tl;
-      else
-        sweep_end = 1'b1;
-    end
-  end
-{%- end%}
 {%define "flash_reset"%}
       tl    <= K_TL0;
       tl_nx <= K_TL0;
