@@ -67,13 +67,10 @@ var modules = []struct{ name, tmpl, what string }{
 	{MultiTopModule, topTmpl, "the cores side by side (top, hw.cores > 1)"},
 }
 
-// Generate emits the Verilog of design point d, its testbench and scripts.
-// The arch must be swat or dense; the arithmetic fixed point.
+// Generate emits the Verilog of design point d, its testbench and scripts,
+// for every arch (swat, dense, flash) and scale-out field.
 func Generate(d *dataflow.Design) (*RTL, error) {
 	if err := CheckName(d.Name); err != nil {
-		return nil, err
-	}
-	if err := checkSupported(d); err != nil {
 		return nil, err
 	}
 	p, err := newParams(d)
@@ -101,7 +98,7 @@ func (p *params) emit() (*RTL, error) {
 		case m.name == "swat_ctrl" && p.Overlap:
 			tmpl = ctrlOverlapTmpl + ctrlHeadTmpl
 		case m.name == "swat_ctrl":
-			tmpl += ctrlHeadTmpl
+			tmpl += ctrlHeadTmpl + ctrlFlashTmpl
 		case m.name == TopModule:
 			tmpl += coreOverlapTmpl
 		}

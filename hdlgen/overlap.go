@@ -13,7 +13,9 @@ import (
 // split into pinned keys 0..PinN-1, ring keys RingLo.. (RingN of them,
 // the first at ring address RingAddr) and stream keys StrLo.. (StrN, the
 // first written at StrAddr), and the offset D of the next block's sweep
-// in its own (dataflow.Schedule.Offset; K: no overlap).
+// in its own (dataflow.Schedule.Offset; K: no overlap). A flash block may
+// sweep a second stream run, from key S2Lo, after its StrN keys from
+// StrLo (its pinned tiles, then its window tiles).
 type blockDesc struct {
 	Glob          bool
 	R0, Rows      int
@@ -23,6 +25,7 @@ type blockDesc struct {
 	RingAddr      int
 	StrLo, StrN   int
 	StrAddr       int
+	S2Lo          int
 	K, D          int
 }
 
@@ -67,6 +70,10 @@ func describe(b *dataflow.Block, depth int) (blockDesc, error) {
 	order := 0
 	for _, sg := range b.Segs {
 		rank := int(sg.Src) + 1 // pinned 1, ring 2, stream 3: ascending, once each
+		if sg.Src == dataflow.SrcStream && d.StrN > 0 && d.S2Lo == 0 {
+			d.S2Lo = sg.Lo // flash: the window tiles after the pinned ones
+			continue
+		}
 		if rank <= order {
 			return d, fmt.Errorf("hdl: hw.overlap: block rows %d..%d sweeps %v: not pinned, ring, stream in order", b.R0, b.R1, b.Segs)
 		}
@@ -100,8 +107,9 @@ func b2i(b bool) int {
 	return 0
 }
 
-// descFields is the descriptor layout, most significant field first.
-var descFields = []descField{
+// baseFields is the descriptor layout of arch swat and dense, most
+// significant field first.
+var baseFields = []descField{
 	{"glob", func(*params) int { return 1 }, func(d *blockDesc) int { return b2i(d.Glob) }},
 	{"r0", kw, func(d *blockDesc) int { return d.R0 }},
 	{"rows", func(p *params) int { return p.CntW }, func(d *blockDesc) int { return d.Rows }},
@@ -117,13 +125,25 @@ var descFields = []descField{
 	{"off", kw, func(d *blockDesc) int { return d.D }},
 }
 
+// s2Field is the flash descriptor's field after baseFields: the first key
+// of the second stream run.
+var s2Field = descField{"s2_lo", kw, func(d *blockDesc) int { return d.S2Lo }}
+
+// descFields is the design's descriptor layout.
+func (p *params) descFields() []descField {
+	if p.Flash {
+		return append(slices.Clip(baseFields), s2Field)
+	}
+	return baseFields
+}
+
 func kw(p *params) int { return p.KW }
 func aw(p *params) int { return p.AW }
 
 // DescW is the width of a packed descriptor.
 func (p *params) DescW() int {
 	w := 0
-	for _, f := range descFields {
+	for _, f := range p.descFields() {
 		w += f.width(p)
 	}
 	return w
@@ -135,7 +155,7 @@ func (p *params) DescROM() string {
 	var b strings.Builder
 	for j, d := range p.Descs {
 		fmt.Fprintf(&b, "      %d: desc = {", j)
-		for i, f := range descFields {
+		for i, f := range p.descFields() {
 			if i > 0 {
 				b.WriteString(", ")
 			}
@@ -152,7 +172,7 @@ func (p *params) DescUnpack(pre string, used ...string) string {
 	var b strings.Builder
 	var rest []string
 	hi := p.DescW() - 1
-	for _, f := range descFields {
+	for _, f := range p.descFields() {
 		w := f.width(p)
 		if slices.Contains(used, f.name) {
 			fmt.Fprintf(&b, "  wire [%d:0] %s_%s = %s_desc[%d:%d];\n", w-1, pre, f.name, pre, hi, hi-w+1)

@@ -13,6 +13,7 @@ import (
 // ROM's contents and the scale-out of dataflow.Schedule (cores, units).
 type params struct {
 	*resource.Params
+	flashParams
 	LUT []int64 // the exp ROM, reference.Kernel.ExpLUT
 	// Cores is hw.cores: the swat_core instances of the top.
 	Cores int
@@ -39,7 +40,7 @@ func newParams(d *dataflow.Design) (*params, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &params{Params: rp, LUT: slices.Clone(rp.Kernel.ExpLUT)}
+	p := &params{Params: rp, flashParams: newFlashParams(d), LUT: slices.Clone(rp.Kernel.ExpLUT)}
 	s := dataflow.NewSchedule(d)
 	p.Cores = s.Cores
 	us := s.Units()

@@ -11,7 +11,12 @@ const ctrlTmpl = `{%.Hdr%}
 // stream nothing in a windowed block: its window keys are in the ring
 // (recv has passed them) and its pinned keys in the pinned buffer{%end%}.
 {%- end%}
-{%- if .Dense%}
+{%- if .Flash%}
+// Flash arch: a windowed block [r0, r1] sweeps, all from the stream, the key
+// tiles of KEY_TILE rows (from key 0) that meet its pinned keys 0..pin_hi or
+// its window lo..hi, each tile whole: one or two runs of keys, the second
+// issued right after the first (no cycle lost at the jump).
+{%- else if .Dense%}
 // Dense arch: a windowed block [r0, r1] sweeps keys 0..{%if .Causal%}r1{%else%}SEQ_LEN-1{%end%}, all from the stream.
 {%- else%}
 // A windowed SWAT block sweeps the pinned keys (pinned buffer), then the
@@ -24,11 +29,14 @@ const ctrlTmpl = `{%.Hdr%}
 // the first such cycle with k and v valid.
 module swat_ctrl #(
   parameter SEQ_LEN        = {%.N%},  // model.seq_len
-{%- if not .Dense%}
+{%- if .Win%}
   parameter WINDOW         = {%.W%},  // model.window
 {%- end%}
 {%- if gt .NGlobal 0%}
   parameter GLOBAL_TOKENS  = {%.G%},  // model.global_tokens
+{%- end%}
+{%- if gt .TPW 0%}
+  parameter KEY_TILE       = {%.KeyTile%},  // min(hw.key_tile, model.seq_len): a tile's keys
 {%- end%}
 {%template "ctrl_head" .%}
   output reg                      glob,     // the block is a global block
@@ -51,7 +59,7 @@ module swat_ctrl #(
   localparam [1:0] SRC_PIN = 2'd0, SRC_RING = 2'd1, SRC_STR = 2'd2;
 {%- end%}
   localparam [KEY_BITS-1:0] K_ONE = 1, K_N = SEQ_LEN, K_P = PES{%if gt .NGlobal 0%}, K_G = GLOBAL_TOKENS{%end%};
-{%- if not .Dense%}
+{%- if .Win%}
 {%- if .Causal%}
   localparam [KEY_BITS-1:0] K_W = WINDOW;
 {%- else%}
@@ -86,13 +94,20 @@ module swat_ctrl #(
   wire unused_glob = glob;  // no global tokens: glob stays 0
 {%- end%}
   wire [KEY_BITS-1:0] r1x  = (r0p < rend) ? r0p : rend;  // r1 + 1
-{%- if or (not .Dense) .Causal%}
+{%- if or .Win .Causal%}
   wire [KEY_BITS-1:0] r1   = r1x - K_ONE;
 {%- else%}
   wire unused_r1x = ^r1x[KEY_BITS-1:CNT_BITS];  // only the row count is needed
 {%- end%}
   assign rows = r1x[CNT_BITS-1:0] - r0[CNT_BITS-1:0];
-{%- if not .Dense%}
+{%- if .Flash%}
+  // The window of the block ends at key hi; it starts in tile tl (below).
+{%- if .Causal%}
+  wire [KEY_BITS-1:0] hi = r1;
+{%- else%}
+  wire [KEY_BITS-1:0] hi = (r1 + K_H < K_N) ? r1 + K_H : K_N - K_ONE;
+{%- end%}
+{%- else if .Win%}
   // The window of the block: keys lo..hi (reference.Mask.WindowRange).
 {%- if .Causal%}
   wire [KEY_BITS-1:0] lo = (r0 + K_ONE > K_W) ? r0 + K_ONE - K_W : {KEY_BITS{1'b0}};
@@ -122,7 +137,9 @@ module swat_ctrl #(
   endgenerate
 endmodule
 {%define "segments"%}
-{%- if .Dense%}
+{%- if .Flash%}
+{%template "flash_segments" .%}
+{%- else if .Dense%}
   // Segments: one, from the stream.
   wire [KEY_BITS-1:0] str_lo  = {KEY_BITS{1'b0}};
   wire [KEY_BITS-1:0] str_hi  = {%if .Causal%}glob ? K_N - K_ONE : r1{%else%}K_N - K_ONE{%end%};
@@ -169,7 +186,9 @@ endmodule
 {%- end%}
   assign issue   = (phase == PH_SWP) && can && ((src != SRC_STR) || (k_valid && v_valid));
   assign kv_take = {%if .HasPin%}((phase == PH_PRE) && k_valid && v_valid) || {%end%}(issue && (src == SRC_STR));
-{%- if .Dense%}
+{%- if .Flash%}
+{%template "flash_next" .%}
+{%- else if .Dense%}
   wire                seg_last = key == str_hi;
 {%- else%}
   reg  [ADDR_BITS-1:0] ra;  // the ring address of key
@@ -189,8 +208,15 @@ endmodule
     if (phase == PH_LDQ)
       key_d = str_lo;
     else if (issue) begin
+{%- if .Flash%}
+      if (!tend || more)
+        key_d = key1;
+      else if (jump)
+        key_d = tl;
+{%- else%}
       if (!seg_last)
         key_d = key + K_ONE;
+{%- end%}
       else
         sweep_end = 1'b1;
     end
@@ -273,9 +299,13 @@ endmodule
       recv  <= K_WSTART;
       wptr  <= A_WSTART;
 {%- end%}
+{%- if .Flash%}{%template "flash_reset" .%}
+{%- end%}
     end else begin
       key <= key_d;
       src <= src_d;
+{%- if .Flash%}{%template "flash_regs" .%}
+{%- end%}
 {%- if not .Dense%}
       ra  <= ra_d;
       if (ring_we) begin
@@ -344,6 +374,9 @@ endmodule
                 r0    <= nx_r0;
                 glob  <= glob_more;
                 phase <= nx_phase;
+{%- if .Flash%}
+                tl    <= glob ? K_TL0 : tl_nx;
+{%- end%}
               end else begin
 {%- if .UnitParam%}
                 if (unit == U_LAST)
@@ -359,6 +392,9 @@ endmodule
 {%- if not .Dense%}
                   recv  <= K_WSTART;
                   wptr  <= A_WSTART;
+{%- end%}
+{%- if .Flash%}
+                  tl    <= K_TL0;
 {%- end%}
                 end
 {%- else%}

@@ -50,7 +50,11 @@ module swat_ctrl #(
   output wire                     nm_bank,
   output wire                     done
 );
+{%- if .Flash%}
+  localparam [1:0] SRC_STR = 2'd2;
+{%- else%}
   localparam [1:0] SRC_PIN = 2'd0, SRC_RING = 2'd1, SRC_STR = 2'd2;
+{%- end%}
   localparam DW = {%.DescW%};  // descriptor bits
   localparam PER = {%len .Descs%};  // blocks per unit
   localparam [{%sub .BW 1%}:0] B_ONE = 1, B_TWO = 2;
@@ -95,7 +99,10 @@ module swat_ctrl #(
   wire [{%sub .JW 1%}:0] jb = jnext(ja);
   wire [DW-1:0] da_desc = desc(ja);
   wire [DW-1:0] db_desc = desc(jb);
-{%- if .Dense%}
+{%- if .Flash%}
+{%.DescUnpack "da" "glob" "r0" "rows" "str_lo" "str_n" "s2_lo" "k" "off"%}
+{%.DescUnpack "db" "k"%}
+{%- else if .Dense%}
 {%.DescUnpack "da" "glob" "r0" "rows" "pin_n" "ring_lo" "ring_n" "str_lo" "k" "off"%}
 {%.DescUnpack "db" "k"%}
 {%- else if .CoIssue%}
@@ -111,7 +118,11 @@ module swat_ctrl #(
   wire co     = da_off < da_k;  // B inherits A's positions D..K-1 (then B exists)
   // A's key at x
   wire [KEY_BITS-1:0] da_x = x;
+{%- if .Flash%}
+{%template "at_flash" "da"%}
+{%- else%}
 {%template "at" "da"%}
+{%- end%}
 {%- if not .Dense%}
 {%template "addr" "da"%}
 {%- end%}
@@ -333,6 +344,12 @@ endmodule
   wire [KEY_BITS-1:0] {%.%}_ro  = {%.%}_x - {%.%}_pin_n;
   wire [KEY_BITS-1:0] {%.%}_so  = {%.%}_x - {%.%}_pr;
   wire [KEY_BITS-1:0] {%.%}_key = ({%.%}_src == SRC_PIN) ? {%.%}_x : ({%.%}_src == SRC_RING) ? {%.%}_ring_lo + {%.%}_ro : {%.%}_str_lo + {%.%}_so;
+{%- end%}
+{%define "at_flash"%}
+  // position {%.%}_x of the sweep: {%.%}_str_n keys from {%.%}_str_lo, then from {%.%}_s2_lo
+  wire [1:0]          {%.%}_src = SRC_STR;
+  wire [KEY_BITS-1:0] {%.%}_so  = {%.%}_x - {%.%}_str_n;
+  wire [KEY_BITS-1:0] {%.%}_key = ({%.%}_x < {%.%}_str_n) ? {%.%}_str_lo + {%.%}_x : {%.%}_s2_lo + {%.%}_so;
 {%- end%}
 {%define "addr"%}
   wire [ADDR_BITS-1:0] {%.%}_addr = ({%.%}_src == SRC_RING) ? wrap({%.%}_ring_a, {%.%}_ro) : wrap({%.%}_str_a, {%.%}_so);

@@ -51,6 +51,26 @@ var matrix = []point{
 		"model.global_tokens=10", "model.head_dim=4", "hw.pes=4", "hw.vector_width=4"}, 0},
 	{"bidir-w0-wide-window", []string{"arith=fixed12", "model.causal=false", "model.seq_len=24", "model.window=0",
 		"model.sinks=1", "model.head_dim=8", "hw.pes=4", "hw.vector_width=4", "model.heads=2"}, 0},
+	// arch flash: two stream runs (the pinned tile, then the window's) with
+	// 5-key tiles that do not divide N, global rows and sinks ...
+	{"flash-causal-global-sinks-t5", []string{"arch=flash", "arith=fixed12", "model.seq_len=43", "model.window=6",
+		"model.global_tokens=2", "model.sinks=3", "model.head_dim=8", "hw.pes=3", "hw.vector_width=4",
+		"hw.key_tile=5"}, 0},
+	// ... one-key tiles (the sweep is the window plus the pinned keys) and
+	// Period 1 (C = 1, acc 1: the jump issues in the next cycle) ...
+	{"flash-bidir-sinks-t1-c1", []string{"arch=flash", "arith=fixed8", "model.causal=false", "model.seq_len=33",
+		"model.window=6", "model.sinks=2", "model.head_dim=4", "hw.pes=4", "hw.vector_width=4", "hw.key_tile=1",
+		"hw.latency.acc=1"}, 1.5},
+	// ... tiles of hw.pes rows (key_tile 0), a sink and W = 1 ...
+	{"flash-causal-w1-sink-tpes", []string{"arch=flash", "arith=fixed16", "model.seq_len=30", "model.window=1",
+		"model.sinks=1", "model.head_dim=4", "hw.pes=4", "hw.vector_width=2"}, 0},
+	// ... a tile wider than the window (7 > W = 4) and odd, no pinned keys ...
+	{"flash-bidir-t7-heads", []string{"arch=flash", "arith=fixed8", "model.causal=false", "model.seq_len=36",
+		"model.window=4", "model.heads=2", "model.head_dim=8", "hw.pes=3", "hw.vector_width=2", "hw.key_tile=7"}, 1.5},
+	// ... and a tile of N or more keys: every block sweeps every key.
+	{"flash-causal-tile-ge-n", []string{"arch=flash", "arith=custom:interp=false,lut_bits=5,score_frac=10",
+		"model.seq_len=21", "model.window=5", "model.global_tokens=1", "model.head_dim=4", "hw.pes=2",
+		"hw.vector_width=1", "hw.key_tile=40"}, 0},
 }
 
 func (pt point) design(t *testing.T) *dataflow.Design {

@@ -41,6 +41,12 @@ var edges = []edge{
 	{"G many, S many", func(g *genPoint) { g.g, g.s = 2+g.r.IntN(4), 2+g.r.IntN(4) }},
 	{"G = N", func(g *genPoint) { g.g = g.n }},
 	{"dense", func(g *genPoint) { g.arch = "dense" }},
+	{"flash, key_tile 1", func(g *genPoint) { g.arch, g.keyTile = "flash", 1 }},
+	{"flash, key_tile = pes, sinks", func(g *genPoint) { g.arch, g.keyTile, g.s = "flash", 0, 1+g.r.IntN(4) }},
+	{"flash, key_tile = N", func(g *genPoint) { g.arch, g.keyTile = "flash", g.n }},
+	{"flash, odd key_tile > W, G", func(g *genPoint) { g.arch, g.keyTile, g.g = "flash", (g.w+1)|1+2*g.r.IntN(3), 1+g.r.IntN(3) }},
+	{"flash, overlap", func(g *genPoint) { g.arch, g.overlap = "flash", true }},
+	{"flash, cores, GQA", func(g *genPoint) { g.arch, g.heads, g.kvHeads, g.cores = "flash", 4, 2, 2 }},
 	{"fixed16", func(g *genPoint) { g.arith = "fixed16" }},
 	{"fixed12", func(g *genPoint) { g.arith = "fixed12" }},
 	{"fixed8", func(g *genPoint) { g.arith = "fixed8" }},
@@ -69,6 +75,7 @@ type genPoint struct {
 	arch, arith       string
 	heads, d, n, w    int
 	kvHeads, cores    int // 0: kv_heads = heads
+	keyTile           int // hw.key_tile (0: hw.pes)
 	overlap           bool
 	causal            bool
 	g, s, pes, vw     int
@@ -91,8 +98,11 @@ func customArith(r *rand.Rand) string {
 // randomPoint draws design point i of a seeded sequence: every field at
 // random (small sizes, so that lint and co-simulation stay cheap) and the
 // edge i mod len(edges) forced.
-func randomPoint(r *rand.Rand, i int) (point, string) {
-	g := &genPoint{r: r, arch: []string{"swat", "swat", "dense"}[r.IntN(3)],
+func randomPoint(r *rand.Rand, i int) (point, string) { return randomArchPoint(r, i, "") }
+
+// randomArchPoint is randomPoint with the arch forced to arch ("": drawn).
+func randomArchPoint(r *rand.Rand, i int, arch string) (point, string) {
+	g := &genPoint{r: r, arch: []string{"swat", "swat", "dense", "flash"}[r.IntN(4)],
 		arith: []string{"fixed16", "fixed12", "fixed8"}[r.IntN(3)], heads: 1 + r.IntN(4), cores: 1 + r.IntN(3)}
 	if hd := divisors(g.heads); r.IntN(2) == 0 {
 		g.kvHeads = hd[r.IntN(len(hd))]
@@ -106,6 +116,7 @@ func randomPoint(r *rand.Rand, i int) (point, string) {
 		g.w = max(1, g.w)
 	}
 	g.g, g.s = r.IntN(3), r.IntN(3)
+	g.keyTile = []int{0, 1, 1 + r.IntN(g.n+3), 1 + 2*r.IntN(4)}[r.IntN(4)]
 	g.pes, g.latS, g.latE = 1+r.IntN(6), 1+r.IntN(2), 1+r.IntN(2)
 	g.latA, g.latN, g.latR = 1+r.IntN(3), 1+r.IntN(3), 1+r.IntN(2)
 	divs := divisors(g.d)
@@ -115,6 +126,9 @@ func randomPoint(r *rand.Rand, i int) (point, string) {
 	}
 	e := edges[i%len(edges)]
 	e.set(g)
+	if arch != "" {
+		g.arch = arch
+	}
 	g.g, g.s = min(g.g, g.n), min(g.s, g.n)
 	if g.causal {
 		g.w = max(1, g.w)
@@ -139,7 +153,7 @@ func (g *genPoint) point(i int) point {
 		fmt.Sprint("model.seq_len=", g.n), fmt.Sprint("model.window=", g.w),
 		fmt.Sprint("model.causal=", g.causal), fmt.Sprint("model.global_tokens=", g.g),
 		fmt.Sprint("model.sinks=", g.s), fmt.Sprint("model.scale=", g.scale),
-		fmt.Sprint("hw.pes=", g.pes), fmt.Sprint("hw.vector_width=", g.vw),
+		fmt.Sprint("hw.pes=", g.pes), fmt.Sprint("hw.vector_width=", g.vw), fmt.Sprint("hw.key_tile=", g.keyTile),
 		fmt.Sprint("hw.latency.score=", g.latS), fmt.Sprint("hw.latency.exp=", g.latE),
 		fmt.Sprint("hw.latency.acc=", g.latA), fmt.Sprint("hw.latency.norm=", g.latN), fmt.Sprint("hw.latency.recip=", g.latR)}
 	if g.extraKV > 0 || g.extraPin > 0 {

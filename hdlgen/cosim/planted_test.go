@@ -232,3 +232,29 @@ func TestPlantedLateExtraBeatFails(t *testing.T) {
   assign o_valid  = phase == PH_OUT || (phase == PH_DONE && extra_n == 7'd60);
 `, "o: ")
 }
+
+// TestPlantedFlashJumpBubbleFails: a flash controller that waits one cycle
+// more than the model before the first key after the jump from the pinned
+// tiles to the window's stays correct but slower: the cycle comparison
+// must fail, the codes must not. The point issues a key every cycle
+// (Period 1), so the bubble cannot hide in the issue spacing.
+func TestPlantedFlashJumpBubbleFails(t *testing.T) {
+	hdltest.Need(t, "verilator")
+	i := slices.IndexFunc(matrix, func(p point) bool { return p.name == "flash-bidir-sinks-t1-c1" })
+	pt := matrix[i]
+	d := pt.design(t)
+	if p := d.Timing().Period(); p != 1 {
+		t.Fatalf("%s: Period %d, want 1", pt.name, p)
+	}
+	r, err := hdlgen.Generate(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	issueLine := "  assign issue   = (phase == PH_SWP) && can && ((src != SRC_STR) || (k_valid && v_valid));\n"
+	plant(t, r, "swat_ctrl.v", issueLine, "  reg jumped;\n"+strings.Replace(issueLine, "can &&", "can && !jumped &&", 1))
+	jumpLine := "  wire                jump = !glob && (key1 < tl);\n"
+	plant(t, r, "swat_ctrl.v", jumpLine, jumpLine+
+		"  always @(posedge clk) jumped <= !rst && issue && tend && !more && jump;\n")
+	q, k, v := pt.inputs(t, d)
+	plantedCheck(t, d, r, q, k, v, "beat")
+}

@@ -11,12 +11,16 @@ import (
 // TestCosimRandomPoints co-simulates design points of the lint fuzzer's
 // generator (randomPoint; seeded, so CI always runs the same ones) beside
 // the hand-picked matrix: shapes, masks and arithmetic nobody chose, each
-// with 30% stalls.
+// with 30% stalls. The last two are arch flash.
 func TestCosimRandomPoints(t *testing.T) {
 	hdltest.Need(t, "verilator")
 	r := rand.New(rand.NewPCG(2026, 11))
-	for i, done := 0, 0; done < 4; i++ {
-		pt, edge := randomPoint(r, i)
+	for i, done := 0, 0; done < 6; i++ {
+		arch := ""
+		if done >= 4 {
+			arch = "flash"
+		}
+		pt, edge := randomArchPoint(r, i, arch)
 		if _, err := dataflow.Load("", pt.sets); err != nil {
 			continue
 		}

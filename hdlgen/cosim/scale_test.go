@@ -41,6 +41,16 @@ var scaleMatrix = []point{
 	{"cores3-dense-a3-n2-c2", []string{"arch=dense", "arith=fixed8", "hw.cores=3", "model.heads=2", "model.kv_heads=2",
 		"model.seq_len=16", "model.window=4", "model.head_dim=4", "hw.pes=3", "hw.vector_width=2",
 		"hw.latency.acc=3", "hw.latency.norm=2", "hw.latency.recip=2"}, 1.5},
+	// arch flash on several cores: 3 K/V groups on 2 cores (core 1 idle in
+	// the last round), a sink's tile then the window's, 4-key tiles ...
+	{"cores2-flash-gqa-sink-t4", []string{"arch=flash", "arith=fixed8", "hw.cores=2", "model.heads=6",
+		"model.kv_heads=3", "model.seq_len=29", "model.window=6", "model.sinks=1", "model.head_dim=8", "hw.pes=3",
+		"hw.vector_width=4", "hw.key_tile=4"}, 1.5},
+	// ... and one K/V group in 2 units of 2 heads, bidirectional with
+	// global rows, 3-key tiles: every head streams every key it sweeps.
+	{"cores2-flash-mqa-global-bidir-t3", []string{"arch=flash", "arith=fixed12", "hw.cores=2", "model.heads=4",
+		"model.kv_heads=1", "model.causal=false", "model.seq_len=26", "model.window=5", "model.global_tokens=2",
+		"model.head_dim=4", "hw.pes=4", "hw.vector_width=2", "hw.key_tile=3"}, 0},
 }
 
 func TestCosimScaleOut(t *testing.T) {
@@ -163,6 +173,16 @@ var overlapMatrix = []struct {
 	{point{"overlap-bidir-global-a1-n3", []string{"arith=fixed12", "hw.overlap=true", "model.causal=false",
 		"model.seq_len=30", "model.window=8", "model.global_tokens=2", "model.sinks=1", "model.head_dim=8",
 		"hw.pes=3", "hw.vector_width=2", "hw.latency.acc=1", "hw.latency.norm=3", "hw.latency.recip=2"}, 0}, false},
+	// arch flash: the descriptor's two stream runs (sinks' tile, window
+	// tiles), 5-key tiles, Period 1 (C = 1, acc 1) ...
+	{point{"overlap-flash-causal-sinks-t5-c1", []string{"arch=flash", "arith=fixed8", "hw.overlap=true",
+		"model.seq_len=41", "model.window=7", "model.sinks=2", "model.head_dim=4", "hw.pes=3", "hw.vector_width=4",
+		"hw.latency.acc=1", "hw.key_tile=5"}, 1.5}, false},
+	// ... global rows, bidirectional, one-key tiles, GQA on 2 cores.
+	{point{"overlap-flash-bidir-global-t1-gqa-cores2", []string{"arch=flash", "arith=fixed12", "hw.overlap=true",
+		"hw.cores=2", "model.heads=4", "model.kv_heads=2", "model.causal=false", "model.seq_len=25",
+		"model.window=4", "model.global_tokens=1", "model.sinks=2", "model.head_dim=4", "hw.pes=2",
+		"hw.vector_width=2", "hw.key_tile=1"}, 0}, false},
 }
 
 func TestCosimOverlap(t *testing.T) {
