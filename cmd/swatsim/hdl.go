@@ -347,7 +347,10 @@ the xc7 ones otherwise; docs/hdl.md, "Fitted resource formulas").
 
 --mode flat synthesizes one flattened netlist (-flatten); hier synthesizes
 each module once and sums over its instances (minutes instead of hours on big
-designs); auto picks flat when the estimate is under 20000 LUTs.
+designs); auto picks hier on xc7 and xcup, the flow the resource formulas
+are fitted to (a flat netlist of a small core turns its shift registers into
+flip-flops and differs from the estimate by up to half the FF count), and on
+ice40 and ecp5 flat when the estimate is under 20000 LUTs.
 
 --pnr (ice40 only) synthesizes without DSPs (synth_ice40), places and routes
 on an iCE40 HX8K (CT256) with nextpnr-ice40 aiming at --freq MHz, packs the
@@ -448,7 +451,7 @@ func runSynth(ctx context.Context, w io.Writer, f *synthFlags) error {
 	if f.pnr {
 		return runPnR(ctx, w, f, r, est)
 	}
-	flat := f.mode == "flat" || (f.mode == "auto" && est.LUT < 20000)
+	flat := f.mode == "flat" || (f.mode == "auto" && !t.Xilinx() && est.LUT < 20000)
 	fmt.Fprintf(w, "synthesizing %q for %s (%s)...\n", d.Name, t, map[bool]string{true: "flat", false: "hierarchical"}[flat])
 	rep, err := synth.Yosys(ctx, r, t, flat, f.out)
 	if err != nil {

@@ -48,6 +48,9 @@ func FormatComparison(rep *Report, est resource.Resources) string {
 	row("FF", float64(y.FF), float64(est.FF))
 	row("DSP", float64(y.DSP), float64(est.DSP))
 	row("BRAM", y.BRAM36, est.BRAM36)
-	fmt.Fprintf(&b, "(%s synthesis; %s; the estimate is the %s formulas')\n", mode, units[rep.Target], Family(rep.Target))
+	fmt.Fprintf(&b, "(%s synthesis; %s; the estimate is the %s formulas', fitted to hierarchical synthesis)\n", mode, units[rep.Target], Family(rep.Target))
+	if rep.Flat && rep.Target.Xilinx() {
+		b.WriteString("(a flat netlist maps shift registers to flip-flops: its FF and LUTRAM can differ from the estimate by half; --mode hier compares like with like)\n")
+	}
 	return b.String()
 }
