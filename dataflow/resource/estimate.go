@@ -54,7 +54,9 @@ func Estimate(d *dataflow.Design) (Resources, error) { return EstimateFor(d, XC7
 //   - BRAM: exact: the K and V ring buffers and the pinned buffers,
 //     KV_BUFFER_ROWS (PINNED_ROWS) rows of head_dim*in_bits bits each, in
 //     the cheapest RAMB18/RAMB36 shapes, in RAMB36 equivalents; memories of
-//     at most 64 rows go to LUTRAM (and their read register to flip-flops).
+//     at most 64 rows go to LUTRAM (and their read register to flip-flops);
+//     under hw.overlap, the controller's block-descriptor ROMs that Yosys
+//     maps to block RAM (descBRAM, rom.go).
 //   - LUT, FF, LUTRAM: linear formulas over structural features
 //     (features.go) whose coefficients are fitted per family to Yosys runs
 //     of a training set of design points and validated on a held-out set
