@@ -2,7 +2,9 @@
 // attention core: Derive computes the numbers the generated Verilog is
 // specialised to (widths, depths, latencies), and EstimateFor turns them
 // into LUT, flip-flop, DSP, block RAM and LUTRAM counts for an AMD family
-// (xc7 or xcup). DSP and block RAM are exact structural counts; LUT, FF
+// (xc7 or xcup). DSP and block RAM are exact structural counts (block
+// RAM: the K/V buffers and, under hw.overlap, the controller's
+// block-descriptor ROMs by Yosys's mapping rule, rom.go); LUT, FF
 // and LUTRAM are linear in structural features (features.go: the
 // registers each family keeps out of its DSPs, the multiplexers and
 // adders each unit builds) plus parts counted exactly, with coefficients

@@ -54,7 +54,9 @@ func Estimate(d *dataflow.Design) (Resources, error) { return EstimateFor(d, XC7
 //   - BRAM: exact: the K and V ring buffers and the pinned buffers,
 //     KV_BUFFER_ROWS (PINNED_ROWS) rows of head_dim*in_bits bits each, in
 //     the cheapest RAMB18/RAMB36 shapes, in RAMB36 equivalents; memories of
-//     at most 64 rows go to LUTRAM (and their read register to flip-flops).
+//     at most 64 rows go to LUTRAM (and their read register to flip-flops);
+//     under hw.overlap, the controller's block-descriptor ROMs that Yosys
+//     maps to block RAM (descBRAM, rom.go).
 //   - LUT, FF, LUTRAM: linear formulas over structural features
 //     (features.go) whose coefficients are fitted per family to Yosys runs
 //     of a training set of design points and validated on a held-out set
@@ -393,15 +395,19 @@ func bram36(depth, width int) float64 {
 	return float64(cost) / 2
 }
 
+// bramShapes are the simple dual-port shapes of a RAMB18E1 (cost 1, in
+// RAMB18s) and a RAMB36E1 (cost 2).
+var bramShapes = []struct{ depth, width, cost int }{
+	{16384, 1, 1}, {8192, 2, 1}, {4096, 4, 1}, {2048, 9, 1}, {1024, 18, 1}, {512, 36, 1},
+	{32768, 1, 2}, {16384, 2, 2}, {8192, 4, 2}, {4096, 9, 2}, {2048, 18, 2}, {1024, 36, 2}, {512, 72, 2},
+}
+
 // bramCover is the cheapest RAMB18E1/RAMB36E1 cover of a depth x width
 // simple dual-port memory: its cost in RAMB18s and how many blocks deep
 // it stacks (whose read data a multiplexer selects).
 func bramCover(depth, width int) (cost, deep int) {
 	cost = math.MaxInt
-	for _, s := range []struct{ depth, width, cost int }{ // cost in RAMB18
-		{16384, 1, 1}, {8192, 2, 1}, {4096, 4, 1}, {2048, 9, 1}, {1024, 18, 1}, {512, 36, 1},
-		{32768, 1, 2}, {16384, 2, 2}, {8192, 4, 2}, {4096, 9, 2}, {2048, 18, 2}, {1024, 36, 2}, {512, 72, 2},
-	} {
+	for _, s := range bramShapes {
 		if c := ceilDiv(depth, s.depth) * ceilDiv(width, s.width) * s.cost; c < cost {
 			cost, deep = c, ceilDiv(depth, s.depth)
 		}

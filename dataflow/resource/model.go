@@ -78,7 +78,7 @@ func (m *Model) JSON() ([]byte, error) {
 func (m *Model) Estimate(p *Params, f Family) Resources {
 	return Resources{
 		DSP:    p.P * p.peDSP(f),
-		BRAM36: p.bram(),
+		BRAM36: p.bram() + p.descBRAM(),
 		LUT:    m.eval(QLUT, p, f),
 		FF:     m.eval(QFF, p, f),
 		LUTRAM: m.eval(QLUTRAM, p, f),

@@ -24,14 +24,16 @@ type Params struct {
 	// Hardware.
 	P, VW, C           int
 	LatScore, LatExp   int
-	LatAcc, LatNorm    int  // hw.latency.acc, hw.latency.norm: lane stages
-	LatRecip           int  // hw.latency.recip: reciprocal start cycles
-	Ls, Lr             int  // as dataflow.Timing
-	Period             int  // key issue spacing, dataflow.Timing.Period: max(C, LatAcc)
-	Tail, NormCyc      int  // sweep tail and norm phase, dataflow.Timing.Tail and NormCycles
-	AccSlots           int  // accumulator ring slots outside the lane pipeline: Period - LatAcc + 1
-	Banks              int  // accumulator banks per PE: 2 with hw.overlap (two query rows, softmax states and lane sets), else 1
-	CoIssue            bool // hw.overlap: some block's successor co-issues in its slots, so the core has a second key path
+	LatAcc, LatNorm    int   // hw.latency.acc, hw.latency.norm: lane stages
+	LatRecip           int   // hw.latency.recip: reciprocal start cycles
+	Ls, Lr             int   // as dataflow.Timing
+	Period             int   // key issue spacing, dataflow.Timing.Period: max(C, LatAcc)
+	Tail, NormCyc      int   // sweep tail and norm phase, dataflow.Timing.Tail and NormCycles
+	AccSlots           int   // accumulator ring slots outside the lane pipeline: Period - LatAcc + 1
+	Banks              int   // accumulator banks per PE: 2 with hw.overlap (two query rows, softmax states and lane sets), else 1
+	CoIssue            bool  // hw.overlap: some block's successor co-issues in its slots, so the core has a second key path
+	DescSize           int   // hw.overlap: the descriptor ROM's depth as Yosys builds it (rom.go)
+	DescBits           []int // hw.overlap: the field of each of its data bits (those that differ between words), least significant first
 	Depth, PinDepth    int
 	WStartAddr         int // WStart mod Depth
 	FifoDepth, FifoPtr int // in-flight key FIFO between issue and SV
@@ -81,6 +83,9 @@ func Derive(d *dataflow.Design) (*Params, error) {
 	p.setHW(d)
 	p.setArith(a, k)
 	p.setWidths()
+	if d.HW.Overlap {
+		p.setDescROM(d)
+	}
 	return p, p.check()
 }
 
@@ -110,7 +115,6 @@ func (p *Params) setHW(d *dataflow.Design) {
 	if d.HW.Overlap {
 		p.Banks = 2
 	}
-	p.CoIssue = d.HW.Overlap && coIssues(d)
 	p.Depth, p.PinDepth = 1, 1
 	if !p.Dense {
 		p.Depth = d.KVBufRows()
@@ -170,26 +174,19 @@ func (p *Params) check() error {
 	return nil
 }
 
-// coIssues reports whether some block of a core's overlapped order lets
-// its successor issue in its own slots (D < K), the condition under which
-// hdlgen's overlapped core builds its second key path (hdlgen's
-// params.CoIssue over the same offsets; TestCoIssueMatchesRTL in
-// hdlgen/synth checks the two agree).
-func coIssues(d *dataflow.Design) bool {
-	s := dataflow.NewSchedule(d)
-	o := s.CoreOrder(0)
-	per := s.Blocks() * s.Units()[0].NHeads
-	inherited := 0
-	for i := 0; i < per; i++ {
-		a := o.Block(i)
-		b := o.Block((i + 1) % per)
-		k, off := a.Keys(), s.Offset(&a, &b, inherited)
-		if off < k {
-			return true
+// setDescROM derives the overlapped controller's descriptor ROM: its
+// geometry and whether some block lets its successor issue in its own
+// slots (D < K), the condition under which hdlgen's overlapped core builds
+// its second key path (TestCoIssueMatchesRTL in hdlgen/synth and
+// TestDescROMMatchesRTL in hdlgen check both against the generator).
+func (p *Params) setDescROM(d *dataflow.Design) {
+	words := descROM(d, p.Depth)
+	p.DescSize, p.DescBits = descGeometry(words, p.descWidths())
+	for _, w := range words {
+		if w[12] < w[11] {
+			p.CoIssue = true
 		}
-		inherited = 0
 	}
-	return false
 }
 
 // BitsFor is the number of bits an unsigned value v >= 0 needs (0 for 0);
