@@ -62,8 +62,8 @@ func Estimate(d *dataflow.Design) (Resources, error) { return EstimateFor(d, XC7
 //     of a training set of design points and validated on a held-out set
 //     (coef.json; docs/hdl.md, "Fitted resource formulas").
 //
-// Arch flash has no RTL; its core is estimated as a dense one (a streamed
-// key tile, no ring buffer).
+// Arch flash is estimated as a dense core (a streamed key tile, no ring
+// buffer); its controller's few tile registers are left out.
 func EstimateFor(d *dataflow.Design, f Family) (Resources, error) {
 	if fittedErr != nil {
 		return Resources{}, fittedErr

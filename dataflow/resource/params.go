@@ -13,7 +13,7 @@ import (
 type Params struct {
 	Design *dataflow.Design
 	Arith  reference.Arith
-	Dense  bool              // arch dense, or flash (no RTL; its resources are estimated as dense's)
+	Dense  bool              // arch dense, or flash (its resources are estimated as dense's)
 	Kernel *reference.Kernel // the arithmetic's kernel: score coefficient and exp ROM
 
 	// Model and schedule.
