@@ -81,8 +81,16 @@ func (p *Params) dotTreeLUTs(f Family) int {
 }
 
 // denseRowLUTs is the dense core's K and V row shifters (a 2:1 multiplexer
-// per bit of all but the first slice) and the K slice's selection.
-func (p *Params) denseRowLUTs() int { return 2*(p.RowW-p.SliceW) + p.SliceW }
+// per bit of all but the first slice) and the K slice's selection (a 2:1
+// multiplexer per slice bit between the arriving row and the shifter);
+// with one slice per row (C = 1) the row is its slice: neither exists
+// (hdlgen's slicer).
+func (p *Params) denseRowLUTs() int {
+	if p.C == 1 {
+		return 0
+	}
+	return 2*(p.RowW-p.SliceW) + p.SliceW
+}
 
 // peLUTs is the relative LUT cost of a PE without its lanes and row
 // registers: the units sized by the arithmetic (arithLUTs), the score
