@@ -8,96 +8,25 @@ import (
 	"github.com/swatsim/swatsim/dataflow"
 )
 
-// blockDesc is one entry of the overlapped controller's block-descriptor
-// ROM: a block of a unit's order (dataflow.Order.Block) with its sweep
-// split into pinned keys 0..PinN-1, ring keys RingLo.. (RingN of them,
-// the first at ring address RingAddr) and stream keys StrLo.. (StrN, the
-// first written at StrAddr), and the offset D of the next block's sweep
-// in its own (dataflow.Schedule.Offset; K: no overlap). A flash block may
-// sweep a second stream run, from key S2Lo, after its StrN keys from
-// StrLo (its pinned tiles, then its window tiles).
-type blockDesc struct {
-	Glob          bool
-	R0, Rows      int
-	Preload       bool
-	PinN          int
-	RingLo, RingN int
-	RingAddr      int
-	StrLo, StrN   int
-	StrAddr       int
-	S2Lo          int
-	K, D          int
-}
-
-// unitDescs derives the descriptor ROM of the overlapped schedule: the
-// blocks of one unit in a core's order (every unit has the same sequence:
-// its first block takes no inherited positions, since the last block of a
-// unit never overlaps the next unit's first), with the offsets the model
-// computes.
-func unitDescs(d *dataflow.Design, depth int) ([]blockDesc, error) {
-	s := dataflow.NewSchedule(d)
-	o := s.CoreOrder(0)
-	per := s.Blocks() * s.Units()[0].NHeads
-	blks := make([]dataflow.Block, per+1)
-	for i := 0; i < per; i++ {
-		blks[i] = o.Block(i)
+// unitDescs is the overlapped controller's descriptor ROM
+// (dataflow.Schedule.UnitDescs), refused when the last block of a unit
+// would overlap the next unit's first, which the controller does not do.
+func unitDescs(d *dataflow.Design, depth int) ([]dataflow.BlockDesc, error) {
+	descs, err := dataflow.NewSchedule(d).UnitDescs(depth)
+	if err != nil {
+		return nil, fmt.Errorf("hdl: hw.overlap: %w", err)
 	}
-	blks[per] = blks[0] // the next unit's first block: the same geometry
-	descs := make([]blockDesc, per)
-	inherited := 0
-	for i := 0; i < per; i++ {
-		a, b := &blks[i], &blks[i+1]
-		desc, err := describe(a, depth)
-		if err != nil {
-			return nil, err
-		}
-		desc.D = s.Offset(a, b, inherited)
-		if i == per-1 && desc.D < desc.K {
-			return nil, fmt.Errorf("hdl: hw.overlap: the last block of a unit overlaps the next unit's first; the generator does not support this design point")
-		}
-		inherited = 0
-		if desc.D < desc.K {
-			inherited = desc.K - desc.D
-		}
-		descs[i] = desc
+	if last := descs[len(descs)-1]; last.D < last.K {
+		return nil, fmt.Errorf("hdl: hw.overlap: the last block of a unit overlaps the next unit's first; the generator does not support this design point")
 	}
 	return descs, nil
-}
-
-// describe cuts a block's sweep into the pinned, ring and stream runs.
-func describe(b *dataflow.Block, depth int) (blockDesc, error) {
-	d := blockDesc{Glob: b.Global, R0: b.R0, Rows: b.Rows(), Preload: b.Preload > 0, K: b.Keys()}
-	order := 0
-	for _, sg := range b.Segs {
-		rank := int(sg.Src) + 1 // pinned 1, ring 2, stream 3: ascending, once each
-		if sg.Src == dataflow.SrcStream && d.StrN > 0 && d.S2Lo == 0 {
-			d.S2Lo = sg.Lo // flash: the window tiles after the pinned ones
-			continue
-		}
-		if rank <= order {
-			return d, fmt.Errorf("hdl: hw.overlap: block rows %d..%d sweeps %v: not pinned, ring, stream in order", b.R0, b.R1, b.Segs)
-		}
-		order = rank
-		switch sg.Src {
-		case dataflow.SrcPinned:
-			if sg.Lo != 0 {
-				return d, fmt.Errorf("hdl: hw.overlap: pinned keys from %d", sg.Lo)
-			}
-			d.PinN = sg.Len()
-		case dataflow.SrcRing:
-			d.RingLo, d.RingN, d.RingAddr = sg.Lo, sg.Len(), sg.Lo%depth
-		default:
-			d.StrLo, d.StrN, d.StrAddr = sg.Lo, sg.Len(), sg.Lo%depth
-		}
-	}
-	return d, nil
 }
 
 // descField is one field of a packed descriptor.
 type descField struct {
 	name  string
 	width func(p *params) int
-	value func(d *blockDesc) int
+	value func(d *dataflow.BlockDesc) int
 }
 
 func b2i(b bool) int {
@@ -110,24 +39,24 @@ func b2i(b bool) int {
 // baseFields is the descriptor layout of arch swat and dense, most
 // significant field first.
 var baseFields = []descField{
-	{"glob", func(*params) int { return 1 }, func(d *blockDesc) int { return b2i(d.Glob) }},
-	{"r0", kw, func(d *blockDesc) int { return d.R0 }},
-	{"rows", func(p *params) int { return p.CntW }, func(d *blockDesc) int { return d.Rows }},
-	{"pre", func(*params) int { return 1 }, func(d *blockDesc) int { return b2i(d.Preload) }},
-	{"pin_n", kw, func(d *blockDesc) int { return d.PinN }},
-	{"ring_lo", kw, func(d *blockDesc) int { return d.RingLo }},
-	{"ring_n", kw, func(d *blockDesc) int { return d.RingN }},
-	{"ring_a", aw, func(d *blockDesc) int { return d.RingAddr }},
-	{"str_lo", kw, func(d *blockDesc) int { return d.StrLo }},
-	{"str_n", kw, func(d *blockDesc) int { return d.StrN }},
-	{"str_a", aw, func(d *blockDesc) int { return d.StrAddr }},
-	{"k", kw, func(d *blockDesc) int { return d.K }},
-	{"off", kw, func(d *blockDesc) int { return d.D }},
+	{"glob", func(*params) int { return 1 }, func(d *dataflow.BlockDesc) int { return b2i(d.Glob) }},
+	{"r0", kw, func(d *dataflow.BlockDesc) int { return d.R0 }},
+	{"rows", func(p *params) int { return p.CntW }, func(d *dataflow.BlockDesc) int { return d.Rows }},
+	{"pre", func(*params) int { return 1 }, func(d *dataflow.BlockDesc) int { return b2i(d.Preload) }},
+	{"pin_n", kw, func(d *dataflow.BlockDesc) int { return d.PinN }},
+	{"ring_lo", kw, func(d *dataflow.BlockDesc) int { return d.RingLo }},
+	{"ring_n", kw, func(d *dataflow.BlockDesc) int { return d.RingN }},
+	{"ring_a", aw, func(d *dataflow.BlockDesc) int { return d.RingAddr }},
+	{"str_lo", kw, func(d *dataflow.BlockDesc) int { return d.StrLo }},
+	{"str_n", kw, func(d *dataflow.BlockDesc) int { return d.StrN }},
+	{"str_a", aw, func(d *dataflow.BlockDesc) int { return d.StrAddr }},
+	{"k", kw, func(d *dataflow.BlockDesc) int { return d.K }},
+	{"off", kw, func(d *dataflow.BlockDesc) int { return d.D }},
 }
 
 // s2Field is the flash descriptor's field after baseFields: the first key
 // of the second stream run.
-var s2Field = descField{"s2_lo", kw, func(d *blockDesc) int { return d.S2Lo }}
+var s2Field = descField{"s2_lo", kw, func(d *dataflow.BlockDesc) int { return d.S2Lo }}
 
 // descFields is the design's descriptor layout.
 func (p *params) descFields() []descField {

@@ -31,7 +31,7 @@ func TestDescROMRepeatsPerUnit(t *testing.T) {
 					inherited = a.Keys() - want
 				}
 				got := p.Descs[i%len(p.Descs)]
-				geo, err := describe(&a, p.Depth)
+				geo, err := dataflow.DescribeBlock(&a, p.Depth)
 				if err != nil {
 					t.Fatalf("%v: %v", sets, err)
 				}

@@ -29,7 +29,7 @@ type params struct {
 	Overlap bool
 	// Descs is the overlapped controller's block-descriptor ROM: the blocks
 	// of one unit (every unit repeats them).
-	Descs []blockDesc
+	Descs []dataflow.BlockDesc
 	// JW is the width of a descriptor index, BW of a core's block counts.
 	JW, BW int
 }

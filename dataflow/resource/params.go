@@ -181,6 +181,9 @@ func (p *Params) check() error {
 // TestDescROMMatchesRTL in hdlgen check both against the generator).
 func (p *Params) setDescROM(d *dataflow.Design) {
 	words := descROM(d, p.Depth)
+	if len(words) == 0 {
+		return
+	}
 	p.DescSize, p.DescBits = descGeometry(words, p.descWidths())
 	for _, w := range words {
 		if w[12] < w[11] {

@@ -9,8 +9,9 @@ import (
 
 // The overlapped controller (hw.overlap) holds a block-descriptor ROM: one
 // word per block of a unit, the fields below, packed most significant
-// first (hdlgen/overlap.go builds it; TestDescROMMatchesRTL in hdlgen
-// checks this copy against the generated ROM). Yosys 0.23 turns each of
+// first (the entries of dataflow.Schedule.UnitDescs, which hdlgen packs;
+// TestDescROMMatchesEstimate in hdlgen checks the geometry against the
+// generated ROM). Yosys 0.23 turns each of
 // the controller's reads of it into a ROM of its own (proc_rom), drops the
 // data bits that are the same in every word, and maps each ROM whose
 // address is a register (a synchronous read) to block RAM when the
@@ -28,51 +29,20 @@ func (p *Params) descWidths() descWord {
 	return descWord{1, kw, p.CntW, 1, kw, kw, kw, aw, kw, kw, aw, kw, kw}
 }
 
-// descROM is the overlapped controller's descriptor words, one per block
-// of a unit in a core's order, with the next block's offset computed as
-// the cycle model does (dataflow.Schedule.Offset, carrying the positions
-// a block inherits from its predecessor); depth is the ring's rows.
+// descROM is the overlapped controller's descriptor words
+// (dataflow.Schedule.UnitDescs, the entries hdlgen packs into its ROM);
+// depth is the ring's rows. A schedule the descriptor cannot hold (which
+// the generator refuses) has none.
 func descROM(d *dataflow.Design, depth int) []descWord {
-	s := dataflow.NewSchedule(d)
-	o := s.CoreOrder(0)
-	per := s.Blocks() * s.Units()[0].NHeads
-	words := make([]descWord, per)
-	inherited := 0
-	for i := range per {
-		a, b := o.Block(i), o.Block((i+1)%per)
-		k := a.Keys()
-		off := s.Offset(&a, &b, inherited)
-		words[i] = describeBlock(&a, depth, k, off)
-		inherited = 0
-		if off < k {
-			inherited = k - off
-		}
+	descs, err := dataflow.NewSchedule(d).UnitDescs(depth)
+	if err != nil {
+		return nil
+	}
+	words := make([]descWord, len(descs))
+	for i, b := range descs {
+		words[i] = descWord{int(b2f(b.Glob)), b.R0, b.Rows, int(b2f(b.Preload)), b.PinN, b.RingLo, b.RingN, b.RingAddr, b.StrLo, b.StrN, b.StrAddr, b.K, b.D}
 	}
 	return words
-}
-
-// describeBlock is a block's descriptor: its sweep cut into the pinned,
-// ring and stream runs.
-func describeBlock(b *dataflow.Block, depth, k, off int) descWord {
-	w := descWord{0, b.R0, b.Rows(), 0}
-	if b.Global {
-		w[0] = 1
-	}
-	if b.Preload > 0 {
-		w[3] = 1
-	}
-	for _, sg := range b.Segs {
-		switch sg.Src {
-		case dataflow.SrcPinned:
-			w[4] = sg.Len()
-		case dataflow.SrcRing:
-			w[5], w[6], w[7] = sg.Lo, sg.Len(), sg.Lo%depth
-		default:
-			w[8], w[9], w[10] = sg.Lo, sg.Len(), sg.Lo%depth
-		}
-	}
-	w[11], w[12] = k, off
-	return w
 }
 
 // descGeometry is the depth of the descriptor ROM Yosys builds (every
