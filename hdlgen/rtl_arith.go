@@ -188,19 +188,23 @@ module swat_lane #(
   localparam        [HW-1:0] H_ALL   = ~{HW{1'b0}};
   localparam signed [HW-1:0] O_MAX   = (H_ONE << (IN_BITS-1)) - H_ONE;
   localparam signed [HW-1:0] O_MIN   = ~O_MAX;
-  wire signed [PW-1:0] prod = acc * $signed({1'b0, mb});
-  wire signed [UW-1:0] pv   = v * $signed({1'b0, p});
+  // p x v at the width it can set (at most UW): a register of it is that
+  // wide in the source, so the DSP mapping does not hang on wreduce.
+  localparam PVW = (IN_BITS + PROB_FRAC + 2 < UW) ? IN_BITS + PROB_FRAC + 2 : UW;
+  wire signed [PW-1:0]  prod = acc * $signed({1'b0, mb});
+  wire signed [PVW-1:0] pv   = v * $signed({1'b0, p});
 {%- if and (gt .LatAcc 1) (gt .LatNorm 1)%}
   // stage 1, shared by the sweep and the output: the products
   reg  signed [PW-1:0] prod_q;
-  reg  signed [UW-1:0] pv_q;
+  reg  signed [PVW-1:0] pv_q;
   always @(posedge clk)
     if (en) begin prod_q <= prod; pv_q <= pv; end
   wire signed [PW-1:0] pn  = prod_q;
   wire signed [UW-1:0] a1  = prod_q[PROB_FRAC+UW-1:PROB_FRAC];  // alpha <= 1.0: fits
 {%- else if gt .LatAcc 1%}
   // stage 1: the products
-  reg  signed [UW-1:0] a1, pv_q;
+  reg  signed [UW-1:0]  a1;
+  reg  signed [PVW-1:0] pv_q;
   always @(posedge clk)
     if (en) begin a1 <= prod[PROB_FRAC+UW-1:PROB_FRAC]; pv_q <= pv; end
   wire signed [PW-1:0] pn  = prod;
@@ -210,27 +214,32 @@ module swat_lane #(
   always @(posedge clk)
     pn <= prod;
   wire signed [UW-1:0] a1  = prod[PROB_FRAC+UW-1:PROB_FRAC];  // alpha <= 1.0: fits
-  wire signed [UW-1:0] pv_q = pv;
+  wire signed [PVW-1:0] pv_q = pv;
 {%- else%}
   wire signed [PW-1:0] pn  = prod;
   wire signed [UW-1:0] a1  = prod[PROB_FRAC+UW-1:PROB_FRAC];  // alpha <= 1.0: fits
-  wire signed [UW-1:0] pv_q = pv;
+  wire signed [PVW-1:0] pv_q = pv;
 {%- end%}
   // sweep: the sum and its saturation
+{%- if lt (add (add .InBits .ProbFrac) 2) (add .AccBits 2)%}
+  wire signed [UW-1:0] pv_x = {{(UW-PVW){pv_q[PVW-1]}}, pv_q};
+{%- else%}
+  wire signed [UW-1:0] pv_x = pv_q;
+{%- end%}
 {%- if gt .LatAcc 2%}
 {%- range $i := seq (sub .LatAcc 2)%}
   reg  signed [UW-1:0] u{%add $i 1%};
 {%- end%}
   always @(posedge clk)
     if (en) begin
-      u1 <= a1 + pv_q;
+      u1 <= a1 + pv_x;
 {%- range $i := seq (sub .LatAcc 3)%}
       u{%add $i 2%} <= u{%add $i 1%};
 {%- end%}
     end
   wire signed [UW-1:0] upd = u{%sub .LatAcc 2%};
 {%- else%}
-  wire signed [UW-1:0] upd = a1 + pv_q;
+  wire signed [UW-1:0] upd = a1 + pv_x;
 {%- end%}
   assign acc_nx = (upd > ACC_MAX) ? ACC_MAX[ACC_BITS-1:0] :
                   (upd < ACC_MIN) ? ACC_MIN[ACC_BITS-1:0] : upd[ACC_BITS-1:0];

@@ -130,20 +130,36 @@ func measureOne(ctx context.Context, pt Point, f resource.Family, version, cache
 			return m, nil
 		}
 	}
-	rep, err := Yosys(ctx, r, hdlgen.Target(f), false, "")
+	dir, err := os.MkdirTemp("", "swatsim-fit-")
+	if err != nil {
+		return Measurement{}, fmt.Errorf("hdl: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	rep, err := Yosys(ctx, r, hdlgen.Target(f), false, dir)
 	if err != nil {
 		return Measurement{}, fmt.Errorf("%s on %s: %w", pt.Label(), f, err)
 	}
 	m.Counts = rep.Resources
 	m.Counts.Cells = nil
 	if key != "" {
-		if b, err := json.Marshal(m.Counts); err == nil {
-			if err := os.MkdirAll(cache, 0o755); err == nil {
-				_ = os.WriteFile(key, b, 0o644) // a cache that cannot be written only costs time
-			}
-		}
+		cacheRun(cache, key, m.Counts, filepath.Join(dir, "stat_"+strings.TrimSuffix(hdlgen.ScriptName(hdlgen.Target(f), false), ".ys")+".txt"))
 	}
 	return m, nil
+}
+
+// cacheRun keeps a run's counts at key and, beside them (key.stat.txt),
+// Yosys's statistics with the counts of every module, for a look at how a
+// design's resources split over its modules. A cache that cannot be
+// written only costs time.
+func cacheRun(cache, key string, counts resource.Resources, stat string) {
+	b, err := json.Marshal(counts)
+	if err != nil || os.MkdirAll(cache, 0o755) != nil {
+		return
+	}
+	_ = os.WriteFile(key, b, 0o644)
+	if s, err := os.ReadFile(stat); err == nil {
+		_ = os.WriteFile(key+".stat.txt", s, 0o644)
+	}
 }
 
 // csvHeader is the columns of a fit CSV.

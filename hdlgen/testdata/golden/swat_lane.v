@@ -90,17 +90,21 @@ module swat_lane #(
   localparam        [HW-1:0] H_ALL   = ~{HW{1'b0}};
   localparam signed [HW-1:0] O_MAX   = (H_ONE << (IN_BITS-1)) - H_ONE;
   localparam signed [HW-1:0] O_MIN   = ~O_MAX;
-  wire signed [PW-1:0] prod = acc * $signed({1'b0, mb});
-  wire signed [UW-1:0] pv   = v * $signed({1'b0, p});
+  // p x v at the width it can set (at most UW): a register of it is that
+  // wide in the source, so the DSP mapping does not hang on wreduce.
+  localparam PVW = (IN_BITS + PROB_FRAC + 2 < UW) ? IN_BITS + PROB_FRAC + 2 : UW;
+  wire signed [PW-1:0]  prod = acc * $signed({1'b0, mb});
+  wire signed [PVW-1:0] pv   = v * $signed({1'b0, p});
   // stage 1, shared by the sweep and the output: the products
   reg  signed [PW-1:0] prod_q;
-  reg  signed [UW-1:0] pv_q;
+  reg  signed [PVW-1:0] pv_q;
   always @(posedge clk)
     if (en) begin prod_q <= prod; pv_q <= pv; end
   wire signed [PW-1:0] pn  = prod_q;
   wire signed [UW-1:0] a1  = prod_q[PROB_FRAC+UW-1:PROB_FRAC];  // alpha <= 1.0: fits
   // sweep: the sum and its saturation
-  wire signed [UW-1:0] upd = a1 + pv_q;
+  wire signed [UW-1:0] pv_x = {{(UW-PVW){pv_q[PVW-1]}}, pv_q};
+  wire signed [UW-1:0] upd = a1 + pv_x;
   assign acc_nx = (upd > ACC_MAX) ? ACC_MAX[ACC_BITS-1:0] :
                   (upd < ACC_MIN) ? ACC_MIN[ACC_BITS-1:0] : upd[ACC_BITS-1:0];
   // norm: round half to even at bit K + 1 + ns, then saturate
