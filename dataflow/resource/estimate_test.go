@@ -183,3 +183,54 @@ func TestLaneRegistersKept(t *testing.T) {
 		}
 	}
 }
+
+// TestFitTakesModuleCounts: with module counts on every sample, the lane
+// and dot tree coefficients are those of the module counts (here made
+// from coefficients other than the totals'), and the other features
+// reproduce what is left of the totals.
+func TestFitTakesModuleCounts(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	names := FeatureNames(QLUT)
+	want := make([]float64, len(names))
+	for i := range want {
+		want[i] = 0.5 + 4*rng.Float64()
+	}
+	moduleCoef := map[string]float64{"lane": 1.7, "dot_tree": 0.6}
+	var samples []Sample
+	for len(samples) < 120 {
+		p := randomParams(t, rng)
+		f := Families[len(samples)%2]
+		y := p.Exact(QLUT, f)
+		mods := map[string]int{}
+		for i, x := range p.Features(QLUT, f) {
+			k := want[i]
+			if c, ok := moduleCoef[names[i]]; ok {
+				k = c
+				mods[names[i]] = int(math.Round(c * x))
+			}
+			y += k * x
+		}
+		samples = append(samples, Sample{Params: p, Family: f, Measured: Resources{LUT: int(math.Round(y)), FF: 1, LUTRAM: 1}, ModuleLUT: mods})
+	}
+	m, err := Fit(samples)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range Families {
+		got := m.Families[f][QLUT]
+		for i, name := range got.Features {
+			c, ok := moduleCoef[name]
+			if !ok || got.Coef[i] == 0 {
+				continue
+			}
+			if math.Abs(got.Coef[i]-c) > 0.01*c {
+				t.Errorf("%s %s: coefficient %.4f, the module counts' %.4f", f, name, got.Coef[i], c)
+			}
+		}
+	}
+	for _, e := range m.Errors(samples) {
+		if e.Resource == "LUT" && e.MaxPct > 0.5 {
+			t.Errorf("%s %s LUT: fit error %.2f%% on exactly linear counts", e.Family, e.Arch, e.MaxPct)
+		}
+	}
+}

@@ -28,7 +28,14 @@ type Measurement struct {
 	Yosys  string // yosys -V
 	RTL    string // hdlgen.RTL.Hash of the synthesized Verilog
 	Counts resource.Resources
+	// ModuleLUT is the logic LUTs of the modules of each feature of
+	// resource.ModuleOf, over all their instances.
+	ModuleLUT map[string]int
 }
+
+// moduleCols are the features of resource.ModuleOf in the CSV's column
+// order (lut_<feature>).
+var moduleCols = []string{"lane", "dot_tree"}
 
 // Sample is the measurement as a fit sample (the point's parameters under
 // the current generator).
@@ -41,7 +48,7 @@ func (m Measurement) Sample() (resource.Sample, error) {
 	if err != nil {
 		return resource.Sample{}, fmt.Errorf("%s: %w", m.Point.Label(), err)
 	}
-	return resource.Sample{Params: p, Family: m.Family, Measured: m.Counts}, nil
+	return resource.Sample{Params: p, Family: m.Family, Measured: m.Counts, ModuleLUT: m.ModuleLUT}, nil
 }
 
 // Samples converts measurements to fit samples.
@@ -127,7 +134,9 @@ func measureOne(ctx context.Context, pt Point, f resource.Family, version, cache
 	if cache != "" {
 		key = filepath.Join(cache, r.Hash(string(f), version)+".json")
 		if b, err := os.ReadFile(key); err == nil && json.Unmarshal(b, &m.Counts) == nil {
-			return m, nil
+			if m.ModuleLUT, err = moduleLUTs(key + ".stat.txt"); err == nil {
+				return m, nil
+			}
 		}
 	}
 	dir, err := os.MkdirTemp("", "swatsim-fit-")
@@ -141,8 +150,12 @@ func measureOne(ctx context.Context, pt Point, f resource.Family, version, cache
 	}
 	m.Counts = rep.Resources
 	m.Counts.Cells = nil
+	stat := filepath.Join(dir, "stat_"+strings.TrimSuffix(hdlgen.ScriptName(hdlgen.Target(f), false), ".ys")+".txt")
+	if m.ModuleLUT, err = moduleLUTs(stat); err != nil {
+		return Measurement{}, fmt.Errorf("%s on %s: %w", pt.Label(), f, err)
+	}
 	if key != "" {
-		cacheRun(cache, key, m.Counts, filepath.Join(dir, "stat_"+strings.TrimSuffix(hdlgen.ScriptName(hdlgen.Target(f), false), ".ys")+".txt"))
+		cacheRun(cache, key, m.Counts, stat)
 	}
 	return m, nil
 }
@@ -164,7 +177,7 @@ func cacheRun(cache, key string, counts resource.Resources, stat string) {
 
 // csvHeader is the columns of a fit CSV.
 var csvHeader = []string{"arch", "arith", "pes", "vector_width", "head_dim", "seq_len", "window", "global_tokens",
-	"sinks", "causal", "lat_score", "lat_exp", "lat_acc", "lat_norm", "lat_recip", "overlap", "family", "yosys", "rtl_hash", "lut", "ff", "dsp", "bram36", "uram", "lutram"}
+	"sinks", "causal", "lat_score", "lat_exp", "lat_acc", "lat_norm", "lat_recip", "overlap", "family", "yosys", "rtl_hash", "lut", "ff", "dsp", "bram36", "uram", "lutram", "lut_lane", "lut_dot_tree"}
 
 // FormatCSV writes the measurements as CSV.
 func FormatCSV(ms []Measurement) []byte {
@@ -173,11 +186,15 @@ func FormatCSV(ms []Measurement) []byte {
 	w.Write(csvHeader)
 	for _, m := range ms {
 		p, c := m.Point, m.Counts
-		w.Write([]string{p.Arch, p.Arith, itoa(p.PEs), itoa(p.VectorWidth), itoa(p.HeadDim), itoa(p.SeqLen), itoa(p.Window),
+		row := []string{p.Arch, p.Arith, itoa(p.PEs), itoa(p.VectorWidth), itoa(p.HeadDim), itoa(p.SeqLen), itoa(p.Window),
 			itoa(p.GlobalTokens), itoa(p.Sinks), strconv.FormatBool(p.Causal), itoa(p.LatScore), itoa(p.LatExp),
 			itoa(p.LatAcc), itoa(p.LatNorm), itoa(p.LatRecip), strconv.FormatBool(p.Overlap),
 			string(m.Family), m.Yosys, m.RTL, itoa(c.LUT), itoa(c.FF), itoa(c.DSP), strconv.FormatFloat(c.BRAM36, 'g', -1, 64),
-			itoa(c.URAM), itoa(c.LUTRAM)})
+			itoa(c.URAM), itoa(c.LUTRAM)}
+		for _, f := range moduleCols {
+			row = append(row, itoa(m.ModuleLUT[f]))
+		}
+		w.Write(row)
 	}
 	w.Flush()
 	return b.Bytes()
@@ -251,7 +268,14 @@ func parseRow(r []string) (Measurement, error) {
 	if err != nil {
 		return Measurement{}, err
 	}
-	return Measurement{Point: pt, Family: fam, Yosys: col["yosys"], RTL: col["rtl_hash"], Counts: c}, nil
+	mods := map[string]int{}
+	for _, f := range moduleCols {
+		mods[f] = num("lut_" + f)
+	}
+	if firstErr != nil {
+		return Measurement{}, firstErr
+	}
+	return Measurement{Point: pt, Family: fam, Yosys: col["yosys"], RTL: col["rtl_hash"], Counts: c, ModuleLUT: mods}, nil
 }
 
 // The fit's files, relative to the module root.

@@ -1,0 +1,97 @@
+package synth
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/swatsim/swatsim/dataflow/resource"
+)
+
+// hierLine is a line of stat's design hierarchy: indent, module, count
+// per instance of the parent.
+var hierLine = regexp.MustCompile(`^( +)(\S+)\s+(\d+)\s*$`)
+
+// moduleLUTs reads a hierarchical run's statistics and returns, for every
+// feature of resource.ModuleOf, the logic LUTs of its modules summed over
+// all their instances (a module's LUTs times its instances in the
+// hierarchy).
+func moduleLUTs(path string) (map[string]int, error) {
+	perModule, hier, err := readHierStat(path)
+	if err != nil {
+		return nil, err
+	}
+	total := map[string]int{} // base module name -> LUTs over all instances
+	for name, inst := range hier {
+		total[baseName(name)] += perModule[name] * inst
+	}
+	out := map[string]int{}
+	for feat, mods := range resource.ModuleOf {
+		for _, m := range mods {
+			out[feat] += total[m]
+		}
+	}
+	return out, nil
+}
+
+// baseName is a module's name without Yosys's parameter prefix
+// ($paramod$<hash>\swat_lane -> swat_lane).
+func baseName(name string) string {
+	if i := strings.LastIndexByte(name, '\\'); i >= 0 {
+		return name[i+1:]
+	}
+	return name
+}
+
+// readHierStat reads every module's logic LUTs from stat's per-module
+// sections and every module's instances in the whole design from its
+// design hierarchy (the counts there are per parent instance).
+func readHierStat(path string) (luts, instances map[string]int, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("hdl: yosys statistics: %w", err)
+	}
+	defer f.Close()
+	luts, instances = map[string]int{}, map[string]int{}
+	var module string
+	var stack []int // instances of the enclosing modules, by depth
+	inHier := false
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		l := sc.Text()
+		switch {
+		case strings.HasPrefix(l, "=== design hierarchy ==="):
+			inHier, module = true, ""
+		case strings.HasPrefix(l, "=== "):
+			module = strings.TrimSuffix(strings.TrimPrefix(l, "=== "), " ===")
+		case inHier && strings.Contains(l, "Number of"):
+			inHier = false
+		case inHier:
+			if m := hierLine.FindStringSubmatch(l); m != nil {
+				depth := (len(m[1]) - 3) / 2
+				n, _ := strconv.Atoi(m[3])
+				if depth > len(stack) {
+					return nil, nil, fmt.Errorf("hdl: yosys statistics %s: hierarchy line %q", path, l)
+				}
+				stack = stack[:depth]
+				if depth > 0 {
+					n *= stack[depth-1]
+				}
+				stack = append(stack, n)
+				instances[m[2]] += n
+			}
+		case module != "":
+			if m := cellLine.FindStringSubmatch(l); m != nil && strings.HasPrefix(m[1], "LUT") {
+				n, _ := strconv.Atoi(m[2])
+				luts[module] += n
+			}
+		}
+	}
+	if len(instances) == 0 {
+		return nil, nil, fmt.Errorf("hdl: yosys statistics %s: no design hierarchy", path)
+	}
+	return luts, instances, sc.Err()
+}
