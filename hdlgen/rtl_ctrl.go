@@ -85,37 +85,48 @@ module swat_ctrl #(
   reg {%rng .HsW%} hs;  // the unit's head whose block is in progress
 {%- end%}
 
-  // Block geometry: rows r0..r1 of the global (glob) or windowed group.
+  // Block geometry: rows r0..r1 of the global (glob) or windowed group
+{%- if or .Flash .Win%}
+  // and its window{%if not .Flash%} lo..hi{%else%}'s last key hi{%end%}
+{%- end%}. Registered (timing closure): they take, with r0
+  // and glob, the next block's values (*_nx), which are computed from
+  // nx_r0 and glob_more during the block, so that the sweep's key logic
+  // starts from registers.
   wire [KEY_BITS-1:0] r0p  = r0 + K_P;
 {%- if gt .NGlobal 0%}
-  wire [KEY_BITS-1:0] rend = glob ? K_G : K_N;
+  function [KEY_BITS-1:0] geo_r1x(input [KEY_BITS-1:0] row, input is_glob);  // r1 + 1 of the block at row
+    geo_r1x = (row + K_P < (is_glob ? K_G : K_N)) ? row + K_P : (is_glob ? K_G : K_N);
+  endfunction
 {%- else%}
-  wire [KEY_BITS-1:0] rend = K_N;
   wire unused_glob = glob;  // no global tokens: glob stays 0
+  function [KEY_BITS-1:0] geo_r1x(input [KEY_BITS-1:0] row);  // r1 + 1 of the block at row
+    geo_r1x = (row + K_P < K_N) ? row + K_P : K_N;
+  endfunction
 {%- end%}
-  wire [KEY_BITS-1:0] r1x  = (r0p < rend) ? r0p : rend;  // r1 + 1
-{%- if or .Win .Causal%}
-  wire [KEY_BITS-1:0] r1   = r1x - K_ONE;
-{%- else%}
-  wire unused_r1x = ^r1x[KEY_BITS-1:CNT_BITS];  // only the row count is needed
+  reg  [CNT_BITS-1:0] rows_q, rows_nx;
+  assign rows = rows_q;
+{%- if .NeedR1%}
+  reg  [KEY_BITS-1:0] r1, r1_nx;
 {%- end%}
-  assign rows = r1x[CNT_BITS-1:0] - r0[CNT_BITS-1:0];
-{%- if .Flash%}
-  // The window of the block ends at key hi; it starts in tile tl (below).
+{%- if and .Win (not .Flash)%}
+  function [KEY_BITS-1:0] geo_lo(input [KEY_BITS-1:0] row);  // the window's first key of row
 {%- if .Causal%}
-  wire [KEY_BITS-1:0] hi = r1;
+    geo_lo = (row + K_ONE > K_W) ? row + K_ONE - K_W : {KEY_BITS{1'b0}};
 {%- else%}
-  wire [KEY_BITS-1:0] hi = (r1 + K_H < K_N) ? r1 + K_H : K_N - K_ONE;
+    geo_lo = (row > K_H) ? row - K_H : {KEY_BITS{1'b0}};
 {%- end%}
-{%- else if .Win%}
-  // The window of the block: keys lo..hi (reference.Mask.WindowRange).
+  endfunction
+  reg  [KEY_BITS-1:0] lo, lo_nx;
+{%- end%}
+{%- if or .Flash .Win%}
+  function [KEY_BITS-1:0] geo_hi(input [KEY_BITS-1:0] last);  // the window's last key of row last
 {%- if .Causal%}
-  wire [KEY_BITS-1:0] lo = (r0 + K_ONE > K_W) ? r0 + K_ONE - K_W : {KEY_BITS{1'b0}};
-  wire [KEY_BITS-1:0] hi = r1;
+    geo_hi = last;
 {%- else%}
-  wire [KEY_BITS-1:0] lo = (r0 > K_H) ? r0 - K_H : {KEY_BITS{1'b0}};
-  wire [KEY_BITS-1:0] hi = (r1 + K_H < K_N) ? r1 + K_H : K_N - K_ONE;
+    geo_hi = (last + K_H < K_N) ? last + K_H : K_N - K_ONE;
 {%- end%}
+  endfunction
+  reg  [KEY_BITS-1:0] hi, hi_nx;
 {%- end%}
 {%template "segments" .%}
 {%template "keys" .%}
@@ -136,6 +147,28 @@ module swat_ctrl #(
     end
   endgenerate
 endmodule
+{%define "geo_regs"%}{{%- /* the geometry registers, as one concatenation */ -%}
+rows_q{%if .NeedR1%}, r1{%end%}{%if and .Win (not .Flash)%}, lo{%end%}{%if or .Flash .Win%}, hi{%end%}}{%end%}
+{%define "geo_nxs"%}{rows_nx{%if .NeedR1%}, r1_nx{%end%}{%if and .Win (not .Flash)%}, lo_nx{%end%}{%if or .Flash .Win%}, hi_nx{%end%}}{%end%}
+{%define "geo_0"%}{{%- /* the first block's geometry: row 0, glob as reset */ -%}
+{%fit .CntW .KW "rows_0w"%}
+{%- if .NeedR1%}, geo_r1x({KEY_BITS{1'b0}}{%if gt .NGlobal 0%}, 1'b1{%end%}) - K_ONE{%end%}
+{%- if and .Win (not .Flash)%}, geo_lo({KEY_BITS{1'b0}}){%end%}
+{%- if or .Flash .Win%}, geo_hi(geo_r1x({KEY_BITS{1'b0}}{%if gt .NGlobal 0%}, 1'b1{%end%}) - K_ONE){%end%}}{%end%}
+{%define "geo_nx"%}
+  // The next block's geometry, computed during the block (nx_r0 and
+  // glob_more change only with r0 and glob, at least five cycles apart).
+  wire [KEY_BITS-1:0] rows_0w  = geo_r1x({KEY_BITS{1'b0}}{%if gt .NGlobal 0%}, 1'b1{%end%});  // the first block's rows (r0 = 0)
+  wire [KEY_BITS-1:0] rows_nxw = geo_r1x(nx_r0{%if gt .NGlobal 0%}, glob_more{%end%}) - nx_r0;
+{%- if lt .CntW .KW%}
+  wire unused_rows = ^{rows_0w[KEY_BITS-1:CNT_BITS], rows_nxw[KEY_BITS-1:CNT_BITS]};  // rows <= PES
+{%- end%}
+  always @(posedge clk)
+    {%template "geo_nxs" .%} <= {{%fit .CntW .KW "rows_nxw"%}
+{%- if .NeedR1%}, geo_r1x(nx_r0{%if gt .NGlobal 0%}, glob_more{%end%}) - K_ONE{%end%}
+{%- if and .Win (not .Flash)%}, geo_lo(nx_r0){%end%}
+{%- if or .Flash .Win%}, geo_hi(geo_r1x(nx_r0{%if gt .NGlobal 0%}, glob_more{%end%}) - K_ONE){%end%}};
+{%- end%}
 {%define "segments"%}
 {%- if .Flash%}
 {%template "flash_segments" .%}
@@ -271,6 +304,7 @@ endmodule
   wire [KEY_BITS-1:0] nx_r0     = r0p;
 {%- end%}
   wire                head_end  = !glob_more && !win_more;
+{%- template "geo_nx" .%}
 {%- if .HasPin%}
   wire [2:0]          nx_phase  = {%if gt .NGlobal 0%}(glob && !glob_more) ? PH_PRE : {%end%}PH_LDQ;
 {%- else%}
@@ -281,6 +315,7 @@ endmodule
       phase <= {%if .IdleCore%}(UNITS == 0) ? PH_DONE : {%end%}PH_FIRST;
       glob  <= 1'b{%if gt .NGlobal 0%}1{%else%}0{%end%};
       r0    <= {KEY_BITS{1'b0}};
+      {%template "geo_regs" .%} <= {%template "geo_0" .%};
       cnt   <= {CNT_BITS{1'b0}};
       tmr   <= {TMR_BITS{1'b0}};
       key   <= {KEY_BITS{1'b0}};
@@ -372,6 +407,7 @@ endmodule
               if (!head_end) begin
 {%- end%}
                 r0    <= nx_r0;
+                {%template "geo_regs" .%} <= {%template "geo_nxs" .%};
                 glob  <= glob_more;
                 phase <= nx_phase;
 {%- if .Flash%}
@@ -388,6 +424,7 @@ endmodule
 {%- end%}
                   r0    <= {KEY_BITS{1'b0}};
                   glob  <= 1'b{%if gt .NGlobal 0%}1{%else%}0{%end%};
+                  {%template "geo_regs" .%} <= {%template "geo_0" .%};
                   phase <= PH_FIRST;
 {%- if not .Dense%}
                   recv  <= K_WSTART;

@@ -110,16 +110,26 @@ module swat_ctrl #(
   reg [CNT_BITS-1:0] cnt;  // beat counter of preload, loadq and out
   reg [TMR_BITS-1:0] tmr;  // cycle counter of drain and norm
 
-  // Block geometry: rows r0..r1 of the global (glob) or windowed group.
+  // Block geometry: rows r0..r1 of the global (glob) or windowed group
+  // and its window lo..hi. Registered (timing closure): they take, with r0
+  // and glob, the next block's values (*_nx), which are computed from
+  // nx_r0 and glob_more during the block, so that the sweep's key logic
+  // starts from registers.
   wire [KEY_BITS-1:0] r0p  = r0 + K_P;
-  wire [KEY_BITS-1:0] rend = K_N;
   wire unused_glob = glob;  // no global tokens: glob stays 0
-  wire [KEY_BITS-1:0] r1x  = (r0p < rend) ? r0p : rend;  // r1 + 1
-  wire [KEY_BITS-1:0] r1   = r1x - K_ONE;
-  assign rows = r1x[CNT_BITS-1:0] - r0[CNT_BITS-1:0];
-  // The window of the block: keys lo..hi (reference.Mask.WindowRange).
-  wire [KEY_BITS-1:0] lo = (r0 + K_ONE > K_W) ? r0 + K_ONE - K_W : {KEY_BITS{1'b0}};
-  wire [KEY_BITS-1:0] hi = r1;
+  function [KEY_BITS-1:0] geo_r1x(input [KEY_BITS-1:0] row);  // r1 + 1 of the block at row
+    geo_r1x = (row + K_P < K_N) ? row + K_P : K_N;
+  endfunction
+  reg  [CNT_BITS-1:0] rows_q, rows_nx;
+  assign rows = rows_q;
+  function [KEY_BITS-1:0] geo_lo(input [KEY_BITS-1:0] row);  // the window's first key of row
+    geo_lo = (row + K_ONE > K_W) ? row + K_ONE - K_W : {KEY_BITS{1'b0}};
+  endfunction
+  reg  [KEY_BITS-1:0] lo, lo_nx;
+  function [KEY_BITS-1:0] geo_hi(input [KEY_BITS-1:0] last);  // the window's last key of row last
+    geo_hi = last;
+  endfunction
+  reg  [KEY_BITS-1:0] hi, hi_nx;
 
   // Segments: pinned 0..pin_hi, ring from..ring_hi, stream recv..str_hi.
   localparam [KEY_BITS-1:0]  K_WSTART = 0;
@@ -193,12 +203,20 @@ module swat_ctrl #(
   wire                win_more  = r0p < K_N;
   wire [KEY_BITS-1:0] nx_r0     = r0p;
   wire                head_end  = !glob_more && !win_more;
+  // The next block's geometry, computed during the block (nx_r0 and
+  // glob_more change only with r0 and glob, at least five cycles apart).
+  wire [KEY_BITS-1:0] rows_0w  = geo_r1x({KEY_BITS{1'b0}});  // the first block's rows (r0 = 0)
+  wire [KEY_BITS-1:0] rows_nxw = geo_r1x(nx_r0) - nx_r0;
+  wire unused_rows = ^{rows_0w[KEY_BITS-1:CNT_BITS], rows_nxw[KEY_BITS-1:CNT_BITS]};  // rows <= PES
+  always @(posedge clk)
+    {rows_nx, lo_nx, hi_nx} <= {rows_nxw[4:0], geo_lo(nx_r0), geo_hi(geo_r1x(nx_r0) - K_ONE)};
   wire [2:0]          nx_phase  = PH_LDQ;
   always @(posedge clk) begin
     if (rst) begin
       phase <= PH_FIRST;
       glob  <= 1'b0;
       r0    <= {KEY_BITS{1'b0}};
+      {rows_q, lo, hi} <= {rows_0w[4:0], geo_lo({KEY_BITS{1'b0}}), geo_hi(geo_r1x({KEY_BITS{1'b0}}) - K_ONE)};
       cnt   <= {CNT_BITS{1'b0}};
       tmr   <= {TMR_BITS{1'b0}};
       key   <= {KEY_BITS{1'b0}};
@@ -254,6 +272,7 @@ module swat_ctrl #(
               cnt <= {CNT_BITS{1'b0}};
               if (!head_end) begin
                 r0    <= nx_r0;
+                {rows_q, lo, hi} <= {rows_nx, lo_nx, hi_nx};
                 glob  <= glob_more;
                 phase <= nx_phase;
               end else begin
