@@ -47,13 +47,6 @@ type tpl struct {
 // PreloadFirst reports whether a head starts with the preload phase.
 func (p *params) PreloadFirst() bool { return p.HasPin() && p.NGlobal == 0 }
 
-// NeedR1 reports whether the controller reads the block's last row r1
-// (beyond its window's last key hi): a causal dense block's last key, and
-// a causal pinned segment's end when it can end before the pinned keys do.
-func (p *params) NeedR1() bool {
-	return p.Causal && ((p.Dense && !p.Flash) || (p.Pin > 1 && (!p.Dense || p.Flash)))
-}
-
 // XiCanExceed reports whether an exp argument's integer part can exceed
 // PROB_FRAC (and so flush the result to zero).
 func (p *params) XiCanExceed() bool { return p.XiW < 62 && (1<<p.XiW)-1 > p.ProbFrac }

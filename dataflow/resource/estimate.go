@@ -342,7 +342,36 @@ func (p *Params) coreFF() int {
 		slices *= 2 // the second key path's
 	}
 	n := slices + p.C + p.Ls + p.Period - 1 + 3*p.FifoPtr
-	return n + 6 + p.ctrlBits()
+	return n + 6 + p.ctrlBits() + p.geometryFF()
+}
+
+// NeedR1 reports whether the controller reads the block's last row r1
+// (beyond its window's last key hi): a causal dense block's last key, and
+// a causal pinned segment's end when it can end before the pinned keys do.
+func (p *Params) NeedR1() bool {
+	flash := p.Design.Arch == dataflow.ArchFlash
+	return p.Causal && ((p.Dense && !flash) || (p.Pin > 1 && (!p.Dense || flash)))
+}
+
+// geometryFF is the registered block geometry of the controller (not the
+// overlapped one): the block's rows, r1 where read (NeedR1), the window's
+// first key (SWAT) and last key (SWAT and flash), each with the next
+// block's copy.
+func (p *Params) geometryFF() int {
+	if p.Design.HW.Overlap {
+		return 0
+	}
+	n := p.CntW
+	if p.NeedR1() {
+		n += p.KW
+	}
+	if !p.Dense {
+		n += p.KW
+	}
+	if !p.Dense || p.Design.Arch == dataflow.ArchFlash {
+		n += p.KW
+	}
+	return 2 * n
 }
 
 // ctrlBits is the width of the controller's counters and key registers:
