@@ -13,22 +13,6 @@ type Sample struct {
 	Params   *Params
 	Family   Family
 	Measured Resources
-	// ModuleLUT is, for each feature of ModuleOf, Yosys's logic LUTs of
-	// the feature's modules summed over their instances (nil when not
-	// measured).
-	ModuleLUT map[string]int
-}
-
-// ModuleOf names the LUT features whose units are modules of their own in
-// the generated Verilog: the SV lanes (swat_lane) and the dot product's
-// adder tree (swat_dot, its multipliers are DSPs). When every training
-// sample of a family has their LUT counts, these features' coefficients
-// are fitted to those counts alone, and the other features to what is
-// left of the totals: the totals of large designs, where lanes and the dot
-// tree both grow with PEs x lanes, cannot tell the two apart.
-var ModuleOf = map[string][]string{
-	"lane":     {"swat_lane"},
-	"dot_tree": {"swat_dot"},
 }
 
 // Fit fits every family's LUT, FF and LUTRAM formulas to the samples by
@@ -63,18 +47,8 @@ func fitOne(samples []Sample, f Family, q string) ([]float64, error) {
 			exact = append(exact, s.Params.Exact(q, f))
 		}
 	}
-	coef := make([]float64, len(names))
-	pre := moduleCoefs(samples, f, q)
-	for i, r := range rows {
-		for c, k := range pre {
-			exact[i] += k * r[c]
-			r[c] = 0 // not fitted again
-		}
-	}
 	used := usedColumns(rows, len(names))
-	for c, k := range pre {
-		coef[c] = k
-	}
+	coef := make([]float64, len(names))
 	if len(used) == 0 {
 		return coef, nil
 	}
@@ -97,41 +71,6 @@ func fitOne(samples []Sample, f Family, q string) ([]float64, error) {
 		coef[c] = x.AtVec(j)
 	}
 	return coef, nil
-}
-
-// moduleCoefs fits the LUT features of ModuleOf to their modules' own
-// counts, when every sample of the family has them: feature column ->
-// coefficient, by least squares on the relative error of the module's
-// count (one feature, so c = sum(x/y) / sum((x/y)^2)). Other quantities,
-// and a family without module counts, get none.
-func moduleCoefs(samples []Sample, f Family, q string) map[int]float64 {
-	if q != QLUT {
-		return nil
-	}
-	pre := map[int]float64{}
-	for c, name := range FeatureNames(q) {
-		if _, ok := ModuleOf[name]; !ok {
-			continue
-		}
-		var num, den float64
-		for _, s := range samples {
-			if s.Family != f {
-				continue
-			}
-			y, ok := s.ModuleLUT[name]
-			if !ok {
-				return nil
-			}
-			if x := s.Params.Features(q, f)[c]; x > 0 && y > 0 {
-				num += x / float64(y)
-				den += (x / float64(y)) * (x / float64(y))
-			}
-		}
-		if den > 0 {
-			pre[c] = num / den
-		}
-	}
-	return pre
 }
 
 // usedColumns are the features that are non-zero on some row.

@@ -29,13 +29,9 @@ type Measurement struct {
 	RTL    string // hdlgen.RTL.Hash of the synthesized Verilog
 	Counts resource.Resources
 	// ModuleLUT is the logic LUTs of the modules of each feature of
-	// resource.ModuleOf, over all their instances.
+	// moduleUnits, over all their instances.
 	ModuleLUT map[string]int
 }
-
-// moduleCols are the features of resource.ModuleOf in the CSV's column
-// order (lut_<feature>).
-var moduleCols = []string{"lane", "dot_tree"}
 
 // Sample is the measurement as a fit sample (the point's parameters under
 // the current generator).
@@ -48,7 +44,7 @@ func (m Measurement) Sample() (resource.Sample, error) {
 	if err != nil {
 		return resource.Sample{}, fmt.Errorf("%s: %w", m.Point.Label(), err)
 	}
-	return resource.Sample{Params: p, Family: m.Family, Measured: m.Counts, ModuleLUT: m.ModuleLUT}, nil
+	return resource.Sample{Params: p, Family: m.Family, Measured: m.Counts}, nil
 }
 
 // Samples converts measurements to fit samples.

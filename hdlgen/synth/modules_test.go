@@ -3,14 +3,12 @@ package synth
 import (
 	"slices"
 	"testing"
-
-	"github.com/swatsim/swatsim/dataflow/resource"
 )
 
 // TestModuleLUTsSumToTotal: on a hierarchical run's statistics (a
 // 3-PE core on xc7), every module's LUTs times its instances in the
 // design hierarchy sum to the design's LUT total, so the per-module counts
-// the fit takes for the lane and dot tree features are counted as the
+// the collection keeps for the lane and dot tree are counted as the
 // totals are.
 func TestModuleLUTsSumToTotal(t *testing.T) {
 	const path = "testdata/stat/hier_xc7_3pe.txt"
@@ -38,17 +36,17 @@ func TestModuleLUTsSumToTotal(t *testing.T) {
 	}
 }
 
-// TestModuleColumnsCoverModuleOf: the CSV has a column for every feature
-// the fit takes from module counts.
-func TestModuleColumnsCoverModuleOf(t *testing.T) {
+// TestModuleColumnsCoverUnits: the CSV has a column for every feature
+// whose modules' LUTs the collection keeps.
+func TestModuleColumnsCoverUnits(t *testing.T) {
 	var want []string
-	for f := range resource.ModuleOf {
+	for f := range moduleUnits {
 		want = append(want, f)
 	}
 	got := slices.Clone(moduleCols)
 	slices.Sort(want)
 	slices.Sort(got)
 	if !slices.Equal(got, want) {
-		t.Errorf("CSV module columns %v, resource.ModuleOf %v", got, want)
+		t.Errorf("CSV module columns %v, moduleUnits %v", got, want)
 	}
 }
