@@ -147,27 +147,16 @@ module swat_ctrl #(
     end
   endgenerate
 endmodule
-{%define "geo_regs"%}{{%- /* the geometry registers, as one concatenation */ -%}
-rows_q{%if .NeedR1%}, r1{%end%}{%if and .Win (not .Flash)%}, lo{%end%}{%if or .Flash .Win%}, hi{%end%}}{%end%}
-{%define "geo_nxs"%}{rows_nx{%if .NeedR1%}, r1_nx{%end%}{%if and .Win (not .Flash)%}, lo_nx{%end%}{%if or .Flash .Win%}, hi_nx{%end%}}{%end%}
-{%define "geo_0"%}{{%- /* the first block's geometry: row 0, glob as reset */ -%}
-{%fit .CntW .KW "rows_0w"%}
-{%- if .NeedR1%}, geo_r1x({KEY_BITS{1'b0}}{%if gt .NGlobal 0%}, 1'b1{%end%}) - K_ONE{%end%}
-{%- if and .Win (not .Flash)%}, geo_lo({KEY_BITS{1'b0}}){%end%}
-{%- if or .Flash .Win%}, geo_hi(geo_r1x({KEY_BITS{1'b0}}{%if gt .NGlobal 0%}, 1'b1{%end%}) - K_ONE){%end%}}{%end%}
 {%define "geo_nx"%}
   // The next block's geometry, computed during the block (nx_r0 and
   // glob_more change only with r0 and glob, at least five cycles apart).
-  wire [KEY_BITS-1:0] rows_0w  = geo_r1x({KEY_BITS{1'b0}}{%if gt .NGlobal 0%}, 1'b1{%end%});  // the first block's rows (r0 = 0)
-  wire [KEY_BITS-1:0] rows_nxw = geo_r1x(nx_r0{%if gt .NGlobal 0%}, glob_more{%end%}) - nx_r0;
+  wire [KEY_BITS-1:0] rows_0w  = {%.GeoR1x "{KEY_BITS{1'b0}}" "1'b1"%};  // the first block's rows (r0 = 0)
+  wire [KEY_BITS-1:0] rows_nxw = {%.GeoR1x "nx_r0" "glob_more"%} - nx_r0;
 {%- if lt .CntW .KW%}
   wire unused_rows = ^{rows_0w[KEY_BITS-1:CNT_BITS], rows_nxw[KEY_BITS-1:CNT_BITS]};  // rows <= PES
 {%- end%}
   always @(posedge clk)
-    {%template "geo_nxs" .%} <= {{%fit .CntW .KW "rows_nxw"%}
-{%- if .NeedR1%}, geo_r1x(nx_r0{%if gt .NGlobal 0%}, glob_more{%end%}) - K_ONE{%end%}
-{%- if and .Win (not .Flash)%}, geo_lo(nx_r0){%end%}
-{%- if or .Flash .Win%}, geo_hi(geo_r1x(nx_r0{%if gt .NGlobal 0%}, glob_more{%end%}) - K_ONE){%end%}};
+    {%.GeoRegs true%} <= {%.GeoValues "rows_nxw" "nx_r0" "glob_more"%};
 {%- end%}
 {%define "segments"%}
 {%- if .Flash%}
@@ -315,7 +304,7 @@ rows_q{%if .NeedR1%}, r1{%end%}{%if and .Win (not .Flash)%}, lo{%end%}{%if or .F
       phase <= {%if .IdleCore%}(UNITS == 0) ? PH_DONE : {%end%}PH_FIRST;
       glob  <= 1'b{%if gt .NGlobal 0%}1{%else%}0{%end%};
       r0    <= {KEY_BITS{1'b0}};
-      {%template "geo_regs" .%} <= {%template "geo_0" .%};
+      {%.GeoRegs false%} <= {%.GeoValues "rows_0w" "{KEY_BITS{1'b0}}" "1'b1"%};
       cnt   <= {CNT_BITS{1'b0}};
       tmr   <= {TMR_BITS{1'b0}};
       key   <= {KEY_BITS{1'b0}};
@@ -407,7 +396,7 @@ rows_q{%if .NeedR1%}, r1{%end%}{%if and .Win (not .Flash)%}, lo{%end%}{%if or .F
               if (!head_end) begin
 {%- end%}
                 r0    <= nx_r0;
-                {%template "geo_regs" .%} <= {%template "geo_nxs" .%};
+                {%.GeoRegs false%} <= {%.GeoRegs true%};
                 glob  <= glob_more;
                 phase <= nx_phase;
 {%- if .Flash%}
@@ -424,7 +413,7 @@ rows_q{%if .NeedR1%}, r1{%end%}{%if and .Win (not .Flash)%}, lo{%end%}{%if or .F
 {%- end%}
                   r0    <= {KEY_BITS{1'b0}};
                   glob  <= 1'b{%if gt .NGlobal 0%}1{%else%}0{%end%};
-                  {%template "geo_regs" .%} <= {%template "geo_0" .%};
+                  {%.GeoRegs false%} <= {%.GeoValues "rows_0w" "{KEY_BITS{1'b0}}" "1'b1"%};
                   phase <= PH_FIRST;
 {%- if not .Dense%}
                   recv  <= K_WSTART;
