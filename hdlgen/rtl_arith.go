@@ -221,7 +221,7 @@ module swat_lane #(
   wire signed [PVW-1:0] pv_q = pv;
 {%- end%}
   // sweep: the sum and its saturation
-{%- if lt (add (add .InBits .ProbFrac) 2) (add .AccBits 2)%}
+{%- if lt .PVW (add .AccBits 2)%}
   wire signed [UW-1:0] pv_x = {{(UW-PVW){pv_q[PVW-1]}}, pv_q};
 {%- else%}
   wire signed [UW-1:0] pv_x = pv_q;

@@ -273,7 +273,7 @@ func (p *Params) mulRegFF(f Family) int {
 // With acc = 1 and norm >= 2 the norm's product register pn shares the
 // product with the sweep's adder, so no family packs it.
 func (p *Params) laneMulRegFF(f Family) int {
-	pw, uw, pvw := p.lanePW(), p.AccBits+2, p.InBits+p.ProbFrac+2
+	pw, uw, pvw := p.lanePW(), p.AccBits+2, p.PVW
 	if p.LatAcc == 1 {
 		if p.LatNorm >= 2 {
 			return pw
@@ -349,9 +349,12 @@ func (p *Params) coreFF() int {
 // (beyond its window's last key hi): a causal dense block's last key, and
 // a causal pinned segment's end when it can end before the pinned keys do.
 func (p *Params) NeedR1() bool {
-	flash := p.Design.Arch == dataflow.ArchFlash
-	return p.Causal && ((p.Dense && !flash) || (p.Pin > 1 && (!p.Dense || flash)))
+	return p.Causal && ((p.Dense && !p.isFlash()) || (p.Pin > 1 && (!p.Dense || p.isFlash())))
 }
+
+// isFlash reports arch flash (Dense covers it too: its core is a dense
+// one with tiles).
+func (p *Params) isFlash() bool { return p.Design.Arch == dataflow.ArchFlash }
 
 // geometryFF is the registered block geometry of the controller (not the
 // overlapped one): the block's rows, r1 where read (NeedR1), the window's
@@ -368,7 +371,7 @@ func (p *Params) geometryFF() int {
 	if !p.Dense {
 		n += p.KW
 	}
-	if !p.Dense || p.Design.Arch == dataflow.ArchFlash {
+	if !p.Dense || p.isFlash() {
 		n += p.KW
 	}
 	return 2 * n

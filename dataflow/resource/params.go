@@ -52,6 +52,7 @@ type Params struct {
 	Low    int // score fraction bits below the LUT index
 	XiW    int // integer bits of an exp argument
 	MBW    int // lane multiplier B operand: max(RB, PF) + 1
+	PVW    int // the lane's p x v product: the bits it can set, IB + PF + 2, at most the sum's AccBits + 2
 	NW     int // leading-one position of l
 	NsW    int // normalisation shift beyond RB + PF: n - PF
 	KW     int // key and row indices
@@ -146,6 +147,7 @@ func (p *Params) setWidths() {
 	p.Low = p.ScoreFrac - p.LUTBits
 	p.XiW = p.ScoreBits - p.ScoreFrac
 	p.MBW = max(p.RecipBits, p.ProbFrac) + 1
+	p.PVW = min(p.InBits+p.ProbFrac+2, p.AccBits+2)
 	p.NW = max(1, BitsFor(p.SumBits-1))
 	p.NsW = max(1, BitsFor(p.SumBits-1-p.ProbFrac))
 	p.AW = max(1, BitsFor(p.Depth-1))
