@@ -130,7 +130,7 @@ func measureOne(ctx context.Context, pt Point, f resource.Family, version, cache
 	if cache != "" {
 		key = filepath.Join(cache, r.Hash(string(f), version)+".json")
 		if b, err := os.ReadFile(key); err == nil && json.Unmarshal(b, &m.Counts) == nil {
-			if m.ModuleLUT, err = moduleLUTs(key + ".stat.txt"); err == nil {
+			if m.ModuleLUT, err = moduleLUTs(key+".stat.txt", hdlgen.Target(f)); err == nil {
 				return m, nil
 			}
 		}
@@ -146,12 +146,11 @@ func measureOne(ctx context.Context, pt Point, f resource.Family, version, cache
 	}
 	m.Counts = rep.Resources
 	m.Counts.Cells = nil
-	stat := filepath.Join(dir, "stat_"+strings.TrimSuffix(hdlgen.ScriptName(hdlgen.Target(f), false), ".ys")+".txt")
-	if m.ModuleLUT, err = moduleLUTs(stat); err != nil {
+	if m.ModuleLUT, err = moduleLUTs(rep.Stat, hdlgen.Target(f)); err != nil {
 		return Measurement{}, fmt.Errorf("%s on %s: %w", pt.Label(), f, err)
 	}
 	if key != "" {
-		cacheRun(cache, key, m.Counts, stat)
+		cacheRun(cache, key, m.Counts, rep.Stat)
 	}
 	return m, nil
 }
@@ -171,9 +170,13 @@ func cacheRun(cache, key string, counts resource.Resources, stat string) {
 	}
 }
 
-// csvHeader is the columns of a fit CSV.
-var csvHeader = []string{"arch", "arith", "pes", "vector_width", "head_dim", "seq_len", "window", "global_tokens",
-	"sinks", "causal", "lat_score", "lat_exp", "lat_acc", "lat_norm", "lat_recip", "overlap", "family", "yosys", "rtl_hash", "lut", "ff", "dsp", "bram36", "uram", "lutram", "lut_lane", "lut_dot_tree"}
+// countColumns are a fit CSV's columns up to the resource counts.
+var countColumns = []string{"arch", "arith", "pes", "vector_width", "head_dim", "seq_len", "window", "global_tokens",
+	"sinks", "causal", "lat_score", "lat_exp", "lat_acc", "lat_norm", "lat_recip", "overlap", "family", "yosys", "rtl_hash", "lut", "ff", "dsp", "bram36", "uram", "lutram"}
+
+// csvHeader is the columns of a fit CSV: the point, family, provenance,
+// counts and the LUTs of moduleUnits (lut_<feature>).
+var csvHeader = append(slices.Clone(countColumns), moduleColumns()...)
 
 // FormatCSV writes the measurements as CSV.
 func FormatCSV(ms []Measurement) []byte {
@@ -187,8 +190,8 @@ func FormatCSV(ms []Measurement) []byte {
 			itoa(p.LatAcc), itoa(p.LatNorm), itoa(p.LatRecip), strconv.FormatBool(p.Overlap),
 			string(m.Family), m.Yosys, m.RTL, itoa(c.LUT), itoa(c.FF), itoa(c.DSP), strconv.FormatFloat(c.BRAM36, 'g', -1, 64),
 			itoa(c.URAM), itoa(c.LUTRAM)}
-		for _, f := range moduleCols {
-			row = append(row, itoa(m.ModuleLUT[f]))
+		for _, u := range moduleUnits {
+			row = append(row, itoa(m.ModuleLUT[u.feature]))
 		}
 		w.Write(row)
 	}
@@ -265,8 +268,8 @@ func parseRow(r []string) (Measurement, error) {
 		return Measurement{}, err
 	}
 	mods := map[string]int{}
-	for _, f := range moduleCols {
-		mods[f] = num("lut_" + f)
+	for _, u := range moduleUnits {
+		mods[u.feature] = num("lut_" + u.feature)
 	}
 	if firstErr != nil {
 		return Measurement{}, firstErr

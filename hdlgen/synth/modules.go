@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/swatsim/swatsim/hdlgen"
 )
 
 // hierLine is a line of stat's design hierarchy: indent, module, count
@@ -14,38 +16,48 @@ import (
 var hierLine = regexp.MustCompile(`^( +)(\S+)\s+(\d+)\s*$`)
 
 // moduleUnits are the LUT features whose units are modules of their own
-// in the generated Verilog, and those modules: the SV lanes and the dot
-// product (its adder tree; the multipliers are DSPs). The collection keeps
-// their LUT counts (CSV columns lut_<feature>, in moduleCols' order) to
-// check how the fitted formulas split a design's LUTs. Fitting these two
+// in the generated Verilog, and those modules, in the CSV's column order
+// (lut_<feature>): the SV lanes and the dot product (its adder tree; the
+// multipliers are DSPs). The collection keeps their LUT counts to check
+// how the fitted formulas split a design's LUTs. Fitting these two
 // features to their modules' counts (and the others to the rest) was
 // tried on the 92 training points and made the leave-one-out xcup LUT
 // error worse (max 21.2% swat, 21.9% dense, against 13.3% and 14.6%
 // fitted to the totals), so the fit uses the totals (docs/hdl.md).
-var moduleUnits = map[string][]string{
-	"lane":     {"swat_lane"},
-	"dot_tree": {"swat_dot"},
+var moduleUnits = []struct {
+	feature string
+	modules []string
+}{
+	{"lane", []string{"swat_lane"}},
+	{"dot_tree", []string{"swat_dot"}},
 }
 
-// moduleCols are moduleUnits' features in the CSV's column order.
-var moduleCols = []string{"lane", "dot_tree"}
+// moduleColumns are the CSV columns of moduleUnits.
+func moduleColumns() []string {
+	var cols []string
+	for _, u := range moduleUnits {
+		cols = append(cols, "lut_"+u.feature)
+	}
+	return cols
+}
 
-// moduleLUTs reads a hierarchical run's statistics and returns, for every
-// feature of moduleUnits, the logic LUTs of its modules summed over all
-// their instances (a module's LUTs times its instances in the hierarchy).
-func moduleLUTs(path string) (map[string]int, error) {
+// moduleLUTs reads a hierarchical run's statistics for target t and
+// returns, for every feature of moduleUnits, the logic LUTs of its modules
+// summed over all their instances (a module's LUTs, as tally counts them,
+// times its instances in the hierarchy).
+func moduleLUTs(path string, t hdlgen.Target) (map[string]int, error) {
 	perModule, hier, err := readHierStat(path)
 	if err != nil {
 		return nil, err
 	}
 	total := map[string]int{} // base module name -> LUTs over all instances
 	for name, inst := range hier {
-		total[baseName(name)] += perModule[name] * inst
+		total[baseName(name)] += tally(t, perModule[name]).LUT * inst
 	}
 	out := map[string]int{}
-	for feat, mods := range moduleUnits {
-		for _, m := range mods {
-			out[feat] += total[m]
+	for _, u := range moduleUnits {
+		for _, m := range u.modules {
+			out[u.feature] += total[m]
 		}
 	}
 	return out, nil
@@ -60,16 +72,16 @@ func baseName(name string) string {
 	return name
 }
 
-// readHierStat reads every module's logic LUTs from stat's per-module
-// sections and every module's instances in the whole design from its
-// design hierarchy (the counts there are per parent instance).
-func readHierStat(path string) (luts, instances map[string]int, err error) {
+// readHierStat reads every module's cells from stat's per-module sections
+// and every module's instances in the whole design from its design
+// hierarchy (the counts there are per parent instance).
+func readHierStat(path string) (cells map[string]map[string]int, instances map[string]int, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("hdl: yosys statistics: %w", err)
 	}
 	defer f.Close()
-	luts, instances = map[string]int{}, map[string]int{}
+	cells, instances = map[string]map[string]int{}, map[string]int{}
 	var module string
 	var stack []int // instances of the enclosing modules, by depth
 	inHier := false
@@ -81,6 +93,7 @@ func readHierStat(path string) (luts, instances map[string]int, err error) {
 			inHier, module = true, ""
 		case strings.HasPrefix(l, "=== "):
 			module = strings.TrimSuffix(strings.TrimPrefix(l, "=== "), " ===")
+			cells[module] = map[string]int{}
 		case inHier && strings.Contains(l, "Number of"):
 			inHier = false
 		case inHier:
@@ -98,14 +111,14 @@ func readHierStat(path string) (luts, instances map[string]int, err error) {
 				instances[m[2]] += n
 			}
 		case module != "":
-			if m := cellLine.FindStringSubmatch(l); m != nil && strings.HasPrefix(m[1], "LUT") {
+			if m := cellLine.FindStringSubmatch(l); m != nil {
 				n, _ := strconv.Atoi(m[2])
-				luts[module] += n
+				cells[module][m[1]] += n
 			}
 		}
 	}
 	if len(instances) == 0 {
 		return nil, nil, fmt.Errorf("hdl: yosys statistics %s: no design hierarchy", path)
 	}
-	return luts, instances, sc.Err()
+	return cells, instances, sc.Err()
 }

@@ -1,9 +1,6 @@
 package synth
 
-import (
-	"slices"
-	"testing"
-)
+import "testing"
 
 // TestModuleLUTsSumToTotal: on a hierarchical run's statistics (a
 // 3-PE core on xc7), every module's LUTs times its instances in the
@@ -12,41 +9,26 @@ import (
 // totals are.
 func TestModuleLUTsSumToTotal(t *testing.T) {
 	const path = "testdata/stat/hier_xc7_3pe.txt"
-	luts, inst, err := readHierStat(path)
+	perModule, inst, err := readHierStat(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	sum := 0
 	for m, n := range inst {
-		sum += luts[m] * n
+		sum += tally("xc7", perModule[m]).LUT * n
 	}
-	cells, err := readStat(path)
+	design, err := readStat(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := tally("xc7", cells).LUT; sum != want {
+	if want := tally("xc7", design).LUT; sum != want {
 		t.Errorf("modules' LUTs x instances = %d, the design's total %d", sum, want)
 	}
-	got, err := moduleLUTs(path)
+	got, err := moduleLUTs(path, "xc7")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got["lane"] == 0 || got["lane"] >= sum {
 		t.Errorf("lane LUTs %d of %d", got["lane"], sum)
-	}
-}
-
-// TestModuleColumnsCoverUnits: the CSV has a column for every feature
-// whose modules' LUTs the collection keeps.
-func TestModuleColumnsCoverUnits(t *testing.T) {
-	var want []string
-	for f := range moduleUnits {
-		want = append(want, f)
-	}
-	got := slices.Clone(moduleCols)
-	slices.Sort(want)
-	slices.Sort(got)
-	if !slices.Equal(got, want) {
-		t.Errorf("CSV module columns %v, moduleUnits %v", got, want)
 	}
 }

@@ -23,6 +23,7 @@ type Report struct {
 	Resources resource.Resources
 	Time      time.Duration
 	Dir       string // where the script, log and statistics are
+	Stat      string // the statistics file (Yosys's stat, per module and for the design)
 }
 
 // Yosys runs Yosys on the generated design for the target in dir (a
@@ -52,8 +53,8 @@ func Yosys(ctx context.Context, r *hdlgen.RTL, t hdlgen.Target, flat bool, dir s
 	if out, err := tool.Run(ctx, dir, "yosys", "-q", "-l", base+".log", "-s", script); err != nil {
 		return nil, fmt.Errorf("hdl: yosys %s failed: %v\n%s", t, err, tool.Tail(out, 30))
 	}
-	rep := &Report{Target: t, Flat: flat, Time: time.Since(start), Dir: dir}
-	cells, err := readStat(filepath.Join(dir, "stat_"+base+".txt"))
+	rep := &Report{Target: t, Flat: flat, Time: time.Since(start), Dir: dir, Stat: filepath.Join(dir, "stat_"+base+".txt")}
+	cells, err := readStat(rep.Stat)
 	if err != nil {
 		return nil, err
 	}
