@@ -166,10 +166,7 @@ endmodule
   genvar g;
   generate
     for (g = 0; g < PES; g = g + 1) begin : pe
-{%- if .CoIssue%}
-      wire [SLICE-1:0] k_slice = d_sel[g] ? kb_slice : ka_slice;
-      wire [SLICE-1:0] v_slice = v_sel[g] ? vb_slice : va_slice;
-{%- else if .Overlap%}
+{%- if and .Overlap (not .CoIssue)%}
       wire [SLICE-1:0] k_slice = ka_slice;
       wire [SLICE-1:0] v_slice = va_slice;
 {%- end%}
@@ -177,9 +174,15 @@ endmodule
         .clk(clk), .cfg_score_shift(cfg_score_shift),
         .row_load(q_load[g]), .row_in(q_data), .row_shift(o_shift),
         .chain_in(chain[(g+1)*ROW +: ROW]), .row_out(chain[g*ROW +: ROW]),
+{%- if .CoIssue%}
+        .dot_first(issue),{%if gt .C 1%} .dot_busy(dot_busy),{%end%} .ka_slice(ka_slice), .kb_slice(kb_slice), .k_sel(d_sel[g]),
+        .sc_en(sc_en), .ex_en(ex_en), .fold(fold[g]),
+        .sv_first(sv_first),{%if gt .Period 1%} .sv_busy(sv_busy),{%end%} .va_slice(va_slice), .vb_slice(vb_slice), .v_sel(v_sel[g]),
+{%- else%}
         .dot_first(issue),{%if gt .C 1%} .dot_busy(dot_busy),{%end%} .k_slice(k_slice),
         .sc_en(sc_en), .ex_en(ex_en), .fold(fold[g]),
         .sv_first(sv_first),{%if gt .Period 1%} .sv_busy(sv_busy),{%end%} .v_slice(v_slice),
+{%- end%}
 {%- if .Overlap%}
         .nm_first(nm_first), .rc_step(rc_step), .nm_busy(nm_busy),
         .ld_bank(ld_bank), .dt_bank(d_bank ^ d_sel[g]), .ex_bank(x_bank ^ x_sel[g]),

@@ -44,7 +44,13 @@ module swat_pe #(
 {%- if gt .C 1%}
   input  wire                             dot_busy,   // slices 1..C-1
 {%- end%}
+{%- if .CoIssue%}
+  input  wire [VECTOR_WIDTH*IN_BITS-1:0]  ka_slice,   // slot key A's slice
+  input  wire [VECTOR_WIDTH*IN_BITS-1:0]  kb_slice,   // slot key B's slice (the co-issued block's)
+  input  wire                             k_sel,      // this PE takes key B in the dot stage
+{%- else%}
   input  wire [VECTOR_WIDTH*IN_BITS-1:0]  k_slice,
+{%- end%}
   input  wire [LAT_SCORE-1:0]             sc_en,      // score stage i loads
   input  wire [LAT_EXP-1:0]               ex_en,      // exp stage i loads; 0 is the max/exp cycle
   input  wire                             fold,       // the mask allows this key (valid with ex_en[0])
@@ -52,7 +58,13 @@ module swat_pe #(
 {%- if gt .Period 1%}
   input  wire                             sv_busy,
 {%- end%}
+{%- if .CoIssue%}
+  input  wire [VECTOR_WIDTH*IN_BITS-1:0]  va_slice,
+  input  wire [VECTOR_WIDTH*IN_BITS-1:0]  vb_slice,
+  input  wire                             v_sel,      // this PE takes key B in the SV stage
+{%- else%}
   input  wire [VECTOR_WIDTH*IN_BITS-1:0]  v_slice,
+{%- end%}
   input  wire                             nm_first,   // norm cycle 0
   input  wire                             rc_step,    // norm cycles 1..Lr-1
   input  wire                             nm_busy{%if .Overlap%},    // norm cycles Lr..Lr+C+Ln-2
@@ -67,6 +79,14 @@ module swat_pe #(
   localparam ACCS  = VECTOR_WIDTH * ACC_BITS;
   localparam [PROB_FRAC:0] P_ONE  = {1'b1, {PROB_FRAC{1'b0}}};
   localparam [PROB_FRAC:0] P_ZERO = {(PROB_FRAC+1){1'b0}};
+{%- if .CoIssue%}
+  // The PE picks its key's slices from the slot's two keys here, not in
+  // the core, so each PE's pick stays a 2:1 multiplexer per bit: merged
+  // into the shared slice logic, Yosys's xcup mapping builds a wide
+  // multiplexer per PE and bit (docs/hdl.md, "Known misses").
+  wire [SLICE-1:0] k_slice = k_sel ? kb_slice : ka_slice;
+  wire [SLICE-1:0] v_slice = v_sel ? vb_slice : va_slice;
+{%- end%}
 {%- if gt .C 1%}
   wire dot_on = dot_first | dot_busy;
 {%- end%}

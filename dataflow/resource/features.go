@@ -77,7 +77,7 @@ func (p *Params) dotTreeLUTs(f Family) int {
 	if f == XC7 {
 		return 0
 	}
-	return (p.VW - 1) * (2*p.InBits + BitsFor(p.VW))
+	return (p.VW - 1) * BitsFor(p.VW-1) * (2*p.InBits + BitsFor(p.VW))
 }
 
 // denseRowLUTs is the dense core's K and V row shifters (a 2:1 multiplexer
@@ -106,12 +106,18 @@ func (p *Params) peLUTs() float64 {
 
 // bankLUTs is the relative LUT cost of a banked PE's selections (one LUT
 // per bit of a 2:1 multiplexer): the dot's query slice, the output slice,
-// the running max and the row sum for the sweep and for the division.
+// the running max and the row sum for the sweep and for the division;
+// with a second key path (CoIssue), the PE's pick of its K and V slices
+// from the slot's two keys as well.
 func (p *Params) bankLUTs() float64 {
 	if p.Banks < 2 {
 		return 0
 	}
-	return float64(2*p.SliceW + p.ScoreBits + 2*p.SumBits)
+	n := 2*p.SliceW + p.ScoreBits + 2*p.SumBits
+	if p.CoIssue {
+		n += 2 * p.SliceW
+	}
+	return float64(n)
 }
 
 // rowLUTs is the relative LUT cost of the SWAT core's K/V row path: 3.26
