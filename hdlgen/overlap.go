@@ -116,17 +116,6 @@ func (p *params) DescUnpack(pre string, used ...string) string {
 	return b.String()
 }
 
-// CoIssue reports whether some block's successor inherits positions (D <
-// K): only then does the core have the second key path.
-func (p *params) CoIssue() bool {
-	for _, d := range p.Descs {
-		if d.D < d.K {
-			return true
-		}
-	}
-	return false
-}
-
 // bankTpl is what the PE's lanes-and-ring template sees: the parameters,
 // the suffix B of the ring's signal names ("" in the one-bank PE, "0" and
 // "1" for the banks of the overlapped PE) and the signal the lanes' output

@@ -31,7 +31,7 @@ type Params struct {
 	Tail, NormCyc      int   // sweep tail and norm phase, dataflow.Timing.Tail and NormCycles
 	AccSlots           int   // accumulator ring slots outside the lane pipeline: Period - LatAcc + 1
 	Banks              int   // accumulator banks per PE: 2 with hw.overlap (two query rows, softmax states and lane sets), else 1
-	CoIssue            bool  // hw.overlap: some block's successor co-issues in its slots, so the core has a second key path
+	CoIssue            bool  // hw.overlap: some block's successor co-issues in its slots, so the core has a second key path (hdlgen builds it from this)
 	DescSize           int   // hw.overlap: the descriptor ROM's depth as Yosys builds it (rom.go)
 	DescBits           []int // hw.overlap: the field of each of its data bits (those that differ between words), least significant first
 	Depth, PinDepth    int
@@ -188,7 +188,7 @@ func (p *Params) setDescROM(d *dataflow.Design) {
 	}
 	p.DescSize, p.DescBits = descGeometry(words, p.descWidths())
 	for _, w := range words {
-		if w[12] < w[11] {
+		if w[fOff] < w[fK] {
 			p.CoIssue = true
 		}
 	}

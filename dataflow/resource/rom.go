@@ -119,11 +119,11 @@ const (
 func romShape(size, width int) (shape int, ok bool) {
 	best := math.MaxInt
 	for i, s := range bramShapes {
-		c := ceilDiv(size, s.depth) * ceilDiv(width, s.width) * yosysRAMB18Cost
+		unit := yosysRAMB18Cost
 		if s.cost == 2 {
-			c = ceilDiv(size, s.depth) * ceilDiv(width, s.width) * yosysRAMB36Cost
+			unit = yosysRAMB36Cost
 		}
-		if c < best {
+		if c := ceilDiv(size, s.depth) * ceilDiv(width, s.width) * unit; c < best {
 			best, shape = c, i
 		}
 	}
