@@ -147,6 +147,7 @@ func (s *Schedule) windowSegs(blk *Block, w int) {
 	if w == 0 {
 		blk.Preload = pin
 	}
+	blk.Segs = make([]Segment, 0, 3) // pinned, ring, stream
 	if pin > 0 {
 		pe := pin - 1
 		if m.Causal {

@@ -3,6 +3,7 @@ package sim
 import (
 	_ "embed"
 	"encoding/json"
+	"sync"
 
 	"github.com/swatsim/swatsim/dataflow"
 )
@@ -23,13 +24,19 @@ type gqaAnchorRow struct {
 	EnergyMJ         float64 `json:"energy_mj"`
 }
 
+// gqaAnchor is gpu_gqa_anchor.json, parsed once.
+var gqaAnchor = sync.OnceValues(func() (a struct {
+	GPU     string         `json:"gpu"`
+	Prefill []gqaAnchorRow `json:"prefill"`
+}, err error) {
+	err = json.Unmarshal(gpuGQAAnchorJSON, &a)
+	return a, err
+})
+
 // compareGQA finds the grouped-query anchor row of the design's shape.
 func compareGQA(d *dataflow.Design, r *Report) *GPUComparison {
-	var a struct {
-		GPU     string         `json:"gpu"`
-		Prefill []gqaAnchorRow `json:"prefill"`
-	}
-	if json.Unmarshal(gpuGQAAnchorJSON, &a) != nil {
+	a, err := gqaAnchor()
+	if err != nil {
 		return nil
 	}
 	m := d.Model
@@ -58,17 +65,23 @@ type anchorRow struct {
 	FlexMJ     float64 `json:"flex_energy_mj"`
 }
 
+// mhaAnchor is gpu_anchor.json, parsed once.
+var mhaAnchor = sync.OnceValues(func() (a struct {
+	GPU  string      `json:"gpu"`
+	Rows []anchorRow `json:"rows"`
+}, err error) {
+	err = json.Unmarshal(gpuAnchorJSON, &a)
+	return a, err
+})
+
 // compareGPU finds the anchor row with the design's heads (and K/V heads),
 // head_dim, window, causality and seq_len, if any.
 func compareGPU(d *dataflow.Design, r *Report) *GPUComparison {
 	if d.KVHeads() != d.Model.Heads {
 		return compareGQA(d, r)
 	}
-	var a struct {
-		GPU  string      `json:"gpu"`
-		Rows []anchorRow `json:"rows"`
-	}
-	if json.Unmarshal(gpuAnchorJSON, &a) != nil {
+	a, err := mhaAnchor()
+	if err != nil {
 		return nil
 	}
 	m := d.Model

@@ -3,7 +3,11 @@
 // pending wake-up and schedules a new one only when it is earlier.
 package alarm
 
-import "github.com/sarchlab/akita/v3/sim"
+import (
+	"github.com/sarchlab/akita/v3/sim"
+
+	"github.com/swatsim/swatsim/accel/serial"
+)
 
 // Alarm is one component's pending wake-up.
 type Alarm struct {
@@ -11,12 +15,12 @@ type Alarm struct {
 	set     bool
 }
 
-// At makes h tick at time t (>= now) unless a wake-up at or before t, and
-// after now, is already pending.
-func (a *Alarm) At(e sim.Engine, h sim.Handler, t, now sim.VTimeInSec) {
+// At makes h (the component that embeds c) tick at time t (>= now)
+// unless a wake-up at or before t, and after now, is already pending.
+func (a *Alarm) At(c *serial.Component, h sim.Handler, t, now sim.VTimeInSec) {
 	if a.set && a.pending > now && a.pending <= t {
 		return
 	}
 	a.pending, a.set = t, true
-	e.Schedule(sim.MakeTickEvent(t, h))
+	c.Schedule(t, h)
 }

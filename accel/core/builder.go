@@ -5,6 +5,7 @@ import (
 
 	"github.com/sarchlab/akita/v3/sim"
 
+	"github.com/swatsim/swatsim/accel/serial"
 	"github.com/swatsim/swatsim/accel/stream"
 	"github.com/swatsim/swatsim/dataflow"
 )
@@ -50,7 +51,7 @@ func (b Builder) WithStreams(q, k, v *stream.FIFO, out OutputSink) Builder {
 func (b Builder) Build(name string) *Comp {
 	b.mustBeComplete(name)
 	c := &Comp{seq: b.seq, q: b.q, k: b.k, v: b.v, out: b.out, freq: b.freq, horizon: b.horizon}
-	c.TickingComponent = sim.NewTickingComponent(name, b.engine, b.freq, c)
+	c.Component = serial.New(name, b.engine, b.freq, c)
 	b.seq.Obs = c
 	if b.dp != nil {
 		c.dp = newWorker(b.dp)

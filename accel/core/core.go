@@ -4,6 +4,7 @@ import (
 	"github.com/sarchlab/akita/v3/sim"
 
 	"github.com/swatsim/swatsim/accel/alarm"
+	"github.com/swatsim/swatsim/accel/serial"
 	"github.com/swatsim/swatsim/accel/stream"
 	"github.com/swatsim/swatsim/dataflow"
 )
@@ -16,7 +17,7 @@ type OutputSink interface {
 
 // Comp is the attention core.
 type Comp struct {
-	*sim.TickingComponent
+	*serial.Component
 
 	// OnWake is called after every wake-up (the platform wakes loaders).
 	OnWake func(now sim.VTimeInSec)
@@ -40,7 +41,7 @@ type Comp struct {
 func (c *Comp) Sequencer() *dataflow.Sequencer { return c.seq }
 
 // Start schedules the core's first wake-up.
-func (c *Comp) Start(at sim.VTimeInSec) { c.alarm.At(c.TickingComponent.Engine, c, at, at) }
+func (c *Comp) Start(at sim.VTimeInSec) { c.alarm.At(c.Component, c, at, at) }
 
 // Tick advances the sequencer up to the horizon and sleeps until the
 // next action or until a missing beat arrives.
@@ -57,7 +58,7 @@ func (c *Comp) Tick(now sim.VTimeInSec) bool {
 		c.Close()
 	case ok:
 		next := max(c.seq.Next(), cyc+1)
-		c.alarm.At(c.TickingComponent.Engine, c, c.freq.NCyclesLater(int(next-cyc), now), now)
+		c.alarm.At(c.Component, c, c.freq.NCyclesLater(int(next-cyc), now), now)
 	}
 	return false
 }
@@ -76,7 +77,7 @@ func (c *Comp) Close() {
 func (c *Comp) Wake(now sim.VTimeInSec) {
 	if c.waiting && !c.Finished {
 		c.waiting = false
-		c.alarm.At(c.TickingComponent.Engine, c, c.freq.NextTick(now), now)
+		c.alarm.At(c.Component, c, c.freq.NextTick(now), now)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 
 	"github.com/sarchlab/akita/v3/sim"
 
+	"github.com/swatsim/swatsim/accel/serial"
 	"github.com/swatsim/swatsim/accel/stream"
 )
 
@@ -45,8 +46,8 @@ func (b Builder) Build(name string) *Comp {
 	b.mustBeComplete(name)
 	c := &Comp{freq: b.freq, layout: b.layout, functional: b.functional, fifo: b.fifo, plan: b.plan, pending: map[string]*request{}}
 	c.rowsPerReq = RowsPerRequest(b.layout, b.fifo.Capacity)
-	c.TickingComponent = sim.NewTickingComponent(name, b.engine, b.freq, c)
-	c.bottomPort = sim.NewLimitNumMsgPort(c, 64, name+".Bottom")
+	c.Component = serial.New(name, b.engine, b.freq, c)
+	c.bottomPort = serial.NewPort(c, 64, name+".Bottom")
 	c.AddPort("Bottom", c.bottomPort)
 	return c
 }

@@ -7,7 +7,9 @@ import (
 
 	"github.com/swatsim/swatsim/accel/activity"
 	"github.com/swatsim/swatsim/accel/alarm"
+	"github.com/swatsim/swatsim/accel/serial"
 	"github.com/swatsim/swatsim/accel/stream"
+	"github.com/swatsim/swatsim/internal/queue"
 )
 
 // request is one burst in flight.
@@ -20,7 +22,7 @@ type request struct {
 
 // Comp is a DMA loader.
 type Comp struct {
-	*sim.TickingComponent
+	*serial.Component
 
 	// OnArrival is called when rows become visible to the core.
 	OnArrival func(now sim.VTimeInSec)
@@ -37,7 +39,7 @@ type Comp struct {
 	curOK      bool
 	started    bool
 	pending    map[string]*request
-	order      []*request
+	order      queue.Queue[*request]
 	// Activity meters the time a request is in flight.
 	Activity activity.Meter
 	// BytesRead counts the bytes the loader read.
@@ -60,14 +62,14 @@ func (c *Comp) cycle(now sim.VTimeInSec) int64 { return int64(c.freq.Cycle(now))
 // deliver pushes finished requests into the FIFO in issue order.
 func (c *Comp) deliver(now sim.VTimeInSec) bool {
 	n := 0
-	for n < len(c.order) && c.order[n].done {
-		c.push(c.order[n], c.cycle(now))
+	for n < c.order.Len() && (*c.order.At(n)).done {
+		c.push(*c.order.At(n), c.cycle(now))
 		n++
 	}
 	if n == 0 {
 		return false
 	}
-	c.order = c.order[n:]
+	c.order.Drop(n)
 	if c.OnArrival != nil {
 		c.OnArrival(now)
 	}
@@ -116,7 +118,7 @@ func (c *Comp) issue(now sim.VTimeInSec) bool {
 	c.fifo.Trim(cyc)
 	if !c.fifo.Reserve(rows, cyc) {
 		if t := c.fifo.FreeAt(cyc, rows); t >= 0 {
-			c.alarm.At(c.Engine, c, c.freq.NCyclesLater(int(t-cyc), now), now)
+			c.alarm.At(c.Component, c, c.freq.NCyclesLater(int(t-cyc), now), now)
 		}
 		return false
 	}
@@ -133,7 +135,7 @@ func (c *Comp) issue(now sim.VTimeInSec) bool {
 	}
 	q := &request{r: r, req: req}
 	c.pending[req.ID] = q
-	c.order = append(c.order, q)
+	c.order.Push(q)
 	c.BytesRead += uint64(rows * c.layout.RowBytes)
 	c.Requests++
 	c.cur.Lo = r.Hi + 1

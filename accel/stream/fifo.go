@@ -106,7 +106,7 @@ func (f *FIFO) Consume(c int64) {
 // bound memory; nobody asks about cycles before now afterwards.
 func (f *FIFO) Trim(now int64) {
 	k := int(f.consumedBy(now) - f.base)
-	if k < 1024 || k < len(f.consumed)/2 {
+	if k < 64 || k < len(f.consumed)/2 {
 		return
 	}
 	f.consumed = f.consumed[:copy(f.consumed, f.consumed[k:])]

@@ -6,6 +6,7 @@ import (
 	"github.com/sarchlab/akita/v3/mem/mem"
 	"github.com/sarchlab/akita/v3/sim"
 
+	"github.com/swatsim/swatsim/accel/serial"
 	"github.com/swatsim/swatsim/accel/stream"
 )
 
@@ -34,8 +35,8 @@ func (b Builder) Build(name string) *Comp {
 		panic(fmt.Sprintf("writer %s: engine and layout must be set", name))
 	}
 	c := &Comp{freq: b.freq, layout: b.layout, inflight: map[string]*mem.WriteReq{}}
-	c.TickingComponent = sim.NewTickingComponent(name, b.engine, b.freq, c)
-	c.bottomPort = sim.NewLimitNumMsgPort(c, 64, name+".Bottom")
+	c.Component = serial.New(name, b.engine, b.freq, c)
+	c.bottomPort = serial.NewPort(c, 64, name+".Bottom")
 	c.AddPort("Bottom", c.bottomPort)
 	return c
 }

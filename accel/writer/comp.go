@@ -7,18 +7,20 @@ import (
 
 	"github.com/swatsim/swatsim/accel/activity"
 	"github.com/swatsim/swatsim/accel/alarm"
+	"github.com/swatsim/swatsim/accel/serial"
 	"github.com/swatsim/swatsim/accel/stream"
+	"github.com/swatsim/swatsim/internal/queue"
 )
 
 // Comp is the output writer.
 type Comp struct {
-	*sim.TickingComponent
+	*serial.Component
 
 	freq        sim.Freq
 	layout      stream.Layout
 	bottomPort  sim.Port // faces memory
 	alarm       alarm.Alarm
-	queue       []stream.Beat // rows in output order; Arrival = cycle they left the core
+	queue       queue.Queue[stream.Beat] // rows in output order; Arrival = cycle they left the core
 	outstanding int
 	inflight    map[string]*mem.WriteReq
 	zeros       []byte // payload of timing-only writes (never written to)
@@ -35,14 +37,14 @@ type Comp struct {
 // Push hands the writer an output row that leaves the core in cycle
 // b.Arrival.
 func (c *Comp) Push(b stream.Beat, now sim.VTimeInSec) {
-	c.queue = append(c.queue, b)
-	if len(c.queue) == 1 {
+	c.queue.Push(b)
+	if c.queue.Len() == 1 {
 		c.wakeAt(b.Arrival, now)
 	}
 }
 
 // Idle reports whether every row has been written and acknowledged.
-func (c *Comp) Idle() bool { return len(c.queue) == 0 && c.outstanding == 0 }
+func (c *Comp) Idle() bool { return c.queue.Len() == 0 && c.outstanding == 0 }
 
 func (c *Comp) wakeAt(cyc int64, now sim.VTimeInSec) {
 	cur := int64(c.freq.Cycle(now))
@@ -50,7 +52,7 @@ func (c *Comp) wakeAt(cyc int64, now sim.VTimeInSec) {
 		c.TickLater(now)
 		return
 	}
-	c.alarm.At(c.Engine, c, c.freq.NCyclesLater(int(cyc-cur), now), now)
+	c.alarm.At(c.Component, c, c.freq.NCyclesLater(int(cyc-cur), now), now)
 }
 
 // Tick runs the stages back to front: take acknowledgements, then send the
@@ -79,21 +81,21 @@ func (c *Comp) receive(now sim.VTimeInSec) bool {
 
 // send writes the longest run of ready, contiguous rows (up to a burst).
 func (c *Comp) send(now sim.VTimeInSec) bool {
-	if len(c.queue) == 0 {
+	if c.queue.Len() == 0 {
 		return false
 	}
 	cyc := int64(c.freq.Cycle(now))
 	n := c.run()
-	if last := c.queue[n-1].Arrival; last > cyc {
+	if last := c.queue.At(n - 1).Arrival; last > cyc {
 		c.wakeAt(last, now)
 		return false
 	}
-	first := c.queue[0]
+	first := c.queue.At(0)
 	l := c.layout
 	addr := l.Addr(first.Head, first.Row)
 	data := c.burstData(n)
 	for i := 0; i < n; i++ {
-		if codes := c.queue[i].Codes(); codes != nil {
+		if codes := c.queue.At(i).Codes(); codes != nil {
 			stream.Encode(data[i*l.RowBytes:], codes, l.ElemBytes)
 		}
 	}
@@ -107,7 +109,7 @@ func (c *Comp) send(now sim.VTimeInSec) bool {
 		tracing.TraceReqInitiate(req, c, "")
 		c.inflight[req.ID] = req
 	}
-	c.queue = c.queue[n:]
+	c.queue.Drop(n)
 	c.outstanding++
 	c.Requests++
 	c.BytesWritten += uint64(len(data))
@@ -119,7 +121,7 @@ func (c *Comp) send(now sim.VTimeInSec) bool {
 // shared zero buffer that only gives the write its size.
 func (c *Comp) burstData(n int) []byte {
 	size := n * c.layout.RowBytes
-	if c.queue[0].K == nil && c.queue[0].Pending == nil {
+	if first := c.queue.At(0); first.K == nil && first.Pending == nil {
 		if len(c.zeros) < size {
 			c.zeros = make([]byte, size)
 		}
@@ -132,9 +134,10 @@ func (c *Comp) burstData(n int) []byte {
 // a burst and not past a Boundary; they are sent together once the last
 // has left the core.
 func (c *Comp) run() int {
-	n, most := 0, c.layout.RowsFrom(c.queue[0].Head, c.queue[0].Row, len(c.queue))
+	first := c.queue.At(0)
+	n, most := 0, c.layout.RowsFrom(first.Head, first.Row, c.queue.Len())
 	for n < most {
-		if n > 0 && (c.queue[n].Head != c.queue[0].Head || c.queue[n].Row != c.queue[0].Row+n) {
+		if b := c.queue.At(n); n > 0 && (b.Head != first.Head || b.Row != first.Row+n) {
 			break
 		}
 		n++

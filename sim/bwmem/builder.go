@@ -6,6 +6,7 @@ import (
 	"github.com/sarchlab/akita/v3/mem/mem"
 	"github.com/sarchlab/akita/v3/sim"
 
+	"github.com/swatsim/swatsim/accel/serial"
 	"github.com/swatsim/swatsim/mem/channel"
 )
 
@@ -64,8 +65,8 @@ func (b Builder) Build(name string) *Comp {
 		chainStart: make([]sim.VTimeInSec, b.channels),
 		chainEnd:   make([]sim.VTimeInSec, b.channels),
 	}
-	c.TickingComponent = sim.NewTickingComponent(name, b.engine, b.freq, c)
-	c.topPort = sim.NewLimitNumMsgPort(c, 256, name+".Top")
+	c.Component = serial.New(name, b.engine, b.freq, c)
+	c.topPort = serial.NewPort(c, 256, name+".Top")
 	c.AddPort("Top", c.topPort)
 	return c
 }

@@ -11,12 +11,13 @@ import (
 	"github.com/sarchlab/akita/v3/tracing"
 
 	"github.com/swatsim/swatsim/accel/activity"
+	"github.com/swatsim/swatsim/accel/serial"
 	"github.com/swatsim/swatsim/mem/channel"
 )
 
 // Comp is the controller.
 type Comp struct {
-	*sim.TickingComponent
+	*serial.Component
 
 	topPort    sim.Port // faces the loaders and the writer
 	freq       sim.Freq
@@ -31,6 +32,7 @@ type Comp struct {
 	// queued behind the previous): when it started and when it ends.
 	chainStart, chainEnd []sim.VTimeInSec
 	longestChain         sim.VTimeInSec
+	freeEvents           []*respondEvent // handled respond events, for reuse
 
 	// Activity meters the time a request is in flight.
 	Activity activity.Meter
@@ -38,17 +40,40 @@ type Comp struct {
 	BytesRead, BytesWritten uint64
 }
 
+// respondEvent sends the response to msg at time (the controller reuses
+// its respond events, as package accel/serial its ticks).
 type respondEvent struct {
-	*sim.EventBase
-	msg sim.Msg
+	time sim.VTimeInSec
+	c    *Comp
+	msg  sim.Msg
+}
+
+func (e *respondEvent) Time() sim.VTimeInSec { return e.time }
+func (e *respondEvent) Handler() sim.Handler { return e.c }
+func (e *respondEvent) IsSecondary() bool    { return false }
+
+// scheduleResponse queues the response to msg at t.
+func (c *Comp) scheduleResponse(t sim.VTimeInSec, msg sim.Msg) {
+	var e *respondEvent
+	if n := len(c.freeEvents); n > 0 {
+		e = c.freeEvents[n-1]
+		c.freeEvents = c.freeEvents[:n-1]
+	} else {
+		e = new(respondEvent)
+	}
+	*e = respondEvent{time: t, c: c, msg: msg}
+	c.Engine.Schedule(e)
 }
 
 // Handle handles the respond events and ticks.
 func (c *Comp) Handle(e sim.Event) error {
 	if r, ok := e.(*respondEvent); ok {
-		return c.respond(r)
+		err := c.respond(r)
+		r.msg = nil
+		c.freeEvents = append(c.freeEvents, r)
+		return err
 	}
-	return c.TickingComponent.Handle(e)
+	return c.Component.Handle(e)
 }
 
 // Tick takes every request that has arrived and schedules its response.
@@ -103,7 +128,7 @@ func (c *Comp) accept(now sim.VTimeInSec, msg sim.Msg) {
 		tracing.TraceReqReceive(msg, c)
 	}
 	done := c.occupy(now, addr, size)
-	c.Engine.Schedule(&respondEvent{sim.NewEventBase(done+c.latency, c), msg})
+	c.scheduleResponse(done+c.latency, msg)
 }
 
 // occupy books the channels the access touches and returns when the last
@@ -174,7 +199,7 @@ func (c *Comp) respond(e *respondEvent) error {
 		return err
 	}
 	if c.topPort.Send(rsp) != nil {
-		c.Engine.Schedule(&respondEvent{sim.NewEventBase(c.freq.NextTick(now), c), e.msg})
+		c.scheduleResponse(c.freq.NextTick(now), e.msg)
 		return nil
 	}
 	c.Activity.End(now)

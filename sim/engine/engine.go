@@ -16,6 +16,9 @@ type Serial struct {
 	seq        uint64
 	pause      sync.Mutex
 	endHandler []sim.SimulationEndHandler
+	// lastHandler and lastRank cache the last rank looked up.
+	lastHandler sim.Handler
+	lastRank    uint64
 }
 
 // New returns an engine at time 0 with no events.
@@ -55,6 +58,7 @@ func (e *Serial) Rank(handlers ...sim.Handler) {
 	if e.ranks == nil {
 		e.ranks = map[sim.Handler]uint64{}
 	}
+	e.lastHandler = nil
 	for _, h := range handlers {
 		if _, ok := e.ranks[h]; !ok {
 			e.ranks[h] = uint64(len(e.ranks))
@@ -62,42 +66,54 @@ func (e *Serial) Rank(handlers ...sim.Handler) {
 	}
 }
 
-// queue is a binary min-heap of items.
+// queue is a 4-ary min-heap of items: half the levels of a binary heap,
+// and a node's children share a cache line or two.
 type queue []item
+
+const arity = 4
 
 func (q *queue) push(it item) {
 	*q = append(*q, it)
 	h := *q
-	for i := len(h) - 1; i > 0; {
-		p := (i - 1) / 2
-		if !h[i].before(&h[p]) {
+	i := len(h) - 1
+	for i > 0 {
+		p := (i - 1) / arity
+		if !it.before(&h[p]) {
 			break
 		}
-		h[i], h[p] = h[p], h[i]
+		h[i] = h[p]
 		i = p
 	}
+	h[i] = it
 }
 
 func (q *queue) pop() item {
 	h := *q
 	top := h[0]
 	n := len(h) - 1
-	h[0] = h[n]
+	last := h[n]
 	h[n] = item{}
 	h = h[:n]
-	for i := 0; ; {
-		l, m := 2*i+1, i
-		if l < n && h[l].before(&h[m]) {
-			m = l
+	if n > 0 {
+		i := 0
+		for {
+			c := arity*i + 1
+			if c >= n {
+				break
+			}
+			m := c
+			for k := c + 1; k < min(c+arity, n); k++ {
+				if h[k].before(&h[m]) {
+					m = k
+				}
+			}
+			if !h[m].before(&last) {
+				break
+			}
+			h[i] = h[m]
+			i = m
 		}
-		if r := l + 1; r < n && h[r].before(&h[m]) {
-			m = r
-		}
-		if m == i {
-			break
-		}
-		h[i], h[m] = h[m], h[i]
-		i = m
+		h[i] = last
 	}
 	*q = h
 	return top
@@ -110,15 +126,26 @@ func (e *Serial) Schedule(evt sim.Event) {
 	if t < e.now {
 		panic(fmt.Sprintf("engine: scheduling %T at %.12g s, before the current time %.12g s", evt, float64(t), float64(e.now)))
 	}
-	rank, ok := e.ranks[evt.Handler()]
-	if !ok {
-		rank = unranked
-	}
+	rank := e.rankOf(evt.Handler())
 	if evt.IsSecondary() {
 		rank |= secondaryBit
 	}
 	e.queue.push(item{time: t, rank: rank, seq: e.seq, evt: evt})
 	e.seq++
+}
+
+// rankOf is h's rank (unranked if none), through a one-entry cache: a
+// component often schedules several events in a row.
+func (e *Serial) rankOf(h sim.Handler) uint64 {
+	if h == e.lastHandler && e.lastHandler != nil {
+		return e.lastRank
+	}
+	rank, ok := e.ranks[h]
+	if !ok {
+		rank = unranked
+	}
+	e.lastHandler, e.lastRank = h, rank
+	return rank
 }
 
 // CurrentTime is the time of the event being handled.

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -77,4 +78,52 @@ func TestRunStopsOnError(t *testing.T) {
 		}
 	}()
 	e.Schedule(newEvent(0.5, ok, false, "past"))
+}
+
+// TestQueueOrderMatchesSort pushes and pops items at random and checks
+// that the heap hands them out in the order a sort by (time, rank, seq)
+// gives.
+func TestQueueOrderMatchesSort(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	var q queue
+	var pending []item
+	var seq uint64
+	for step := 0; step < 10000; step++ {
+		if r.IntN(5) < 3 || len(pending) == 0 {
+			it := item{time: sim.VTimeInSec(r.IntN(20)), rank: uint64(r.IntN(4)), seq: seq}
+			seq++
+			q.push(it)
+			pending = append(pending, it)
+			continue
+		}
+		got := q.pop()
+		slices.SortFunc(pending, func(a, b item) int {
+			if a.before(&b) {
+				return -1
+			}
+			return 1
+		})
+		if got != pending[0] {
+			t.Fatalf("step %d: popped %+v, want %+v", step, got, pending[0])
+		}
+		pending = pending[1:]
+	}
+}
+
+// TestRankAfterSchedule: ranking a handler after its events were looked
+// up (the one-entry cache) still takes effect.
+func TestRankAfterSchedule(t *testing.T) {
+	e := New()
+	var log []string
+	a, b := &recorder{name: "a", log: &log}, &recorder{name: "b", log: &log}
+	e.Schedule(newEvent(1, b, false, "x"))
+	e.Rank(b)
+	e.Schedule(newEvent(1, b, false, "1"))
+	e.Schedule(newEvent(1, a, false, "1"))
+	if err := e.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"b@1", "b@x", "a@1"}; !slices.Equal(log, want) {
+		t.Errorf("order %v, want %v", log, want)
+	}
 }

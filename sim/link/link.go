@@ -2,20 +2,23 @@ package link
 
 import (
 	"github.com/sarchlab/akita/v3/sim"
+
+	"github.com/swatsim/swatsim/accel/serial"
+	"github.com/swatsim/swatsim/internal/queue"
 )
 
 // end is a port's side of the link: the messages it sent that wait for
 // their destination.
 type end struct {
 	port    sim.Port
-	buf     []sim.Msg
+	buf     queue.Queue[sim.Msg]
 	bufSize int
 	busy    bool // a send was refused: notify the port when room frees
 }
 
 // Link is the connection. It implements sim.Connection.
 type Link struct {
-	*sim.TickingComponent
+	*serial.Component
 	ends   []*end
 	index  map[sim.Port]int
 	nextID int
@@ -24,7 +27,7 @@ type Link struct {
 // New returns a link ticking at freq, as Akita's NewDirectConnection.
 func New(name string, engine sim.Engine, freq sim.Freq) *Link {
 	l := &Link{index: map[sim.Port]int{}}
-	l.TickingComponent = sim.NewSecondaryTickingComponent(name, engine, freq, l)
+	l.Component = serial.NewSecondary(name, engine, freq, l)
 	return l
 }
 
@@ -46,7 +49,7 @@ func (l *Link) NotifyAvailable(now sim.VTimeInSec, _ sim.Port) { l.TickNow(now) 
 // when it has.
 func (l *Link) CanSend(src sim.Port) bool {
 	e := l.ends[l.mustIndex(src)]
-	if len(e.buf) >= e.bufSize {
+	if e.buf.Len() >= e.bufSize {
 		e.busy = true
 		return false
 	}
@@ -65,11 +68,11 @@ func (l *Link) Send(msg sim.Msg) *sim.SendError {
 	}
 	l.mustIndex(m.Dst)
 	e := l.ends[l.mustIndex(m.Src)]
-	if len(e.buf) >= e.bufSize {
+	if e.buf.Len() >= e.bufSize {
 		e.busy = true
 		return sim.NewSendError()
 	}
-	e.buf = append(e.buf, msg)
+	e.buf.Push(msg)
 	l.TickNow(m.SendTime)
 	return nil
 }
@@ -97,14 +100,14 @@ func (l *Link) Tick(now sim.VTimeInSec) bool {
 // forward delivers an end's messages in order until a destination refuses.
 func (l *Link) forward(e *end, now sim.VTimeInSec) bool {
 	progress := false
-	for len(e.buf) > 0 {
-		head := e.buf[0]
+	for e.buf.Len() > 0 {
+		head := *e.buf.At(0)
 		head.Meta().RecvTime = now
 		if head.Meta().Dst.Recv(head) != nil {
 			break
 		}
 		progress = true
-		e.buf = e.buf[1:]
+		e.buf.Drop(1)
 		if e.busy {
 			e.port.NotifyAvailable(now)
 			e.busy = false

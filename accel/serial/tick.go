@@ -1,0 +1,101 @@
+package serial
+
+import "github.com/sarchlab/akita/v3/sim"
+
+// Event is a tick of a Component, handled by its handler (the component
+// itself or, for an alarm, the component that embeds it).
+type Event struct {
+	time      sim.VTimeInSec
+	handler   sim.Handler
+	secondary bool
+}
+
+// Time implements sim.Event.
+func (e *Event) Time() sim.VTimeInSec { return e.time }
+
+// Handler implements sim.Event.
+func (e *Event) Handler() sim.Handler { return e.handler }
+
+// IsSecondary implements sim.Event.
+func (e *Event) IsSecondary() bool { return e.secondary }
+
+// Component is a ticking component: embed it as Akita's
+// sim.TickingComponent.
+type Component struct {
+	*sim.ComponentBase
+	Engine    sim.Engine
+	Freq      sim.Freq
+	ticker    sim.Ticker
+	secondary bool
+	nextTick  sim.VTimeInSec
+	free      []*Event // handled events, for reuse
+}
+
+// New returns a component named name whose ticks run ticker.Tick on
+// engine at freq, as sim.NewTickingComponent.
+func New(name string, engine sim.Engine, freq sim.Freq, ticker sim.Ticker) *Component {
+	return &Component{ComponentBase: sim.NewComponentBase(name), Engine: engine, Freq: freq, ticker: ticker, nextTick: -1}
+}
+
+// NewSecondary returns a component whose ticks are secondary events, as
+// sim.NewSecondaryTickingComponent.
+func NewSecondary(name string, engine sim.Engine, freq sim.Freq, ticker sim.Ticker) *Component {
+	c := New(name, engine, freq, ticker)
+	c.secondary = true
+	return c
+}
+
+// Schedule queues a tick at t handled by h (the component, or the one
+// that embeds it): an alarm.
+func (c *Component) Schedule(t sim.VTimeInSec, h sim.Handler) {
+	var e *Event
+	if n := len(c.free); n > 0 {
+		e = c.free[n-1]
+		c.free = c.free[:n-1]
+	} else {
+		e = new(Event)
+	}
+	*e = Event{time: t, handler: h, secondary: c.secondary}
+	c.Engine.Schedule(e)
+}
+
+// TickNow ticks the component at now unless a tick at or after now is
+// scheduled.
+func (c *Component) TickNow(now sim.VTimeInSec) {
+	if c.nextTick >= now {
+		return
+	}
+	c.nextTick = now
+	c.Schedule(now, c)
+}
+
+// TickLater ticks the component on the next clock edge after now unless
+// a tick at or after that edge is scheduled.
+func (c *Component) TickLater(now sim.VTimeInSec) {
+	t := c.Freq.NextTick(now)
+	if c.nextTick >= t {
+		return
+	}
+	c.nextTick = t
+	c.Schedule(t, c)
+}
+
+// Handle runs a tick and, if it made progress, schedules the next.
+func (c *Component) Handle(e sim.Event) error {
+	now := e.Time()
+	if c.ticker.Tick(now) {
+		c.TickLater(now)
+	}
+	if te, ok := e.(*Event); ok {
+		c.free = append(c.free, te)
+	}
+	return nil
+}
+
+// NotifyRecv ticks the component on the next edge: a port received a
+// message.
+func (c *Component) NotifyRecv(now sim.VTimeInSec, _ sim.Port) { c.TickLater(now) }
+
+// NotifyPortFree ticks the component on the next edge: a port can send
+// again.
+func (c *Component) NotifyPortFree(now sim.VTimeInSec, _ sim.Port) { c.TickLater(now) }
