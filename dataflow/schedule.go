@@ -109,18 +109,27 @@ func (s *Schedule) Blocks() int { return s.NGlobal + s.NWin }
 // GroupSize is the number of query heads sharing one K/V head.
 func (s *Schedule) GroupSize() int { return s.Heads / s.KVHeads }
 
+// maxSegs is the most segments a block has (pinned, ring, stream).
+const maxSegs = 3
+
 // Block returns block b (0 <= b < Blocks()) of head h.
 func (s *Schedule) Block(h, b int) Block {
+	return s.block(h, b, make([]Segment, 0, maxSegs))
+}
+
+// block builds block b of head h with its segments in segs (empty, with
+// room for maxSegs).
+func (s *Schedule) block(h, b int, segs []Segment) Block {
 	m, p := s.Mask, s.P
 	kvh := h / s.GroupSize()
 	if b < s.NGlobal {
 		r0 := b * p
 		return Block{Head: h, KVHead: kvh, R0: r0, R1: min(r0+p, m.Global) - 1, Global: true,
-			Segs: []Segment{{0, m.N - 1, SrcStream}}}
+			Segs: append(segs, Segment{0, m.N - 1, SrcStream})}
 	}
 	w := b - s.NGlobal
 	r0 := m.Global + w*p
-	blk := Block{Head: h, KVHead: kvh, R0: r0, R1: min(r0+p, m.N) - 1}
+	blk := Block{Head: h, KVHead: kvh, R0: r0, R1: min(r0+p, m.N) - 1, Segs: segs}
 	if s.Flash {
 		s.flashSegs(&blk)
 		return blk
@@ -130,7 +139,7 @@ func (s *Schedule) Block(h, b int) Block {
 		if m.Causal {
 			hi = blk.R1
 		}
-		blk.Segs = []Segment{{0, hi, SrcStream}}
+		blk.Segs = append(blk.Segs, Segment{0, hi, SrcStream})
 		return blk
 	}
 	s.windowSegs(&blk, w)
@@ -147,7 +156,6 @@ func (s *Schedule) windowSegs(blk *Block, w int) {
 	if w == 0 {
 		blk.Preload = pin
 	}
-	blk.Segs = make([]Segment, 0, 3) // pinned, ring, stream
 	if pin > 0 {
 		pe := pin - 1
 		if m.Causal {
@@ -182,8 +190,9 @@ func (d *Design) Requirements() Requirements {
 	}
 	s := NewSchedule(d)
 	r := Requirements{PinnedRows: d.minPinned()}
+	var segs [maxSegs]Segment
 	for b := s.NGlobal; b < s.Blocks(); b++ {
-		blk := s.Block(0, b)
+		blk := s.block(0, b, segs[:0])
 		lo, hi := -1, -1
 		for _, seg := range blk.Segs {
 			if seg.Src == SrcPinned {

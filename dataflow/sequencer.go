@@ -20,6 +20,7 @@ type Sequencer struct {
 	seg   int   // current sweep segment
 	last  int64 // issue cycle of the previous key in the sweep (-1: none yet)
 	bt    BlockTimes
+	done  BlockTimes // the finished block's times, for the observer
 	// Stall counts, per stream, the cycles spent waiting for beats.
 	Stall [numStreams]int64
 	// MACCycles counts the cycles the dot-product unit issued a key slice.
@@ -226,8 +227,8 @@ func (e *Sequencer) sweep(p Ports) bool {
 func (e *Sequencer) finishBlock() {
 	e.bt.End[PhOut] = e.cycle
 	if e.Obs != nil {
-		bt := e.bt
-		e.Obs.BlockDone(&bt)
+		e.done = e.bt
+		e.Obs.BlockDone(&e.done)
 	}
 	e.bi++
 	e.startBlock(e.cycle)

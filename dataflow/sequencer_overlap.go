@@ -233,8 +233,8 @@ func (e *Sequencer) ovFinishBlock() {
 	o := e.ov
 	e.bt.End[PhOut] = e.cycle
 	if e.Obs != nil {
-		bt := e.bt
-		e.Obs.BlockDone(&bt)
+		e.done = e.bt
+		e.Obs.BlockDone(&e.done)
 	}
 	overlapped := o.d < e.blk.Keys()
 	o.outEnd[e.blk.Seq%2], o.lastPrev = e.cycle, e.last

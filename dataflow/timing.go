@@ -103,7 +103,8 @@ type Observer interface {
 	Keys(b *Block, seg Segment, lo, hi int)
 	// Norm reports that the block's division phase ran.
 	Norm(b *Block)
-	// BlockDone reports a finished block and its phase times.
+	// BlockDone reports a finished block and its phase times (bt is
+	// valid during the call only).
 	BlockDone(bt *BlockTimes)
 }
 

@@ -51,6 +51,9 @@ type Order struct {
 	s     *Schedule
 	units []Unit
 	per   int // blocks per unit
+	// segs is where Block puts its blocks' segments: one allocation for
+	// many blocks.
+	segs []Segment
 }
 
 // CoreOrder is the block sequence of core c: its units in order, each
@@ -76,12 +79,18 @@ func (o *Order) Units() []Unit { return o.units }
 
 // Block returns the i-th block the core runs. A windowed SWAT block of a
 // unit's second or later head sweeps its window keys from the ring (the
-// first head's block streamed them) and preloads nothing.
+// first head's block streamed them) and preloads nothing. An Order is
+// not safe for concurrent use.
 func (o *Order) Block(i int) Block {
 	u := o.units[i/o.per]
 	j := i % o.per
 	b, h := j/u.NHeads, j%u.NHeads
-	blk := o.s.Block(u.Head0+h, b)
+	if cap(o.segs)-len(o.segs) < maxSegs {
+		o.segs = make([]Segment, 0, 256*maxSegs)
+	}
+	n := len(o.segs)
+	blk := o.s.block(u.Head0+h, b, o.segs[n:n:n+maxSegs])
+	o.segs = o.segs[:n+len(blk.Segs)]
 	blk.Seq = i
 	if h > 0 && !blk.Global && !o.s.Dense && !o.s.Flash {
 		blk.reuseRing()

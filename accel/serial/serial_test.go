@@ -200,3 +200,42 @@ func TestPortAsLimitNumMsgPort(t *testing.T) {
 		}
 	}
 }
+
+// outer is a component that embeds a Component, as the platform's units
+// do, and logs its ticks.
+type outer struct {
+	*serial.Component
+	log  *[]string
+	name string
+}
+
+func (o *outer) Tick(now sim.VTimeInSec) bool {
+	*o.log = append(*o.log, fmt.Sprintf("%s@%g", o.name, float64(now)*1e9))
+	return false
+}
+
+// TestEventsFollowEngineRanks: events a component schedules for the
+// component that embeds it run in the engine's rank order among
+// same-time events, also when the ranks are given after the component
+// scheduled (and kept the rank of) earlier events.
+func TestEventsFollowEngineRanks(t *testing.T) {
+	e := engine.New()
+	var log []string
+	a, b := &outer{log: &log, name: "A"}, &outer{log: &log, name: "B"}
+	a.Component = serial.New("A", e, 1*sim.GHz, a)
+	b.Component = serial.New("B", e, 1*sim.GHz, b)
+	a.Schedule(1e-9, a)
+	b.Schedule(1e-9, b)
+	if err := e.Run(); err != nil {
+		t.Fatal(err)
+	}
+	e.Rank(b, a)
+	a.Schedule(2e-9, a)
+	b.Schedule(2e-9, b)
+	if err := e.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"A@1", "B@1", "B@2", "A@2"}; !slices.Equal(log, want) {
+		t.Errorf("ticks %v, want %v", log, want)
+	}
+}

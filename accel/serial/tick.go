@@ -8,6 +8,8 @@ type Event struct {
 	time      sim.VTimeInSec
 	handler   sim.Handler
 	secondary bool
+	self      bool // handled by comp itself
+	comp      *Component
 }
 
 // Time implements sim.Event.
@@ -19,6 +21,36 @@ func (e *Event) Handler() sim.Handler { return e.handler }
 // IsSecondary implements sim.Event.
 func (e *Event) IsSecondary() bool { return e.secondary }
 
+// EngineRank is the rank sim/engine orders the event by among same-time
+// events: its handler's, found with lookup and kept by the component
+// while the engine's ranks (generation) do not change.
+func (e *Event) EngineRank(lookup func(sim.Handler) uint64, generation uint64) uint64 {
+	return e.comp.rankOf(e.handler, e.self, lookup, generation)
+}
+
+// rankMemo is a handler's rank as the engine gave it in a generation.
+type rankMemo struct {
+	handler          sim.Handler
+	generation, rank uint64
+	ok               bool
+}
+
+// rankOf is h's rank, kept for the two handlers of the component's
+// events: itself (self) and, for alarms, the component that embeds it.
+func (c *Component) rankOf(h sim.Handler, self bool, lookup func(sim.Handler) uint64, generation uint64) uint64 {
+	m := &c.ranks[1]
+	if self {
+		m = &c.ranks[0]
+		if m.ok && m.generation == generation {
+			return m.rank
+		}
+	} else if m.ok && m.generation == generation && m.handler == h {
+		return m.rank
+	}
+	*m = rankMemo{handler: h, generation: generation, rank: lookup(h), ok: true}
+	return m.rank
+}
+
 // Component is a ticking component: embed it as Akita's
 // sim.TickingComponent.
 type Component struct {
@@ -28,7 +60,8 @@ type Component struct {
 	ticker    sim.Ticker
 	secondary bool
 	nextTick  sim.VTimeInSec
-	free      []*Event // handled events, for reuse
+	free      []*Event    // handled events, for reuse
+	ranks     [2]rankMemo // itself, the component that embeds it
 }
 
 // New returns a component named name whose ticks run ticker.Tick on
@@ -45,9 +78,12 @@ func NewSecondary(name string, engine sim.Engine, freq sim.Freq, ticker sim.Tick
 	return c
 }
 
-// Schedule queues a tick at t handled by h (the component, or the one
-// that embeds it): an alarm.
-func (c *Component) Schedule(t sim.VTimeInSec, h sim.Handler) {
+// Schedule queues a tick at t handled by h (the component that embeds
+// c): an alarm.
+func (c *Component) Schedule(t sim.VTimeInSec, h sim.Handler) { c.schedule(t, h, false) }
+
+// schedule queues a tick at t handled by h, c itself if self.
+func (c *Component) schedule(t sim.VTimeInSec, h sim.Handler, self bool) {
 	var e *Event
 	if n := len(c.free); n > 0 {
 		e = c.free[n-1]
@@ -55,7 +91,7 @@ func (c *Component) Schedule(t sim.VTimeInSec, h sim.Handler) {
 	} else {
 		e = new(Event)
 	}
-	*e = Event{time: t, handler: h, secondary: c.secondary}
+	*e = Event{time: t, handler: h, secondary: c.secondary, self: self, comp: c}
 	c.Engine.Schedule(e)
 }
 
@@ -66,7 +102,7 @@ func (c *Component) TickNow(now sim.VTimeInSec) {
 		return
 	}
 	c.nextTick = now
-	c.Schedule(now, c)
+	c.schedule(now, c, true)
 }
 
 // TickLater ticks the component on the next clock edge after now unless
@@ -77,7 +113,7 @@ func (c *Component) TickLater(now sim.VTimeInSec) {
 		return
 	}
 	c.nextTick = t
-	c.Schedule(t, c)
+	c.schedule(t, c, true)
 }
 
 // Handle runs a tick and, if it made progress, schedules the next.

@@ -4,7 +4,7 @@ package stream
 // its codes.
 type Beat struct {
 	Head, Row int
-	K, V      []int64 // K (or Q or O) codes; V codes for a K/V beat
+	K         []int64 // codes (a K, V, Q or O row), in functional runs
 	Arrival   int64   // cycle the beat became visible to the core
 	// Pending, if set, holds K (row PendingRow) while a worker computes it.
 	Pending    *Pending

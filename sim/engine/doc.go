@@ -6,5 +6,6 @@
 // queue; here it follows from the components and the events, so a
 // simulation whose state repeats runs the same way each time it does (the
 // steady-state shortcut in package sim relies on it). The platform runs on
-// one goroutine, so the engine takes no lock per event but Pause's.
+// one goroutine, so the engine takes no lock per event: Run holds Pause's
+// lock and lets go of it between two events only when Pause asks.
 package engine

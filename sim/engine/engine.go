@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/sarchlab/akita/v3/sim"
 )
@@ -15,14 +16,18 @@ type Serial struct {
 	queue      queue
 	seq        uint64
 	pause      sync.Mutex
+	pauseAsked atomic.Bool
 	endHandler []sim.SimulationEndHandler
-	// lastHandler and lastRank cache the last rank looked up.
-	lastHandler sim.Handler
-	lastRank    uint64
+	lookup     func(sim.Handler) uint64 // rankOf, for rankKeepers
+	generation uint64                   // changes with every Rank call
 }
 
 // New returns an engine at time 0 with no events.
-func New() *Serial { return &Serial{HookableBase: sim.NewHookableBase()} }
+func New() *Serial {
+	e := &Serial{HookableBase: sim.NewHookableBase()}
+	e.lookup = e.rankOf
+	return e
+}
 
 // item is a scheduled event and its place in the order among events at
 // the same time: the top bit of rank is set for secondary events, the
@@ -58,7 +63,7 @@ func (e *Serial) Rank(handlers ...sim.Handler) {
 	if e.ranks == nil {
 		e.ranks = map[sim.Handler]uint64{}
 	}
-	e.lastHandler = nil
+	e.generation++
 	for _, h := range handlers {
 		if _, ok := e.ranks[h]; !ok {
 			e.ranks[h] = uint64(len(e.ranks))
@@ -126,7 +131,12 @@ func (e *Serial) Schedule(evt sim.Event) {
 	if t < e.now {
 		panic(fmt.Sprintf("engine: scheduling %T at %.12g s, before the current time %.12g s", evt, float64(t), float64(e.now)))
 	}
-	rank := e.rankOf(evt.Handler())
+	var rank uint64
+	if rk, ok := evt.(rankKeeper); ok {
+		rank = rk.EngineRank(e.lookup, e.generation)
+	} else {
+		rank = e.rankOf(evt.Handler())
+	}
 	if evt.IsSecondary() {
 		rank |= secondaryBit
 	}
@@ -134,28 +144,38 @@ func (e *Serial) Schedule(evt sim.Event) {
 	e.seq++
 }
 
-// rankOf is h's rank (unranked if none), through a one-entry cache: a
-// component often schedules several events in a row.
+// rankOf is h's rank (unranked if none).
 func (e *Serial) rankOf(h sim.Handler) uint64 {
-	if h == e.lastHandler && e.lastHandler != nil {
-		return e.lastRank
-	}
 	rank, ok := e.ranks[h]
 	if !ok {
 		rank = unranked
 	}
-	e.lastHandler, e.lastRank = h, rank
 	return rank
+}
+
+// A rankKeeper is an event that finds its handler's rank itself, with
+// the engine's lookup, and may keep what it found while the generation
+// (which every Rank call changes) stays the same: a handler that
+// schedules millions of events spares the engine as many map lookups
+// (package accel/serial's ticks do).
+type rankKeeper interface {
+	EngineRank(lookup func(sim.Handler) uint64, generation uint64) uint64
 }
 
 // CurrentTime is the time of the event being handled.
 func (e *Serial) CurrentTime() sim.VTimeInSec { return e.now }
 
 // Run handles every event in order until none is left; it stops at the
-// first handler error and returns it.
+// first handler error and returns it. It holds the pause lock while it
+// runs and lets go of it between two events only when Pause asks.
 func (e *Serial) Run() error {
+	e.pause.Lock()
+	defer e.pause.Unlock()
 	for len(e.queue) > 0 {
-		e.pause.Lock()
+		if e.pauseAsked.Load() {
+			e.pause.Unlock()
+			e.pause.Lock()
+		}
 		hooks := e.NumHooks() > 0
 		it := e.queue.pop()
 		e.now = it.time
@@ -166,7 +186,6 @@ func (e *Serial) Run() error {
 		if hooks {
 			e.InvokeHook(sim.HookCtx{Domain: e, Pos: sim.HookPosAfterEvent, Item: it.evt})
 		}
-		e.pause.Unlock()
 		if err != nil {
 			return err
 		}
@@ -175,7 +194,11 @@ func (e *Serial) Run() error {
 }
 
 // Pause holds the run before its next event until Continue.
-func (e *Serial) Pause() { e.pause.Lock() }
+func (e *Serial) Pause() {
+	e.pauseAsked.Store(true)
+	e.pause.Lock()
+	e.pauseAsked.Store(false)
+}
 
 // Continue resumes a paused run.
 func (e *Serial) Continue() { e.pause.Unlock() }

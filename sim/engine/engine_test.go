@@ -4,7 +4,9 @@ import (
 	"errors"
 	"math/rand/v2"
 	"slices"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/sarchlab/akita/v3/sim"
 )
@@ -125,5 +127,45 @@ func TestRankAfterSchedule(t *testing.T) {
 	}
 	if want := []string{"b@1", "b@x", "a@1"}; !slices.Equal(log, want) {
 		t.Errorf("order %v, want %v", log, want)
+	}
+}
+
+// counter counts the events it handles and, at the tenth, tells the test.
+type counter struct {
+	n     atomic.Int64
+	tenth chan struct{}
+}
+
+func (c *counter) Handle(sim.Event) error {
+	if c.n.Add(1) == 10 {
+		close(c.tenth)
+		time.Sleep(5 * time.Millisecond) // the test calls Pause meanwhile
+	}
+	return nil
+}
+
+// TestPauseHoldsRun: after Pause returns no event runs until Continue,
+// and the run then finishes.
+func TestPauseHoldsRun(t *testing.T) {
+	e := New()
+	c := &counter{tenth: make(chan struct{})}
+	for i := 0; i < 200000; i++ {
+		e.Schedule(newEvent(sim.VTimeInSec(i), c, false, ""))
+	}
+	done := make(chan error)
+	go func() { done <- e.Run() }()
+	<-c.tenth
+	e.Pause()
+	held := c.n.Load()
+	if held >= 200000 {
+		t.Fatal("the run ended before Pause")
+	}
+	time.Sleep(20 * time.Millisecond)
+	if now := c.n.Load(); now != held {
+		t.Errorf("%d events ran while paused", now-held)
+	}
+	e.Continue()
+	if err := <-done; err != nil || c.n.Load() != 200000 {
+		t.Errorf("run: %v, %d events", err, c.n.Load())
 	}
 }
