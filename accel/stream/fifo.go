@@ -29,6 +29,10 @@ type FIFO struct {
 	base     int64   // number of beats dropped from the front
 	pushed   int64
 	reserved int64 // beats requested but not yet pushed
+	// cursor is consumedBy(cursorNow) - base, where consumedBy goes on.
+	cursor    int
+	cursorNow int64
+	cursorSet bool
 }
 
 // NewFIFO returns an empty FIFO of the given capacity in beats.
@@ -53,8 +57,19 @@ func (f *FIFO) occupancy(now int64) int64 {
 	return f.pushed + f.reserved - f.consumedBy(now)
 }
 
-// consumedBy counts beats consumed in cycles <= now.
+// consumedBy counts beats consumed in cycles <= now. The consumption
+// cycles are recorded in order, so it counts on from the previous call's
+// count when now has not gone back (the loaders ask with the engine's
+// time) and searches otherwise.
 func (f *FIFO) consumedBy(now int64) int64 {
+	if f.cursorSet && now >= f.cursorNow {
+		i := f.cursor
+		for i < len(f.consumed) && f.consumed[i] <= now {
+			i++
+		}
+		f.cursor, f.cursorNow = i, now
+		return f.base + int64(i)
+	}
 	n := int64(len(f.consumed))
 	lo, hi := int64(0), n
 	for lo < hi {
@@ -64,6 +79,9 @@ func (f *FIFO) consumedBy(now int64) int64 {
 		} else {
 			hi = mid
 		}
+	}
+	if !f.cursorSet {
+		f.cursor, f.cursorNow, f.cursorSet = int(lo), now, true
 	}
 	return f.base + lo
 }
@@ -110,6 +128,7 @@ func (f *FIFO) Trim(now int64) {
 		return
 	}
 	f.consumed = f.consumed[:copy(f.consumed, f.consumed[k:])]
+	f.cursor -= k // k <= cursor: Trim's now is the cursor's
 	n := copy(f.beats, f.beats[k:])
 	clear(f.beats[n:])
 	f.beats = f.beats[:n]

@@ -106,3 +106,44 @@ func TestPendingBeatCodes(t *testing.T) {
 		}
 	}
 }
+
+// TestConsumedByMatchesCount checks the FIFO's running count of consumed
+// beats against a plain count over every consumption recorded, with the
+// queries' cycles mostly going on, sometimes back (never before the last
+// Trim's), and Trims between.
+func TestConsumedByMatchesCount(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	f := NewFIFO(1 << 30)
+	var all []int64
+	cyc, now, floor := int64(0), int64(0), int64(0)
+	for step := 0; step < 30000; step++ {
+		switch r.IntN(4) {
+		case 0:
+			cyc += int64(r.IntN(3))
+			f.Reserve(1, now)
+			f.Push(Beat{Row: len(all)})
+			f.Consume(cyc)
+			all = append(all, cyc)
+		case 1:
+			now += int64(r.IntN(4))
+		case 2:
+			if r.IntN(10) == 0 {
+				now = floor + int64(r.IntN(int(now-floor)+1))
+			}
+		default:
+			if r.IntN(50) == 0 {
+				f.Trim(now)
+				floor = now
+			}
+		}
+		want := int64(0)
+		for _, c := range all {
+			if c <= now {
+				want++
+			}
+		}
+		if got := f.consumedBy(now); got != want {
+			t.Fatalf("step %d: consumedBy(%d) = %d, want %d", step, now, got, want)
+		}
+	}
+}
