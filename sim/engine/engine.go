@@ -30,17 +30,21 @@ func New() *Serial {
 }
 
 // item is a scheduled event and its place in the order among events at
-// the same time: the top bit of rank is set for secondary events, the
-// rest is the handler's rank; seq is the scheduling sequence number.
+// the same time, packed in key: the top bit is set for secondary events,
+// the next rankBits hold the handler's rank, the rest the scheduling
+// sequence number.
 type item struct {
-	time      sim.VTimeInSec
-	rank, seq uint64
-	evt       sim.Event
+	time sim.VTimeInSec
+	key  uint64
+	evt  sim.Event
 }
 
 const (
+	rankBits     = 15
+	seqBits      = 63 - rankBits
 	secondaryBit = 1 << 63
-	unranked     = 1<<63 - 1
+	unranked     = 1<<rankBits - 1 // after every rank Rank gives
+	maxSeq       = 1<<seqBits - 1
 )
 
 // before reports whether a runs before b: earlier time, then primary
@@ -49,10 +53,7 @@ func (a *item) before(b *item) bool {
 	if a.time != b.time {
 		return a.time < b.time
 	}
-	if a.rank != b.rank {
-		return a.rank < b.rank
-	}
-	return a.seq < b.seq
+	return a.key < b.key
 }
 
 // Rank fixes the order of the handlers' events among events at the same
@@ -66,6 +67,9 @@ func (e *Serial) Rank(handlers ...sim.Handler) {
 	e.generation++
 	for _, h := range handlers {
 		if _, ok := e.ranks[h]; !ok {
+			if len(e.ranks) >= unranked {
+				panic(fmt.Sprintf("engine: more than %d ranked handlers", unranked))
+			}
 			e.ranks[h] = uint64(len(e.ranks))
 		}
 	}
@@ -137,10 +141,14 @@ func (e *Serial) Schedule(evt sim.Event) {
 	} else {
 		rank = e.rankOf(evt.Handler())
 	}
+	key := rank<<seqBits | e.seq
 	if evt.IsSecondary() {
-		rank |= secondaryBit
+		key |= secondaryBit
 	}
-	e.queue.push(item{time: t, rank: rank, seq: e.seq, evt: evt})
+	if e.seq == maxSeq {
+		panic(fmt.Sprintf("engine: more than %d events", maxSeq))
+	}
+	e.queue.push(item{time: t, key: key, evt: evt})
 	e.seq++
 }
 

@@ -84,7 +84,7 @@ func TestRunStopsOnError(t *testing.T) {
 
 // TestQueueOrderMatchesSort pushes and pops items at random and checks
 // that the heap hands them out in the order a sort by (time, rank, seq)
-// gives.
+// gives (its key packs the rank above the sequence number).
 func TestQueueOrderMatchesSort(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	var q queue
@@ -92,7 +92,7 @@ func TestQueueOrderMatchesSort(t *testing.T) {
 	var seq uint64
 	for step := 0; step < 10000; step++ {
 		if r.IntN(5) < 3 || len(pending) == 0 {
-			it := item{time: sim.VTimeInSec(r.IntN(20)), rank: uint64(r.IntN(4)), seq: seq}
+			it := item{time: sim.VTimeInSec(r.IntN(20)), key: uint64(r.IntN(4))<<seqBits | seq}
 			seq++
 			q.push(it)
 			pending = append(pending, it)
