@@ -1,15 +1,14 @@
 package hdlgen
 
 import (
-	"bufio"
 	"flag"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/swatsim/swatsim/dataflow"
+	"github.com/swatsim/swatsim/internal/goldenlines"
 )
 
 // updateHashes rewrites testdata/rtl_hashes.txt: go test ./hdlgen -run
@@ -63,27 +62,5 @@ func TestRTLHashesStable(t *testing.T) {
 		}
 		got = append(got, rtl.Hash()+" "+strings.Join(sets, " "))
 	}
-	if *updateHashes {
-		if err := os.WriteFile(hashFile, []byte(strings.Join(got, "\n")+"\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	f, err := os.Open(hashFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var want []string
-	for sc := bufio.NewScanner(f); sc.Scan(); {
-		want = append(want, sc.Text())
-	}
-	if len(want) != len(got) {
-		t.Fatalf("%d points, %s has %d", len(got), hashFile, len(want))
-	}
-	for i := range got {
-		if got[i] != want[i] {
-			t.Errorf("point %d: got %q, want %q", i, got[i], want[i])
-		}
-	}
+	goldenlines.Check(t, hashFile, got, *updateHashes)
 }

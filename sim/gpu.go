@@ -24,14 +24,20 @@ type gqaAnchorRow struct {
 	EnergyMJ         float64 `json:"energy_mj"`
 }
 
+// parsedOnce returns a function that parses data into a T the first time
+// it is called and returns that T (or the error) every time.
+func parsedOnce[T any](data []byte) func() (T, error) {
+	return sync.OnceValues(func() (v T, err error) {
+		err = json.Unmarshal(data, &v)
+		return v, err
+	})
+}
+
 // gqaAnchor is gpu_gqa_anchor.json, parsed once.
-var gqaAnchor = sync.OnceValues(func() (a struct {
+var gqaAnchor = parsedOnce[struct {
 	GPU     string         `json:"gpu"`
 	Prefill []gqaAnchorRow `json:"prefill"`
-}, err error) {
-	err = json.Unmarshal(gpuGQAAnchorJSON, &a)
-	return a, err
-})
+}](gpuGQAAnchorJSON)
 
 // compareGQA finds the grouped-query anchor row of the design's shape.
 func compareGQA(d *dataflow.Design, r *Report) *GPUComparison {
@@ -66,13 +72,10 @@ type anchorRow struct {
 }
 
 // mhaAnchor is gpu_anchor.json, parsed once.
-var mhaAnchor = sync.OnceValues(func() (a struct {
+var mhaAnchor = parsedOnce[struct {
 	GPU  string      `json:"gpu"`
 	Rows []anchorRow `json:"rows"`
-}, err error) {
-	err = json.Unmarshal(gpuAnchorJSON, &a)
-	return a, err
-})
+}](gpuAnchorJSON)
 
 // compareGPU finds the anchor row with the design's heads (and K/V heads),
 // head_dim, window, causality and seq_len, if any.

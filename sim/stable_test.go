@@ -1,16 +1,15 @@
 package sim_test
 
 import (
-	"bufio"
 	"crypto/sha256"
 	"flag"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/swatsim/swatsim/dataflow"
+	"github.com/swatsim/swatsim/internal/goldenlines"
 	"github.com/swatsim/swatsim/sim"
 )
 
@@ -96,27 +95,5 @@ func TestReportsStable(t *testing.T) {
 		}
 		got = append(got, fmt.Sprintf("%s functional=%v %s", h, functional, strings.Join(sets, " ")))
 	}
-	if *updateReportHashes {
-		if err := os.WriteFile(reportHashFile, []byte(strings.Join(got, "\n")+"\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	f, err := os.Open(reportHashFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var want []string
-	for sc := bufio.NewScanner(f); sc.Scan(); {
-		want = append(want, sc.Text())
-	}
-	if len(want) != len(got) {
-		t.Fatalf("%d points, %s has %d", len(got), reportHashFile, len(want))
-	}
-	for i := range got {
-		if got[i] != want[i] {
-			t.Errorf("point %d: got %q, want %q", i, got[i], want[i])
-		}
-	}
+	goldenlines.Check(t, reportHashFile, got, *updateReportHashes)
 }

@@ -1,6 +1,10 @@
 package serial
 
-import "github.com/sarchlab/akita/v3/sim"
+import (
+	"github.com/sarchlab/akita/v3/sim"
+
+	"github.com/swatsim/swatsim/internal/freelist"
+)
 
 // Event is a tick of a Component, handled by its handler (the component
 // itself or, for an alarm, the component that embeds it).
@@ -60,8 +64,8 @@ type Component struct {
 	ticker    sim.Ticker
 	secondary bool
 	nextTick  sim.VTimeInSec
-	free      []*Event    // handled events, for reuse
-	ranks     [2]rankMemo // itself, the component that embeds it
+	free      freelist.List[Event] // handled events, for reuse
+	ranks     [2]rankMemo          // itself, the component that embeds it
 }
 
 // New returns a component named name whose ticks run ticker.Tick on
@@ -84,13 +88,7 @@ func (c *Component) Schedule(t sim.VTimeInSec, h sim.Handler) { c.schedule(t, h,
 
 // schedule queues a tick at t handled by h, c itself if self.
 func (c *Component) schedule(t sim.VTimeInSec, h sim.Handler, self bool) {
-	var e *Event
-	if n := len(c.free); n > 0 {
-		e = c.free[n-1]
-		c.free = c.free[:n-1]
-	} else {
-		e = new(Event)
-	}
+	e := c.free.Get()
 	*e = Event{time: t, handler: h, secondary: c.secondary, self: self, comp: c}
 	c.Engine.Schedule(e)
 }
@@ -123,7 +121,7 @@ func (c *Component) Handle(e sim.Event) error {
 		c.TickLater(now)
 	}
 	if te, ok := e.(*Event); ok {
-		c.free = append(c.free, te)
+		c.free.Put(te)
 	}
 	return nil
 }

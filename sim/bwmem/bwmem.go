@@ -12,6 +12,7 @@ import (
 
 	"github.com/swatsim/swatsim/accel/activity"
 	"github.com/swatsim/swatsim/accel/serial"
+	"github.com/swatsim/swatsim/internal/freelist"
 	"github.com/swatsim/swatsim/mem/channel"
 )
 
@@ -32,7 +33,7 @@ type Comp struct {
 	// queued behind the previous): when it started and when it ends.
 	chainStart, chainEnd []sim.VTimeInSec
 	longestChain         sim.VTimeInSec
-	freeEvents           []*respondEvent // handled respond events, for reuse
+	freeEvents           freelist.List[respondEvent] // handled respond events, for reuse
 
 	// Activity meters the time a request is in flight.
 	Activity activity.Meter
@@ -54,13 +55,7 @@ func (e *respondEvent) IsSecondary() bool    { return false }
 
 // scheduleResponse queues the response to msg at t.
 func (c *Comp) scheduleResponse(t sim.VTimeInSec, msg sim.Msg) {
-	var e *respondEvent
-	if n := len(c.freeEvents); n > 0 {
-		e = c.freeEvents[n-1]
-		c.freeEvents = c.freeEvents[:n-1]
-	} else {
-		e = new(respondEvent)
-	}
+	e := c.freeEvents.Get()
 	*e = respondEvent{time: t, c: c, msg: msg}
 	c.Engine.Schedule(e)
 }
@@ -70,7 +65,7 @@ func (c *Comp) Handle(e sim.Event) error {
 	if r, ok := e.(*respondEvent); ok {
 		err := c.respond(r)
 		r.msg = nil
-		c.freeEvents = append(c.freeEvents, r)
+		c.freeEvents.Put(r)
 		return err
 	}
 	return c.Component.Handle(e)
