@@ -29,10 +29,10 @@ type FIFO struct {
 	base     int64   // number of beats dropped from the front
 	pushed   int64
 	reserved int64 // beats requested but not yet pushed
-	// cursor is consumedBy(cursorNow) - base, where consumedBy goes on.
+	// cursor is consumedBy(cursorNow) - base, where consumedBy goes on
+	// (0 at cycle 0 holds for the empty FIFO).
 	cursor    int
 	cursorNow int64
-	cursorSet bool
 }
 
 // NewFIFO returns an empty FIFO of the given capacity in beats.
@@ -62,7 +62,7 @@ func (f *FIFO) occupancy(now int64) int64 {
 // count when now has not gone back (the loaders ask with the engine's
 // time) and searches otherwise.
 func (f *FIFO) consumedBy(now int64) int64 {
-	if f.cursorSet && now >= f.cursorNow {
+	if now >= f.cursorNow {
 		i := f.cursor
 		for i < len(f.consumed) && f.consumed[i] <= now {
 			i++
@@ -79,9 +79,6 @@ func (f *FIFO) consumedBy(now int64) int64 {
 		} else {
 			hi = mid
 		}
-	}
-	if !f.cursorSet {
-		f.cursor, f.cursorNow, f.cursorSet = int(lo), now, true
 	}
 	return f.base + lo
 }
