@@ -3,9 +3,8 @@ package hdlgen
 import "strings"
 
 // The controller's registered block geometry (swat_ctrl, not the
-// overlapped one): the block's rows, its last row r1 where the
-// controller reads it (NeedR1), the window's first key lo (SWAT) and last
-// key hi (SWAT and flash), each with a copy for the next block.
+// overlapped one) is resource.Params.Geometry: the FF estimate counts
+// the same registers the Verilog declares.
 
 // GeoR1x is the Verilog call of geo_r1x, r1 + 1 of the block at row (a
 // global block when glob; the function has no glob input without global
@@ -17,22 +16,21 @@ func (p *params) GeoR1x(row, glob string) string {
 	return "geo_r1x(" + row + ")"
 }
 
-// GeoRegs is the concatenation of the geometry registers, or with next
-// their next block's copies.
+// GeoRegs is the concatenation of the geometry registers
+// (resource.Params.Geometry), or with next their next block's copies.
 func (p *params) GeoRegs(next bool) string {
-	rows, nx := "rows_q", ""
-	if next {
-		rows, nx = "rows_nx", "_nx"
-	}
-	regs := []string{rows}
-	if p.NeedR1() {
-		regs = append(regs, "r1"+nx)
-	}
-	if p.Win() && !p.Flash {
-		regs = append(regs, "lo"+nx)
-	}
-	if p.Win() {
-		regs = append(regs, "hi"+nx)
+	var regs []string
+	for _, f := range p.Geometry() {
+		switch {
+		case f.Name == "rows" && next:
+			regs = append(regs, "rows_nx")
+		case f.Name == "rows":
+			regs = append(regs, "rows_q")
+		case next:
+			regs = append(regs, f.Name+"_nx")
+		default:
+			regs = append(regs, f.Name)
+		}
 	}
 	return "{" + strings.Join(regs, ", ") + "}"
 }
@@ -42,15 +40,15 @@ func (p *params) GeoRegs(next bool) string {
 // wire rows.
 func (p *params) GeoValues(rows, row, glob string) string {
 	r1 := p.GeoR1x(row, glob) + " - K_ONE"
-	vals := []string{fit(p.CntW, p.KW, rows)}
-	if p.NeedR1() {
-		vals = append(vals, r1)
+	value := map[string]string{
+		"rows": fit(p.CntW, p.KW, rows),
+		"r1":   r1,
+		"lo":   "geo_lo(" + row + ")",
+		"hi":   "geo_hi(" + r1 + ")",
 	}
-	if p.Win() && !p.Flash {
-		vals = append(vals, "geo_lo("+row+")")
-	}
-	if p.Win() {
-		vals = append(vals, "geo_hi("+r1+")")
+	var vals []string
+	for _, f := range p.Geometry() {
+		vals = append(vals, value[f.Name])
 	}
 	return "{" + strings.Join(vals, ", ") + "}"
 }

@@ -356,23 +356,41 @@ func (p *Params) NeedR1() bool {
 // one with tiles).
 func (p *Params) isFlash() bool { return p.Design.Arch == dataflow.ArchFlash }
 
-// geometryFF is the registered block geometry of the controller (not the
-// overlapped one): the block's rows, r1 where read (NeedR1), the window's
-// first key (SWAT) and last key (SWAT and flash), each with the next
-// block's copy.
+// A GeoField is one of the controller's registered block geometry values
+// (its register has a copy for the next block): the block's rows, its
+// last row r1, the window's first key lo or last key hi.
+type GeoField struct {
+	Name string // rows, r1, lo or hi
+	Bits int
+}
+
+// Geometry lists the registered block geometry of the controller (not
+// the overlapped one), in the order hdlgen concatenates the registers:
+// the block's rows, r1 where read (NeedR1), the window's first key (SWAT)
+// and its last key (SWAT and flash).
+func (p *Params) Geometry() []GeoField {
+	g := []GeoField{{"rows", p.CntW}}
+	if p.NeedR1() {
+		g = append(g, GeoField{"r1", p.KW})
+	}
+	if !p.Dense {
+		g = append(g, GeoField{"lo", p.KW})
+	}
+	if !p.Dense || p.isFlash() {
+		g = append(g, GeoField{"hi", p.KW})
+	}
+	return g
+}
+
+// geometryFF is the flip-flops of Geometry's registers and their next
+// block's copies (none in the overlapped controller).
 func (p *Params) geometryFF() int {
 	if p.Design.HW.Overlap {
 		return 0
 	}
-	n := p.CntW
-	if p.NeedR1() {
-		n += p.KW
-	}
-	if !p.Dense {
-		n += p.KW
-	}
-	if !p.Dense || p.isFlash() {
-		n += p.KW
+	n := 0
+	for _, f := range p.Geometry() {
+		n += f.Bits
 	}
 	return 2 * n
 }
